@@ -1,0 +1,691 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/**
+ * PacerFileStore:
+ *
+ * A [iface@Pacer.Store] kept in a file, locked through a second file.
+ *
+ * The lock is an open-file-description lock (`F_OFD_SETLKW`, or `flock()` where
+ * the kernel lacks those) on the lock file, which the kernel releases when its
+ * holder dies, so a crashed process never leaves the value locked. Every store
+ * object has its own open file description, so two objects in one process
+ * exclude each other as two processes do; a mutex inside each object excludes
+ * its own threads. A negative timeout blocks in the kernel, which wakes the next
+ * waiter the moment the lock is free; a timeout of zero or more retries with
+ * short, growing sleeps until its deadline.
+ *
+ * A write goes to a temporary file beside the data file, which is then renamed
+ * over it: a process killed at any instant leaves the old value or the new one.
+ * Files are created with mode 0600, and neither the data file nor the lock file
+ * is followed if it is a symbolic link.
+ *
+ * ```c
+ * g_autoptr(PacerFileStore) store = pacer_file_store_new ("/tmp/run/state.json", NULL);
+ * // the lock file is "/tmp/run/state.json.lock"
+ * ```
+ *
+ * Since: 1.0
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "pacer-error.h"
+#include "pacer-file-store.h"
+#include "pacer-glib-private.h"
+
+/* Polling bounds for finite timeouts: short enough that a freed lock is seen
+ * within a fraction of a millisecond at first, capped so a long wait costs
+ * little CPU. */
+#define POLL_FIRST_USEC 20
+#define POLL_MAX_USEC   2000
+
+struct _PacerFileStore
+{
+  GObject parent_instance;
+
+  char *data_file;
+  char *lock_file;
+  char *temp_file;
+  char *name;
+
+  /* Excludes this object's own threads; the file lock excludes everyone else. */
+  GMutex mutex;
+  GCond cond;
+  gboolean held;
+
+  int lock_fd;
+  gboolean use_flock;
+};
+
+enum {
+  PROP_0,
+  PROP_DATA_FILE,
+  PROP_LOCK_FILE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void pacer_file_store_iface_init (PacerStoreInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (PacerFileStore, pacer_file_store, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (PACER_TYPE_STORE, pacer_file_store_iface_init))
+
+static void
+set_errno_error (GError     **error,
+                 int          saved_errno,
+                 const char  *path,
+                 const char  *doing)
+{
+  if (saved_errno == ELOOP)
+    g_set_error (error, PACER_ERROR, PACER_ERROR_IO,
+                 _("Refusing to %s “%s”: it is a symbolic link"), doing, path);
+  else
+    g_set_error (error, PACER_ERROR, PACER_ERROR_IO,
+                 _("Cannot %s “%s”: %s"), doing, path, g_strerror (saved_errno));
+}
+
+static gboolean
+ensure_parent_dir (const char  *path,
+                   GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, PACER_ERROR, PACER_ERROR_IO,
+                   _("Cannot create the directory “%s”: %s"), dir, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+ensure_lock_fd (PacerFileStore  *self,
+                GError         **error)
+{
+  int fd;
+
+  if (self->lock_fd >= 0)
+    return TRUE;
+
+  fd = open (self->lock_file, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0 && errno == ENOENT)
+    {
+      if (!ensure_parent_dir (self->lock_file, error))
+        return FALSE;
+      fd = open (self->lock_file, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    }
+
+  if (fd < 0)
+    {
+      set_errno_error (error, errno, self->lock_file, _("open the lock file"));
+      return FALSE;
+    }
+
+  self->lock_fd = fd;
+  return TRUE;
+}
+
+/* Returns 0 when locked, EAGAIN when someone else holds it, or another errno. */
+static int
+file_lock (PacerFileStore *self,
+           gboolean        wait)
+{
+  for (;;)
+    {
+      int ret;
+
+      if (!self->use_flock)
+        {
+          struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
+
+          ret = fcntl (self->lock_fd, wait ? F_OFD_SETLKW : F_OFD_SETLK, &fl);
+          if (ret < 0 && errno == EINVAL)
+            {
+              /* No OFD locks here (an old kernel or an odd file system): flock() has
+               * the same per-description semantics. */
+              self->use_flock = TRUE;
+              continue;
+            }
+        }
+      else
+        ret = flock (self->lock_fd, LOCK_EX | (wait ? 0 : LOCK_NB));
+
+      if (ret == 0)
+        return 0;
+      if (errno == EINTR)
+        continue;
+      if (errno == EACCES || errno == EAGAIN || errno == EWOULDBLOCK)
+        return EAGAIN;
+      return errno;
+    }
+}
+
+static void
+file_unlock (PacerFileStore *self)
+{
+  if (self->use_flock)
+    flock (self->lock_fd, LOCK_UN);
+  else
+    {
+      struct flock fl = { .l_type = F_UNLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
+
+      fcntl (self->lock_fd, F_OFD_SETLK, &fl);
+    }
+}
+
+static void
+set_timeout_error (PacerFileStore  *self,
+                   double           timeout,
+                   GError         **error)
+{
+  g_set_error (error, PACER_ERROR, PACER_ERROR_TIMEOUT,
+               _("Timed out after %g s waiting for the lock on “%s”"), timeout, self->lock_file);
+}
+
+static gboolean
+pacer_file_store_lock (PacerStore    *store,
+                       double         timeout,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  PacerFileStore *self = PACER_FILE_STORE (store);
+  gboolean forever = timeout < 0;
+  gint64 deadline = forever ? G_MAXINT64 : g_get_monotonic_time () + (gint64) (timeout * G_USEC_PER_SEC);
+  gulong sleep_usec = POLL_FIRST_USEC;
+  int ret;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  /* First the other threads using this object. */
+  g_mutex_lock (&self->mutex);
+  while (self->held)
+    {
+      if (forever)
+        g_cond_wait (&self->cond, &self->mutex);
+      else if (!g_cond_wait_until (&self->cond, &self->mutex, deadline) && self->held)
+        {
+          g_mutex_unlock (&self->mutex);
+          set_timeout_error (self, timeout, error);
+          return FALSE;
+        }
+    }
+  self->held = TRUE;
+  g_mutex_unlock (&self->mutex);
+
+  if (!ensure_lock_fd (self, error))
+    goto fail;
+
+  /* Then every other holder. A cancellable can only be honoured between tries. */
+  if (forever && cancellable == NULL)
+    ret = file_lock (self, TRUE);
+  else
+    {
+      while ((ret = file_lock (self, FALSE)) == EAGAIN)
+        {
+          gint64 now = g_get_monotonic_time ();
+
+          if (now >= deadline)
+            {
+              set_timeout_error (self, timeout, error);
+              goto fail;
+            }
+          if (g_cancellable_set_error_if_cancelled (cancellable, error))
+            goto fail;
+
+          g_usleep (MIN ((gint64) sleep_usec, deadline - now));
+          sleep_usec = MIN (sleep_usec * 2, POLL_MAX_USEC);
+        }
+    }
+
+  if (ret != 0)
+    {
+      set_errno_error (error, ret, self->lock_file, _("lock"));
+      goto fail;
+    }
+
+  return TRUE;
+
+fail:
+  g_mutex_lock (&self->mutex);
+  self->held = FALSE;
+  g_cond_signal (&self->cond);
+  g_mutex_unlock (&self->mutex);
+  return FALSE;
+}
+
+static void
+pacer_file_store_unlock (PacerStore *store)
+{
+  PacerFileStore *self = PACER_FILE_STORE (store);
+
+  g_mutex_lock (&self->mutex);
+  if (!self->held)
+    {
+      g_mutex_unlock (&self->mutex);
+      g_critical ("%s: the lock on “%s” is not held", G_STRFUNC, self->lock_file);
+      return;
+    }
+  file_unlock (self);
+  self->held = FALSE;
+  g_cond_signal (&self->cond);
+  g_mutex_unlock (&self->mutex);
+}
+
+static GBytes *
+pacer_file_store_read (PacerStore  *store,
+                       GError     **error)
+{
+  PacerFileStore *self = PACER_FILE_STORE (store);
+  g_autofree char *buffer = NULL;
+  struct stat st;
+  gsize size = 0;
+  gsize allocated;
+  int fd;
+
+  fd = open (self->data_file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      if (saved_errno == ENOENT)
+        g_set_error (error, PACER_ERROR, PACER_ERROR_NOT_FOUND,
+                     _("“%s” does not exist yet"), self->data_file);
+      else
+        set_errno_error (error, saved_errno, self->data_file, _("read"));
+      return NULL;
+    }
+
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      g_set_error (error, PACER_ERROR, PACER_ERROR_IO,
+                   _("Refusing to read “%s”: it is not a regular file"), self->data_file);
+      close (fd);
+      return NULL;
+    }
+
+  /* Sized from fstat, but read to the end anyway: the file is replaced, never
+   * changed in place, so what this descriptor sees cannot change under it. */
+  allocated = (gsize) st.st_size + 1;
+  buffer = g_malloc (allocated);
+  for (;;)
+    {
+      gssize n;
+
+      if (size == allocated)
+        {
+          allocated *= 2;
+          buffer = g_realloc (buffer, allocated);
+        }
+      n = read (fd, buffer + size, allocated - size);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          set_errno_error (error, errno, self->data_file, _("read"));
+          close (fd);
+          return NULL;
+        }
+      if (n == 0)
+        break;
+      size += n;
+    }
+  close (fd);
+
+  return g_bytes_new_take (g_steal_pointer (&buffer), size);
+}
+
+static gboolean
+write_all (int           fd,
+           const guint8 *data,
+           gsize         size)
+{
+  while (size > 0)
+    {
+      gssize n = write (fd, data, size);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return FALSE;
+      data += n;
+      size -= n;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_not_symlink (const char  *path,
+                   GError     **error)
+{
+  struct stat st;
+
+  if (lstat (path, &st) == 0 && !S_ISREG (st.st_mode))
+    {
+      g_set_error (error, PACER_ERROR, PACER_ERROR_IO,
+                   S_ISLNK (st.st_mode)
+                     ? _("Refusing to replace “%s”: it is a symbolic link")
+                     : _("Refusing to replace “%s”: it is not a regular file"),
+                   path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+pacer_file_store_write (PacerStore  *store,
+                        GBytes      *contents,
+                        GError     **error)
+{
+  PacerFileStore *self = PACER_FILE_STORE (store);
+  gsize size;
+  const guint8 *data = g_bytes_get_data (contents, &size);
+  int fd;
+
+  if (!check_not_symlink (self->data_file, error))
+    return FALSE;
+
+  /* One fixed temporary name is enough: only the lock holder writes, and a file
+   * left by a writer that was killed is simply truncated by the next one. */
+  fd = open (self->temp_file, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0 && errno == ELOOP)
+    {
+      g_unlink (self->temp_file);
+      fd = open (self->temp_file, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+    }
+  if (fd < 0 && errno == ENOENT)
+    {
+      if (!ensure_parent_dir (self->temp_file, error))
+        return FALSE;
+      fd = open (self->temp_file, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+    }
+  if (fd < 0)
+    {
+      set_errno_error (error, errno, self->temp_file, _("write"));
+      return FALSE;
+    }
+
+  if (fchmod (fd, 0600) != 0 || !write_all (fd, data, size))
+    {
+      int saved_errno = errno;
+
+      close (fd);
+      g_unlink (self->temp_file);
+      set_errno_error (error, saved_errno, self->temp_file, _("write"));
+      return FALSE;
+    }
+
+  if (close (fd) != 0)
+    {
+      int saved_errno = errno;
+
+      g_unlink (self->temp_file);
+      set_errno_error (error, saved_errno, self->temp_file, _("write"));
+      return FALSE;
+    }
+
+  if (g_rename (self->temp_file, self->data_file) != 0)
+    {
+      int saved_errno = errno;
+
+      g_unlink (self->temp_file);
+      set_errno_error (error, saved_errno, self->data_file, _("replace"));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+pacer_file_store_remove (PacerStore  *store,
+                         GError     **error)
+{
+  PacerFileStore *self = PACER_FILE_STORE (store);
+
+  if (!check_not_symlink (self->data_file, error))
+    return FALSE;
+
+  if (g_unlink (self->data_file) != 0 && errno != ENOENT)
+    {
+      set_errno_error (error, errno, self->data_file, _("remove"));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static const char *
+pacer_file_store_get_name (PacerStore *store)
+{
+  return PACER_FILE_STORE (store)->name;
+}
+
+static const char *
+pacer_file_store_get_location (PacerStore *store)
+{
+  return PACER_FILE_STORE (store)->data_file;
+}
+
+static void
+pacer_file_store_iface_init (PacerStoreInterface *iface)
+{
+  iface->lock = pacer_file_store_lock;
+  iface->unlock = pacer_file_store_unlock;
+  iface->read = pacer_file_store_read;
+  iface->write = pacer_file_store_write;
+  iface->remove = pacer_file_store_remove;
+  iface->get_name = pacer_file_store_get_name;
+  iface->get_location = pacer_file_store_get_location;
+}
+
+static void
+pacer_file_store_constructed (GObject *object)
+{
+  PacerFileStore *self = PACER_FILE_STORE (object);
+  g_autofree char *basename = NULL;
+  char *dot;
+
+  G_OBJECT_CLASS (pacer_file_store_parent_class)->constructed (object);
+
+  if (self->data_file == NULL)
+    {
+      g_critical ("PacerFileStore needs a data file");
+      self->data_file = g_strdup ("pacer-store.json");
+    }
+  if (self->lock_file == NULL)
+    self->lock_file = g_strconcat (self->data_file, ".lock", NULL);
+  self->temp_file = g_strconcat (self->data_file, ".tmp", NULL);
+
+  basename = g_path_get_basename (self->data_file);
+  dot = strrchr (basename, '.');
+  if (dot != NULL && dot != basename)
+    *dot = '\0';
+  self->name = g_steal_pointer (&basename);
+}
+
+static void
+pacer_file_store_finalize (GObject *object)
+{
+  PacerFileStore *self = PACER_FILE_STORE (object);
+
+  if (self->held)
+    g_critical ("PacerFileStore for “%s” finalized with its lock held", self->data_file);
+  if (self->lock_fd >= 0)
+    close (self->lock_fd);
+
+  g_mutex_clear (&self->mutex);
+  g_cond_clear (&self->cond);
+  g_free (self->data_file);
+  g_free (self->lock_file);
+  g_free (self->temp_file);
+  g_free (self->name);
+
+  G_OBJECT_CLASS (pacer_file_store_parent_class)->finalize (object);
+}
+
+static void
+pacer_file_store_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  PacerFileStore *self = PACER_FILE_STORE (object);
+
+  switch (prop_id)
+    {
+    case PROP_DATA_FILE:
+      g_value_set_string (value, self->data_file);
+      break;
+    case PROP_LOCK_FILE:
+      g_value_set_string (value, self->lock_file);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pacer_file_store_set_property (GObject      *object,
+                               guint         prop_id,
+                               const GValue *value,
+                               GParamSpec   *pspec)
+{
+  PacerFileStore *self = PACER_FILE_STORE (object);
+
+  switch (prop_id)
+    {
+    case PROP_DATA_FILE:
+      self->data_file = g_value_dup_string (value);
+      break;
+    case PROP_LOCK_FILE:
+      self->lock_file = g_value_dup_string (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pacer_file_store_class_init (PacerFileStoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  _pacer_ensure_i18n ();
+
+  object_class->constructed = pacer_file_store_constructed;
+  object_class->finalize = pacer_file_store_finalize;
+  object_class->get_property = pacer_file_store_get_property;
+  object_class->set_property = pacer_file_store_set_property;
+
+  /**
+   * PacerFileStore:data-file:
+   *
+   * The file that holds the value.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_DATA_FILE] =
+    g_param_spec_string ("data-file", NULL, NULL,
+                         NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * PacerFileStore:lock-file:
+   *
+   * The file whose lock guards the value; by default the data file's path with
+   * `.lock` appended.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_LOCK_FILE] =
+    g_param_spec_string ("lock-file", NULL, NULL,
+                         NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+pacer_file_store_init (PacerFileStore *self)
+{
+  self->lock_fd = -1;
+  g_mutex_init (&self->mutex);
+  g_cond_init (&self->cond);
+}
+
+/**
+ * pacer_file_store_new:
+ * @data_file: (type filename): the file that holds the value
+ * @lock_file: (type filename) (nullable): the lock file, or `NULL` for
+ *   @data_file with `.lock` appended
+ *
+ * Makes a store kept in @data_file. Nothing is opened or created until the
+ * store is first used; missing parent directories are then created with mode
+ * 0700.
+ *
+ * Returns: (transfer full): a new file store
+ *
+ * Since: 1.0
+ */
+PacerFileStore *
+pacer_file_store_new (const char *data_file,
+                      const char *lock_file)
+{
+  g_return_val_if_fail (data_file != NULL, NULL);
+
+  return g_object_new (PACER_TYPE_FILE_STORE,
+                       "data-file", data_file,
+                       "lock-file", lock_file,
+                       NULL);
+}
+
+/**
+ * pacer_file_store_get_data_file:
+ * @self: a file store
+ *
+ * Gets the file that holds the value.
+ *
+ * Returns: (transfer none) (type filename): the data file
+ *
+ * Since: 1.0
+ */
+const char *
+pacer_file_store_get_data_file (PacerFileStore *self)
+{
+  g_return_val_if_fail (PACER_IS_FILE_STORE (self), NULL);
+
+  return self->data_file;
+}
+
+/**
+ * pacer_file_store_get_lock_file:
+ * @self: a file store
+ *
+ * Gets the file whose lock guards the value.
+ *
+ * Returns: (transfer none) (type filename): the lock file
+ *
+ * Since: 1.0
+ */
+const char *
+pacer_file_store_get_lock_file (PacerFileStore *self)
+{
+  g_return_val_if_fail (PACER_IS_FILE_STORE (self), NULL);
+
+  return self->lock_file;
+}

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#define __PACER_GLIB_INSIDE__
+
+#include <pacer-glib/pacer-version.h>
+#include <pacer-glib/pacer-version-macros.h>
+
+#include <pacer-glib/pacer-enums.h>
+#include <pacer-glib/pacer-error.h>
+#include <pacer-glib/pacer-file-store.h>
+#include <pacer-glib/pacer-rate.h>
+#include <pacer-glib/pacer-shared-json.h>
+#include <pacer-glib/pacer-store.h>
+#include <pacer-glib/pacer-worker.h>
+
+#undef __PACER_GLIB_INSIDE__

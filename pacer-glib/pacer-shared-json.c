@@ -1,0 +1,614 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/**
+ * PacerSharedJson:
+ *
+ * A JSON object shared by every process of a run, changed under a lock.
+ *
+ * Workers of a parallel run keep counters, lists of errors or any other JSON
+ * state here. [method@Pacer.SharedJson.edit] runs a function on the stored
+ * object while holding the store's exclusive lock and writes the result back
+ * atomically; [method@Pacer.SharedJson.update] merges keys the same way;
+ * [method@Pacer.SharedJson.read] returns a copy without taking the lock, since
+ * a stored value is always whole.
+ *
+ * Every operation waits for the lock as [property@Pacer.SharedJson:timeout]
+ * says: a negative timeout waits for ever, zero tries once, a positive timeout
+ * is a deadline in seconds, and running out gives %PACER_ERROR_TIMEOUT. State
+ * that does not parse as a JSON object is reported as
+ * %PACER_ERROR_CORRUPT_STATE naming the file, and is never overwritten.
+ *
+ * ```c
+ * static gboolean
+ * count_call (JsonObject *data, gpointer user_data)
+ * {
+ *   json_object_set_int_member (data, "count",
+ *                               json_object_get_int_member_with_default (data, "count", 0) + 1);
+ *   return TRUE;
+ * }
+ *
+ * g_autofree char *path = g_build_filename (pacer_worker_get_run_dir (),
+ *                                           "pacer_shared_calls.json", NULL);
+ * g_autoptr(PacerSharedJson) shared = pacer_shared_json_new (path, NULL, -1);
+ * if (!pacer_shared_json_edit (shared, count_call, NULL, &error))
+ *   g_printerr ("%s\n", error->message);
+ * ```
+ *
+ * Since: 1.0
+ */
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "pacer-error.h"
+#include "pacer-file-store.h"
+#include "pacer-glib-private.h"
+#include "pacer-shared-json.h"
+
+#define NAME_PREFIX "pacer_shared_"
+
+struct _PacerSharedJson
+{
+  GObject parent_instance;
+
+  PacerStore *store;
+  char *data_file;
+  char *lock_file;
+  char *name;
+  double timeout;
+};
+
+enum {
+  PROP_0,
+  PROP_STORE,
+  PROP_DATA_FILE,
+  PROP_LOCK_FILE,
+  PROP_NAME,
+  PROP_TIMEOUT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (PacerSharedJson, pacer_shared_json, G_TYPE_OBJECT)
+
+static JsonObject *
+parse_object (GBytes      *bytes,
+              const char  *location,
+              GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) local_error = NULL;
+  gsize size;
+  const char *data = g_bytes_get_data (bytes, &size);
+  JsonNode *root;
+
+  if (!json_parser_load_from_data (parser, data, size, &local_error))
+    {
+      g_set_error (error, PACER_ERROR, PACER_ERROR_CORRUPT_STATE,
+                   _("“%s” does not hold valid JSON: %s"), location, local_error->message);
+      return NULL;
+    }
+
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, PACER_ERROR, PACER_ERROR_CORRUPT_STATE,
+                   _("“%s” does not hold a JSON object"), location);
+      return NULL;
+    }
+
+  return json_node_dup_object (root);
+}
+
+/* Reads the stored object; a store with nothing in it reads as an empty object. */
+static JsonObject *
+load_object (PacerSharedJson  *self,
+             GError          **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+
+  bytes = pacer_store_read (self->store, &local_error);
+  if (bytes == NULL)
+    {
+      if (g_error_matches (local_error, PACER_ERROR, PACER_ERROR_NOT_FOUND))
+        return json_object_new ();
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+
+  return parse_object (bytes, pacer_store_get_location (self->store), error);
+}
+
+static gboolean
+store_object (PacerSharedJson  *self,
+              JsonObject       *object,
+              GError          **error)
+{
+  g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(GBytes) bytes = NULL;
+  gsize length = 0;
+  char *text;
+
+  json_node_set_object (root, object);
+  json_generator_set_root (generator, root);
+  text = json_generator_to_data (generator, &length);
+  bytes = g_bytes_new_take (text, length);
+
+  return pacer_store_write (self->store, bytes, error);
+}
+
+static void
+pacer_shared_json_constructed (GObject *object)
+{
+  PacerSharedJson *self = PACER_SHARED_JSON (object);
+  const char *store_name;
+
+  G_OBJECT_CLASS (pacer_shared_json_parent_class)->constructed (object);
+
+  if (self->store == NULL)
+    {
+      if (self->data_file == NULL)
+        {
+          g_critical ("PacerSharedJson needs a store or a data file");
+          self->data_file = g_strdup ("pacer_shared_state.json");
+        }
+      self->store = PACER_STORE (pacer_file_store_new (self->data_file, self->lock_file));
+    }
+
+  if (PACER_IS_FILE_STORE (self->store))
+    {
+      PacerFileStore *file_store = PACER_FILE_STORE (self->store);
+
+      /* The store may have filled in the default lock file: report what is used. */
+      g_free (self->data_file);
+      self->data_file = g_strdup (pacer_file_store_get_data_file (file_store));
+      g_free (self->lock_file);
+      self->lock_file = g_strdup (pacer_file_store_get_lock_file (file_store));
+    }
+
+  store_name = pacer_store_get_name (self->store);
+  if (g_str_has_prefix (store_name, NAME_PREFIX) && store_name[strlen (NAME_PREFIX)] != '\0')
+    store_name += strlen (NAME_PREFIX);
+  self->name = g_strdup (store_name);
+}
+
+static void
+pacer_shared_json_finalize (GObject *object)
+{
+  PacerSharedJson *self = PACER_SHARED_JSON (object);
+
+  g_clear_object (&self->store);
+  g_free (self->data_file);
+  g_free (self->lock_file);
+  g_free (self->name);
+
+  G_OBJECT_CLASS (pacer_shared_json_parent_class)->finalize (object);
+}
+
+static void
+pacer_shared_json_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  PacerSharedJson *self = PACER_SHARED_JSON (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      g_value_set_object (value, self->store);
+      break;
+    case PROP_DATA_FILE:
+      g_value_set_string (value, self->data_file);
+      break;
+    case PROP_LOCK_FILE:
+      g_value_set_string (value, self->lock_file);
+      break;
+    case PROP_NAME:
+      g_value_set_string (value, self->name);
+      break;
+    case PROP_TIMEOUT:
+      g_value_set_double (value, self->timeout);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pacer_shared_json_set_property (GObject      *object,
+                                guint         prop_id,
+                                const GValue *value,
+                                GParamSpec   *pspec)
+{
+  PacerSharedJson *self = PACER_SHARED_JSON (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      self->store = g_value_dup_object (value);
+      break;
+    case PROP_DATA_FILE:
+      self->data_file = g_value_dup_string (value);
+      break;
+    case PROP_LOCK_FILE:
+      self->lock_file = g_value_dup_string (value);
+      break;
+    case PROP_TIMEOUT:
+      pacer_shared_json_set_timeout (self, g_value_get_double (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pacer_shared_json_class_init (PacerSharedJsonClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  _pacer_ensure_i18n ();
+
+  object_class->constructed = pacer_shared_json_constructed;
+  object_class->finalize = pacer_shared_json_finalize;
+  object_class->get_property = pacer_shared_json_get_property;
+  object_class->set_property = pacer_shared_json_set_property;
+
+  /**
+   * PacerSharedJson:store:
+   *
+   * The store that holds the JSON text. When none is given, a
+   * [class@Pacer.FileStore] on [property@Pacer.SharedJson:data-file].
+   *
+   * Since: 1.0
+   */
+  properties[PROP_STORE] =
+    g_param_spec_object ("store", NULL, NULL,
+                         PACER_TYPE_STORE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * PacerSharedJson:data-file:
+   *
+   * The file that holds the JSON text, or `NULL` when the store is not a file.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_DATA_FILE] =
+    g_param_spec_string ("data-file", NULL, NULL,
+                         NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * PacerSharedJson:lock-file:
+   *
+   * The file whose lock guards the data file, or `NULL` when the store is not
+   * a file; by default the data file's path with `.lock` appended.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_LOCK_FILE] =
+    g_param_spec_string ("lock-file", NULL, NULL,
+                         NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * PacerSharedJson:name:
+   *
+   * The state's name: the data file's name without its directory, its
+   * extension and a `pacer_shared_` prefix.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_NAME] =
+    g_param_spec_string ("name", NULL, NULL,
+                         NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * PacerSharedJson:timeout:
+   *
+   * How long each operation waits for the lock, in seconds: negative waits
+   * for ever, zero tries once, positive is a deadline.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_TIMEOUT] =
+    g_param_spec_double ("timeout", NULL, NULL,
+                         -1, G_MAXDOUBLE, -1,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY |
+                         G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+pacer_shared_json_init (PacerSharedJson *self)
+{
+  self->timeout = -1;
+}
+
+/**
+ * pacer_shared_json_new:
+ * @data_file: (type filename): the file that holds the JSON object
+ * @lock_file: (type filename) (nullable): the lock file, or `NULL` for
+ *   @data_file with `.lock` appended
+ * @timeout: seconds each operation waits for the lock: negative for ever,
+ *   0 tries once
+ *
+ * Makes shared JSON state kept in @data_file. A missing file reads as an empty
+ * object; missing directories are created with mode 0700 on first use.
+ *
+ * Returns: (transfer full): new shared JSON state
+ *
+ * Since: 1.0
+ */
+PacerSharedJson *
+pacer_shared_json_new (const char *data_file,
+                       const char *lock_file,
+                       double      timeout)
+{
+  g_return_val_if_fail (data_file != NULL, NULL);
+
+  return g_object_new (PACER_TYPE_SHARED_JSON,
+                       "data-file", data_file,
+                       "lock-file", lock_file,
+                       "timeout", timeout < 0 ? -1.0 : timeout,
+                       NULL);
+}
+
+/**
+ * pacer_shared_json_new_for_store:
+ * @store: the store that holds the JSON text
+ * @timeout: seconds each operation waits for the lock: negative for ever,
+ *   0 tries once
+ *
+ * Makes shared JSON state kept in any [iface@Pacer.Store].
+ *
+ * Returns: (transfer full): new shared JSON state
+ *
+ * Since: 1.0
+ */
+PacerSharedJson *
+pacer_shared_json_new_for_store (PacerStore *store,
+                                 double      timeout)
+{
+  g_return_val_if_fail (PACER_IS_STORE (store), NULL);
+
+  return g_object_new (PACER_TYPE_SHARED_JSON,
+                       "store", store,
+                       "timeout", timeout < 0 ? -1.0 : timeout,
+                       NULL);
+}
+
+/**
+ * pacer_shared_json_get_name:
+ * @self: shared JSON state
+ *
+ * Gets [property@Pacer.SharedJson:name].
+ *
+ * Returns: (transfer none): the state's name
+ *
+ * Since: 1.0
+ */
+const char *
+pacer_shared_json_get_name (PacerSharedJson *self)
+{
+  g_return_val_if_fail (PACER_IS_SHARED_JSON (self), NULL);
+
+  return self->name;
+}
+
+/**
+ * pacer_shared_json_get_store:
+ * @self: shared JSON state
+ *
+ * Gets [property@Pacer.SharedJson:store].
+ *
+ * Returns: (transfer none): the store
+ *
+ * Since: 1.0
+ */
+PacerStore *
+pacer_shared_json_get_store (PacerSharedJson *self)
+{
+  g_return_val_if_fail (PACER_IS_SHARED_JSON (self), NULL);
+
+  return self->store;
+}
+
+/**
+ * pacer_shared_json_get_data_file:
+ * @self: shared JSON state
+ *
+ * Gets [property@Pacer.SharedJson:data-file].
+ *
+ * Returns: (transfer none) (type filename) (nullable): the data file
+ *
+ * Since: 1.0
+ */
+const char *
+pacer_shared_json_get_data_file (PacerSharedJson *self)
+{
+  g_return_val_if_fail (PACER_IS_SHARED_JSON (self), NULL);
+
+  return self->data_file;
+}
+
+/**
+ * pacer_shared_json_get_lock_file:
+ * @self: shared JSON state
+ *
+ * Gets [property@Pacer.SharedJson:lock-file].
+ *
+ * Returns: (transfer none) (type filename) (nullable): the lock file
+ *
+ * Since: 1.0
+ */
+const char *
+pacer_shared_json_get_lock_file (PacerSharedJson *self)
+{
+  g_return_val_if_fail (PACER_IS_SHARED_JSON (self), NULL);
+
+  return self->lock_file;
+}
+
+/**
+ * pacer_shared_json_get_timeout:
+ * @self: shared JSON state
+ *
+ * Gets [property@Pacer.SharedJson:timeout].
+ *
+ * Returns: the timeout in seconds; -1 waits for ever
+ *
+ * Since: 1.0
+ */
+double
+pacer_shared_json_get_timeout (PacerSharedJson *self)
+{
+  g_return_val_if_fail (PACER_IS_SHARED_JSON (self), -1);
+
+  return self->timeout;
+}
+
+/**
+ * pacer_shared_json_set_timeout:
+ * @self: shared JSON state
+ * @timeout: seconds each operation waits for the lock: negative for ever,
+ *   0 tries once
+ *
+ * Sets [property@Pacer.SharedJson:timeout]. Any negative value means -1.
+ *
+ * Since: 1.0
+ */
+void
+pacer_shared_json_set_timeout (PacerSharedJson *self,
+                               double           timeout)
+{
+  g_return_if_fail (PACER_IS_SHARED_JSON (self));
+  g_return_if_fail (!isnan (timeout));
+
+  if (timeout < 0)
+    timeout = -1;
+  if (self->timeout == timeout)
+    return;
+
+  self->timeout = timeout;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TIMEOUT]);
+}
+
+/**
+ * pacer_shared_json_read:
+ * @self: shared JSON state
+ * @error: return location for a #GError
+ *
+ * Reads a copy of the stored object. It takes no lock: a stored value is
+ * always whole, so a read never waits and never sees a half-written object.
+ *
+ * Returns: (transfer full): a copy of the stored object, empty if nothing is
+ *   stored yet, or `NULL` with an error
+ *
+ * Since: 1.0
+ */
+JsonObject *
+pacer_shared_json_read (PacerSharedJson  *self,
+                        GError          **error)
+{
+  g_return_val_if_fail (PACER_IS_SHARED_JSON (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return load_object (self, error);
+}
+
+static gboolean
+merge_updates (JsonObject *data,
+               gpointer    user_data)
+{
+  JsonObject *updates = user_data;
+  JsonObjectIter iter;
+  const char *member;
+  JsonNode *node;
+
+  json_object_iter_init (&iter, updates);
+  while (json_object_iter_next (&iter, &member, &node))
+    json_object_set_member (data, member, json_node_copy (node));
+
+  return TRUE;
+}
+
+/**
+ * pacer_shared_json_update:
+ * @self: shared JSON state
+ * @updates: members to set
+ * @error: return location for a #GError
+ *
+ * Sets every member of @updates in the stored object, under the lock, leaving
+ * the other members as they are.
+ *
+ * Returns: `TRUE` once the merged object is stored
+ *
+ * Since: 1.0
+ */
+gboolean
+pacer_shared_json_update (PacerSharedJson  *self,
+                          JsonObject       *updates,
+                          GError          **error)
+{
+  g_return_val_if_fail (PACER_IS_SHARED_JSON (self), FALSE);
+  g_return_val_if_fail (updates != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return pacer_shared_json_edit (self, merge_updates, updates, error);
+}
+
+/**
+ * pacer_shared_json_edit:
+ * @self: shared JSON state
+ * @func: (scope call) (closure user_data): changes the object in place
+ * @user_data: data for @func
+ * @error: return location for a #GError
+ *
+ * Reads the stored object, lets @func change it and stores the result, all
+ * under the lock, so no other process or thread can change the object in
+ * between. When @func returns `FALSE` nothing is written.
+ *
+ * @func runs with the lock held: keep it short, and do not use @self from it.
+ *
+ * Returns: `TRUE` if @func ran (whatever it returned) and any result is
+ *   stored; `FALSE` with %PACER_ERROR_TIMEOUT if the lock was not had in time,
+ *   %PACER_ERROR_CORRUPT_STATE if the stored text is not a JSON object, or
+ *   another error, in which case @func did not run or nothing was stored
+ *
+ * Since: 1.0
+ */
+gboolean
+pacer_shared_json_edit (PacerSharedJson          *self,
+                        PacerSharedJsonEditFunc   func,
+                        gpointer                  user_data,
+                        GError                  **error)
+{
+  g_autoptr(JsonObject) data = NULL;
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (PACER_IS_SHARED_JSON (self), FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!pacer_store_lock (self->store, self->timeout, NULL, error))
+    return FALSE;
+
+  data = load_object (self, error);
+  if (data != NULL)
+    ok = !func (data, user_data) || store_object (self, data, error);
+
+  pacer_store_unlock (self->store);
+
+  return ok;
+}

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#if !defined(__PACER_GLIB_INSIDE__) && !defined(PACER_COMPILATION)
+# error "Only <pacer-glib/pacer-glib.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+
+#include <pacer-glib/pacer-version-macros.h>
+
+G_BEGIN_DECLS
+
+#define PACER_TYPE_STORE (pacer_store_get_type ())
+
+PACER_AVAILABLE_IN_ALL
+G_DECLARE_INTERFACE (PacerStore, pacer_store, PACER, STORE, GObject)
+
+/**
+ * PacerStoreInterface:
+ * @lock: takes the store's exclusive lock, waiting as the timeout says
+ * @unlock: releases the lock taken by @lock
+ * @read: reads the stored value; it must never see a partly written one
+ * @write: replaces the stored value atomically; called with the lock held
+ * @remove: forgets the stored value; called with the lock held
+ * @get_name: a short name for the value, such as a file's stem
+ * @get_location: where the value lives, for messages, such as a file's path
+ *
+ * The virtual methods of [iface@Pacer.Store].
+ *
+ * Since: 1.0
+ */
+struct _PacerStoreInterface
+{
+  GTypeInterface parent_iface;
+
+  gboolean     (*lock)         (PacerStore    *self,
+                                double         timeout,
+                                GCancellable  *cancellable,
+                                GError       **error);
+  void         (*unlock)       (PacerStore    *self);
+  GBytes      *(*read)         (PacerStore    *self,
+                                GError       **error);
+  gboolean     (*write)        (PacerStore    *self,
+                                GBytes        *contents,
+                                GError       **error);
+  gboolean     (*remove)       (PacerStore    *self,
+                                GError       **error);
+  const char  *(*get_name)     (PacerStore    *self);
+  const char  *(*get_location) (PacerStore    *self);
+
+  /*< private >*/
+  gpointer _reserved[8];
+};
+
+PACER_AVAILABLE_IN_ALL
+gboolean    pacer_store_lock         (PacerStore    *self,
+                                      double         timeout,
+                                      GCancellable  *cancellable,
+                                      GError       **error);
+PACER_AVAILABLE_IN_ALL
+void        pacer_store_unlock       (PacerStore    *self);
+PACER_AVAILABLE_IN_ALL
+GBytes     *pacer_store_read         (PacerStore    *self,
+                                      GError       **error);
+PACER_AVAILABLE_IN_ALL
+gboolean    pacer_store_write        (PacerStore    *self,
+                                      GBytes        *contents,
+                                      GError       **error);
+PACER_AVAILABLE_IN_ALL
+gboolean    pacer_store_remove       (PacerStore    *self,
+                                      GError       **error);
+PACER_AVAILABLE_IN_ALL
+const char *pacer_store_get_name     (PacerStore    *self);
+PACER_AVAILABLE_IN_ALL
+const char *pacer_store_get_location (PacerStore    *self);
+
+G_END_DECLS
