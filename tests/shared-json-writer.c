@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* A worker process for the shared-state tests:
+ *   shared-json-writer increment DATA-FILE N   N locked increments of "count"
+ *   shared-json-writer forever DATA-FILE       increments until killed, writing 'a' to
+ *                                              stdout before each edit and 'd' after it returns
+ *   shared-json-writer hold DATA-FILE SECONDS  holds the lock, says "locked" on stdout, then waits
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <pacer-glib/pacer-glib.h>
+
+static gboolean
+increment (JsonObject *data,
+           gpointer    user_data)
+{
+  json_object_set_int_member (data, "count", json_object_get_int_member_with_default (data, "count", 0) + 1);
+  return TRUE;
+}
+
+static void
+say (char c)
+{
+  while (write (STDOUT_FILENO, &c, 1) != 1)
+    ;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PacerSharedJson) shared = NULL;
+
+  if (argc != 3 && argc != 4)
+    {
+      g_printerr ("usage: %s increment|forever|hold DATA-FILE [N|SECONDS]\n", argv[0]);
+      return 2;
+    }
+
+  shared = pacer_shared_json_new (argv[2], NULL, -1);
+
+  if (g_str_equal (argv[1], "increment") && argc == 4)
+    {
+      guint64 n = g_ascii_strtoull (argv[3], NULL, 10);
+
+      for (guint64 i = 0; i < n; i++)
+        if (!pacer_shared_json_edit (shared, increment, NULL, &error))
+          {
+            g_printerr ("%s\n", error->message);
+            return 1;
+          }
+      return 0;
+    }
+
+  if (g_str_equal (argv[1], "forever"))
+    {
+      for (;;)
+        {
+          say ('a');
+          if (!pacer_shared_json_edit (shared, increment, NULL, &error))
+            {
+              g_printerr ("%s\n", error->message);
+              return 1;
+            }
+          say ('d');
+        }
+    }
+
+  if (g_str_equal (argv[1], "hold") && argc == 4)
+    {
+      PacerStore *store = pacer_shared_json_get_store (shared);
+
+      if (!pacer_store_lock (store, -1, NULL, &error))
+        {
+          g_printerr ("%s\n", error->message);
+          return 1;
+        }
+      g_print ("locked\n");
+      fflush (stdout);
+      g_usleep ((gulong) (g_ascii_strtod (argv[3], NULL) * G_USEC_PER_SEC));
+      pacer_store_unlock (store);
+      return 0;
+    }
+
+  g_printerr ("%s: unknown mode “%s”\n", argv[0], argv[1]);
+  return 2;
+}
