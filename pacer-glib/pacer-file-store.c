@@ -10,9 +10,14 @@
  * holder dies, so a crashed process never leaves the value locked. Every store
  * object has its own open file description, so two objects in one process
  * exclude each other as two processes do; a mutex inside each object excludes
- * its own threads. A negative timeout blocks in the kernel, which wakes the next
- * waiter the moment the lock is free; a timeout of zero or more retries with
- * short, growing sleeps until its deadline.
+ * its own threads. A negative timeout blocks in the kernel; a timeout of zero
+ * or more retries with short, growing sleeps until its deadline.
+ *
+ * The lock is handed over fairly: a waiter marks itself on a second byte of the
+ * lock file, and a holder that releases the lock while someone waits gives the
+ * waiter the chance to take it before it can lock again itself. Without that, a
+ * process that updates in a loop keeps the lock for itself and starves the others
+ * (pytest-xdist-rate-limit's SharedJson let one process wait 4 s for one lock).
  *
  * A write goes to a temporary file beside the data file, which is then renamed
  * over it: a process killed at any instant leaves the old value or the new one.
@@ -31,6 +36,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -140,52 +146,120 @@ ensure_lock_fd (PacerFileStore  *self,
   return TRUE;
 }
 
-/* Returns 0 when locked, EAGAIN when someone else holds it, or another errno. */
+/* Byte 0 of the lock file is the lock itself. A process waiting for it also
+ * holds a shared lock on byte 1, so the holder can tell at release time that
+ * someone is waiting. */
+#define LOCK_BYTE    0
+#define WAITERS_BYTE 1
+
+/* How long a releasing holder gives a waiter to take the lock before it may
+ * take it again itself. */
+#define HANDOFF_MAX_USEC 500
+
+/* How long a waiter keeps trying before it sleeps in the kernel. */
+#define SPIN_USEC 20
+
 static int
-file_lock (PacerFileStore *self,
-           gboolean        wait)
+range_lock (PacerFileStore *self,
+            short           type,
+            off_t           byte,
+            gboolean        wait)
 {
+  struct flock fl = { .l_type = type, .l_whence = SEEK_SET, .l_start = byte, .l_len = 1 };
+
   for (;;)
     {
-      int ret;
-
-      if (!self->use_flock)
-        {
-          struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
-
-          ret = fcntl (self->lock_fd, wait ? F_OFD_SETLKW : F_OFD_SETLK, &fl);
-          if (ret < 0 && errno == EINVAL)
-            {
-              /* No OFD locks here (an old kernel or an odd file system): flock() has
-               * the same per-description semantics. */
-              self->use_flock = TRUE;
-              continue;
-            }
-        }
-      else
-        ret = flock (self->lock_fd, LOCK_EX | (wait ? 0 : LOCK_NB));
-
-      if (ret == 0)
+      if (fcntl (self->lock_fd, wait ? F_OFD_SETLKW : F_OFD_SETLK, &fl) == 0)
         return 0;
       if (errno == EINTR)
         continue;
-      if (errno == EACCES || errno == EAGAIN || errno == EWOULDBLOCK)
+      if (errno == EACCES || errno == EAGAIN)
         return EAGAIN;
       return errno;
     }
 }
 
+/* Whether another open file description holds a lock that conflicts with @type on @byte. */
+static gboolean
+range_is_taken (PacerFileStore *self,
+                short           type,
+                off_t           byte)
+{
+  struct flock fl = { .l_type = type, .l_whence = SEEK_SET, .l_start = byte, .l_len = 1 };
+
+  if (fcntl (self->lock_fd, F_OFD_GETLK, &fl) != 0)
+    return FALSE;
+  return fl.l_type != F_UNLCK;
+}
+
+/* Returns 0 when locked, EAGAIN when someone else holds it, or another errno. */
+static int
+file_try_lock (PacerFileStore *self)
+{
+  if (!self->use_flock)
+    {
+      int ret = range_lock (self, F_WRLCK, LOCK_BYTE, FALSE);
+
+      if (ret != EINVAL)
+        return ret;
+
+      /* No OFD locks here (an old kernel or an odd file system): flock() has the
+       * same per-description semantics, without the fair hand-off. */
+      self->use_flock = TRUE;
+    }
+
+  while (flock (self->lock_fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      if (errno == EINTR)
+        continue;
+      return errno == EWOULDBLOCK ? EAGAIN : errno;
+    }
+  return 0;
+}
+
+static void
+file_announce_waiting (PacerFileStore *self,
+                       gboolean        waiting)
+{
+  if (!self->use_flock)
+    range_lock (self, waiting ? F_RDLCK : F_UNLCK, WAITERS_BYTE, FALSE);
+}
+
+static int
+file_lock_blocking (PacerFileStore *self)
+{
+  if (!self->use_flock)
+    return range_lock (self, F_WRLCK, LOCK_BYTE, TRUE);
+
+  while (flock (self->lock_fd, LOCK_EX) != 0)
+    if (errno != EINTR)
+      return errno;
+  return 0;
+}
+
 static void
 file_unlock (PacerFileStore *self)
 {
-  if (self->use_flock)
-    flock (self->lock_fd, LOCK_UN);
-  else
-    {
-      struct flock fl = { .l_type = F_UNLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
+  gint64 give_up;
 
-      fcntl (self->lock_fd, F_OFD_SETLK, &fl);
+  if (self->use_flock)
+    {
+      flock (self->lock_fd, LOCK_UN);
+      return;
     }
+
+  range_lock (self, F_UNLCK, LOCK_BYTE, FALSE);
+
+  /* The kernel wakes waiters on release but does not hand the lock over: a
+   * holder that locks again straight away wins nearly every time, and on a busy
+   * machine one process can starve the others for hundreds of milliseconds.
+   * So when someone is waiting, let them have it before returning. */
+  if (!range_is_taken (self, F_WRLCK, WAITERS_BYTE))
+    return;
+
+  give_up = g_get_monotonic_time () + HANDOFF_MAX_USEC;
+  while (!range_is_taken (self, F_WRLCK, LOCK_BYTE) && g_get_monotonic_time () < give_up)
+    sched_yield ();
 }
 
 static void
@@ -207,6 +281,7 @@ pacer_file_store_lock (PacerStore    *store,
   gboolean forever = timeout < 0;
   gint64 deadline = forever ? G_MAXINT64 : g_get_monotonic_time () + (gint64) (timeout * G_USEC_PER_SEC);
   gulong sleep_usec = POLL_FIRST_USEC;
+  gint64 spin_until;
   int ret;
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -232,25 +307,45 @@ pacer_file_store_lock (PacerStore    *store,
     goto fail;
 
   /* Then every other holder. A cancellable can only be honoured between tries. */
-  if (forever && cancellable == NULL)
-    ret = file_lock (self, TRUE);
-  else
+  ret = file_try_lock (self);
+  if (ret == EAGAIN)
     {
-      while ((ret = file_lock (self, FALSE)) == EAGAIN)
+      file_announce_waiting (self, TRUE);
+
+      /* A holder keeps the lock for tens of microseconds: trying again for about
+       * that long is cheaper than sleeping in the kernel and being woken. */
+      spin_until = g_get_monotonic_time () + SPIN_USEC;
+      while ((ret = file_try_lock (self)) == EAGAIN && g_get_monotonic_time () < MIN (spin_until, deadline))
+        sched_yield ();
+
+      if (ret != EAGAIN)
+        ;
+      else if (forever && cancellable == NULL)
+        ret = file_lock_blocking (self);
+      else
         {
-          gint64 now = g_get_monotonic_time ();
-
-          if (now >= deadline)
+          while ((ret = file_try_lock (self)) == EAGAIN)
             {
-              set_timeout_error (self, timeout, error);
-              goto fail;
-            }
-          if (g_cancellable_set_error_if_cancelled (cancellable, error))
-            goto fail;
+              gint64 now = g_get_monotonic_time ();
 
-          g_usleep (MIN ((gint64) sleep_usec, deadline - now));
-          sleep_usec = MIN (sleep_usec * 2, POLL_MAX_USEC);
+              if (now >= deadline)
+                {
+                  file_announce_waiting (self, FALSE);
+                  set_timeout_error (self, timeout, error);
+                  goto fail;
+                }
+              if (g_cancellable_set_error_if_cancelled (cancellable, error))
+                {
+                  file_announce_waiting (self, FALSE);
+                  goto fail;
+                }
+
+              g_usleep (MIN ((gint64) sleep_usec, deadline - now));
+              sleep_usec = MIN (sleep_usec * 2, POLL_MAX_USEC);
+            }
         }
+
+      file_announce_waiting (self, FALSE);
     }
 
   if (ret != 0)
