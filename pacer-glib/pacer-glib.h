@@ -12,6 +12,7 @@
 #include <pacer-glib/pacer-rate.h>
 #include <pacer-glib/pacer-shared-json.h>
 #include <pacer-glib/pacer-store.h>
+#include <pacer-glib/pacer-tdigest.h>
 #include <pacer-glib/pacer-worker.h>
 
 #undef __PACER_GLIB_INSIDE__
