@@ -8,9 +8,9 @@
  * The lock is an open-file-description lock (`F_OFD_SETLKW`, or `flock()` where
  * the kernel lacks those) on the lock file, which the kernel releases when its
  * holder dies, so a crashed process never leaves the value locked. Every store
- * object has its own open file description, so two objects in one process
- * exclude each other as two processes do; a mutex inside each object excludes
- * its own threads. A negative timeout blocks in the kernel; a timeout of zero
+ * object has its own open file description, and the threads of one process
+ * queue for the file in the process first, so two objects in one process, or
+ * two threads, exclude each other as two processes do. A negative timeout blocks in the kernel; a timeout of zero
  * or more retries with short, growing sleeps until its deadline.
  *
  * The lock is handed over fairly: a waiter marks itself on a second byte of the
@@ -55,6 +55,74 @@
 #define POLL_FIRST_USEC 20
 #define POLL_MAX_USEC   2000
 
+/* One gate per lock file (by device and inode) in this process. Threads of one
+ * process queue here rather than in the kernel: a thread must never sleep in
+ * F_OFD_SETLKW waiting for another thread of its own process, which some
+ * tools that serialise threads (valgrind) cannot see as blocking. */
+typedef struct
+{
+  dev_t dev;
+  ino_t ino;
+  guint refs;
+  gboolean held;
+  GCond cond;
+} Gate;
+
+static GMutex gates_lock;
+static GHashTable *gates;   /* Gate* → Gate*, hashed by inode */
+
+static guint
+gate_hash (gconstpointer key)
+{
+  const Gate *gate = key;
+
+  return (guint) gate->ino ^ (guint) gate->dev;
+}
+
+static gboolean
+gate_equal (gconstpointer a,
+            gconstpointer b)
+{
+  const Gate *x = a, *y = b;
+
+  return x->dev == y->dev && x->ino == y->ino;
+}
+
+/* Called with gates_lock held. */
+static Gate *
+gate_ref_for (dev_t dev,
+              ino_t ino)
+{
+  Gate key = { .dev = dev, .ino = ino };
+  Gate *gate;
+
+  if (gates == NULL)
+    gates = g_hash_table_new (gate_hash, gate_equal);
+
+  gate = g_hash_table_lookup (gates, &key);
+  if (gate == NULL)
+    {
+      gate = g_new0 (Gate, 1);
+      gate->dev = dev;
+      gate->ino = ino;
+      g_cond_init (&gate->cond);
+      g_hash_table_add (gates, gate);
+    }
+  gate->refs++;
+  return gate;
+}
+
+/* Called with gates_lock held. */
+static void
+gate_unref (Gate *gate)
+{
+  if (--gate->refs > 0)
+    return;
+  g_hash_table_remove (gates, gate);
+  g_cond_clear (&gate->cond);
+  g_free (gate);
+}
+
 struct _PacerFileStore
 {
   GObject parent_instance;
@@ -64,9 +132,9 @@ struct _PacerFileStore
   char *temp_file;
   char *name;
 
-  /* Excludes this object's own threads; the file lock excludes everyone else. */
-  GMutex mutex;
-  GCond cond;
+  /* Excludes the threads of this process, whichever store object they use; the
+   * file lock excludes everyone else. */
+  Gate *gate;
   gboolean held;
 
   int lock_fd;
@@ -119,10 +187,12 @@ ensure_parent_dir (const char  *path,
   return TRUE;
 }
 
+/* Called with gates_lock held. */
 static gboolean
 ensure_lock_fd (PacerFileStore  *self,
                 GError         **error)
 {
+  struct stat st;
   int fd;
 
   if (self->lock_fd >= 0)
@@ -142,7 +212,15 @@ ensure_lock_fd (PacerFileStore  *self,
       return FALSE;
     }
 
+  if (fstat (fd, &st) != 0)
+    {
+      set_errno_error (error, errno, self->lock_file, _("open the lock file"));
+      close (fd);
+      return FALSE;
+    }
+
   self->lock_fd = fd;
+  self->gate = gate_ref_for (st.st_dev, st.st_ino);
   return TRUE;
 }
 
@@ -287,24 +365,27 @@ pacer_file_store_lock (PacerStore    *store,
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
 
-  /* First the other threads using this object. */
-  g_mutex_lock (&self->mutex);
-  while (self->held)
+  /* First the other threads of this process. */
+  g_mutex_lock (&gates_lock);
+  if (!ensure_lock_fd (self, error))
+    {
+      g_mutex_unlock (&gates_lock);
+      return FALSE;
+    }
+  while (self->gate->held)
     {
       if (forever)
-        g_cond_wait (&self->cond, &self->mutex);
-      else if (!g_cond_wait_until (&self->cond, &self->mutex, deadline) && self->held)
+        g_cond_wait (&self->gate->cond, &gates_lock);
+      else if (!g_cond_wait_until (&self->gate->cond, &gates_lock, deadline) && self->gate->held)
         {
-          g_mutex_unlock (&self->mutex);
+          g_mutex_unlock (&gates_lock);
           set_timeout_error (self, timeout, error);
           return FALSE;
         }
     }
+  self->gate->held = TRUE;
   self->held = TRUE;
-  g_mutex_unlock (&self->mutex);
-
-  if (!ensure_lock_fd (self, error))
-    goto fail;
+  g_mutex_unlock (&gates_lock);
 
   /* Then every other holder. A cancellable can only be honoured between tries. */
   ret = file_try_lock (self);
@@ -357,10 +438,11 @@ pacer_file_store_lock (PacerStore    *store,
   return TRUE;
 
 fail:
-  g_mutex_lock (&self->mutex);
+  g_mutex_lock (&gates_lock);
   self->held = FALSE;
-  g_cond_signal (&self->cond);
-  g_mutex_unlock (&self->mutex);
+  self->gate->held = FALSE;
+  g_cond_signal (&self->gate->cond);
+  g_mutex_unlock (&gates_lock);
   return FALSE;
 }
 
@@ -369,17 +451,25 @@ pacer_file_store_unlock (PacerStore *store)
 {
   PacerFileStore *self = PACER_FILE_STORE (store);
 
-  g_mutex_lock (&self->mutex);
+  g_mutex_lock (&gates_lock);
   if (!self->held)
     {
-      g_mutex_unlock (&self->mutex);
+      g_mutex_unlock (&gates_lock);
       g_critical ("%s: the lock on “%s” is not held", G_STRFUNC, self->lock_file);
       return;
     }
-  file_unlock (self);
   self->held = FALSE;
-  g_cond_signal (&self->cond);
-  g_mutex_unlock (&self->mutex);
+  g_mutex_unlock (&gates_lock);
+
+  /* Released outside gates_lock: the hand-off below may wait a little, and other
+   * stores in this process must not wait for it. The gate stays held until the
+   * file lock is gone, so no thread of ours can find it taken by us. */
+  file_unlock (self);
+
+  g_mutex_lock (&gates_lock);
+  self->gate->held = FALSE;
+  g_cond_signal (&self->gate->cond);
+  g_mutex_unlock (&gates_lock);
 }
 
 static GBytes *
@@ -622,9 +712,12 @@ pacer_file_store_finalize (GObject *object)
     g_critical ("PacerFileStore for “%s” finalized with its lock held", self->data_file);
   if (self->lock_fd >= 0)
     close (self->lock_fd);
-
-  g_mutex_clear (&self->mutex);
-  g_cond_clear (&self->cond);
+  if (self->gate != NULL)
+    {
+      g_mutex_lock (&gates_lock);
+      gate_unref (self->gate);
+      g_mutex_unlock (&gates_lock);
+    }
   g_free (self->data_file);
   g_free (self->lock_file);
   g_free (self->temp_file);
@@ -719,8 +812,6 @@ static void
 pacer_file_store_init (PacerFileStore *self)
 {
   self->lock_fd = -1;
-  g_mutex_init (&self->mutex);
-  g_cond_init (&self->cond);
 }
 
 /**

@@ -372,12 +372,22 @@ test_killed_writers (Fixture       *f,
       g_autoptr(PacerSharedJson) shared = NULL;
       g_autoptr(JsonObject) object = NULL;
       guint64 started = 0, finished = 0;
+      char first = 0;
       gsize size;
       const char *text;
       gint64 count;
 
       writer = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, helper, "forever", f->path, NULL);
       g_assert_no_error (error);
+
+      /* Start the clock once the writer is editing, so that however slowly it
+       * starts (under a sanitizer, say) the kill lands among its edits. */
+      g_assert_true (g_input_stream_read_all (g_subprocess_get_stdout_pipe (writer), &first, 1, &size,
+                                              NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (first, ==, 'a');
+      started = 1;
+
       g_usleep (g_rand_int_range (rand, 0, 4000));
       g_subprocess_send_signal (writer, SIGKILL);
       g_assert_true (g_subprocess_communicate (writer, NULL, NULL, &said, NULL, &error));
