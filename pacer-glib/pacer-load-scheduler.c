@@ -1,0 +1,441 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/**
+ * PacerLoadScheduler:
+ *
+ * The `--dist load` policy: any idle worker takes the longest pending work.
+ *
+ * Tests whose duration is unknown go first, then the rest longest first, as
+ * the expected durations given to [method@Pacer.Scheduler.add_test] say (the
+ * runner takes them from a [class@Pacer.DurationHistory]). Batches are sized
+ * by time, not count: a batch is at most 50 ms of expected work, and less as
+ * the pending work shrinks, so that the last batches hold one test each and
+ * the workers finish together. A test whose duration nobody knows yet is
+ * estimated from the slowest test of its program seen in this run; before
+ * any was seen, it is sent alone to find out.
+ *
+ * ```c
+ * g_autoptr(PacerScheduler) scheduler = pacer_load_scheduler_new ();
+ * g_object_set (runner, "scheduler", scheduler, NULL);
+ * ```
+ *
+ * Since: 1.0
+ */
+
+#include "config.h"
+
+#include <math.h>
+
+#include "pacer-load-scheduler.h"
+
+/* Spawning a batch costs ~1.5 ms: 50 ms batches keep that near 3 %. */
+#define MAX_BATCH_SECONDS 0.050
+/* GTest's -p filtering is quadratic in the number of paths. */
+#define MAX_BATCH_TESTS 100
+
+typedef struct _Program Program;
+
+typedef struct
+{
+  guint test;
+  PacerScheduleFlags flags;
+} Item;
+
+typedef struct
+{
+  Program *program;
+  double expected;
+} TestInfo;
+
+struct _Program
+{
+  char *name;
+  guint order;
+  GArray *fresh;        /* Item, longest first once sorted */
+  guint fresh_head;
+  gboolean sorted;
+  GArray *requeued;     /* Item, handed out before fresh ones */
+  guint requeued_head;
+  double known_sum;     /* expected seconds of pending tests with a history */
+  guint unknown_count;  /* pending tests without one */
+  double observed_max;  /* slowest test of this program seen in this run, or -1 */
+};
+
+struct _PacerLoadScheduler
+{
+  GObject parent_instance;
+
+  GHashTable *workers;   /* set of worker ids */
+  GHashTable *programs;  /* name → Program */
+  GPtrArray *program_order;
+  GArray *tests;         /* TestInfo indexed by test */
+  guint n_pending;
+};
+
+static void pacer_load_scheduler_iface_init (PacerSchedulerInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (PacerLoadScheduler, pacer_load_scheduler, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (PACER_TYPE_SCHEDULER,
+                                                      pacer_load_scheduler_iface_init))
+
+static void
+program_free (Program *program)
+{
+  g_free (program->name);
+  g_array_unref (program->fresh);
+  g_array_unref (program->requeued);
+  g_free (program);
+}
+
+static TestInfo *
+test_info (PacerLoadScheduler *self,
+           guint               test)
+{
+  if (test >= self->tests->len)
+    g_array_set_size (self->tests, test + 1);
+  return &g_array_index (self->tests, TestInfo, test);
+}
+
+/* The estimate used for sizing: the history's figure, else the slowest test
+ * of the program seen so far, else -1 (nothing known at all). */
+static double
+estimate (Program  *program,
+          TestInfo *info)
+{
+  if (info->expected >= 0)
+    return info->expected;
+  return program->observed_max;
+}
+
+static void
+count_pending (Program  *program,
+               TestInfo *info,
+               int       sign)
+{
+  if (info->expected >= 0)
+    program->known_sum = MAX (0.0, program->known_sum + sign * info->expected);
+  else
+    program->unknown_count += sign;
+}
+
+static int
+compare_items (gconstpointer a,
+               gconstpointer b,
+               gpointer      user_data)
+{
+  PacerLoadScheduler *self = user_data;
+  const Item *item_a = a, *item_b = b;
+  double ea = g_array_index (self->tests, TestInfo, item_a->test).expected;
+  double eb = g_array_index (self->tests, TestInfo, item_b->test).expected;
+
+  /* Unknown first (they may be the long ones), then longest first, then listing order. */
+  if (ea < 0)
+    ea = INFINITY;
+  if (eb < 0)
+    eb = INFINITY;
+  if (ea != eb)
+    return ea > eb ? -1 : 1;
+  return item_a->test < item_b->test ? -1 : item_a->test > item_b->test;
+}
+
+static void
+sort_fresh (PacerLoadScheduler *self,
+            Program            *program)
+{
+  if (program->sorted)
+    return;
+  g_array_remove_range (program->fresh, 0, program->fresh_head);
+  program->fresh_head = 0;
+  g_array_sort_with_data (program->fresh, compare_items, self);
+  program->sorted = TRUE;
+}
+
+static Item *
+peek (Program *program)
+{
+  if (program->requeued_head < program->requeued->len)
+    return &g_array_index (program->requeued, Item, program->requeued_head);
+  if (program->fresh_head < program->fresh->len)
+    return &g_array_index (program->fresh, Item, program->fresh_head);
+  return NULL;
+}
+
+static void
+advance (Program *program)
+{
+  if (program->requeued_head < program->requeued->len)
+    {
+      if (++program->requeued_head == program->requeued->len)
+        {
+          g_array_set_size (program->requeued, 0);
+          program->requeued_head = 0;
+        }
+    }
+  else
+    program->fresh_head++;
+}
+
+/* Re-queued work first (it was due already), then the longest head. */
+static Program *
+pick_program (PacerLoadScheduler *self)
+{
+  Program *best = NULL;
+  double best_key = -2;
+
+  for (guint i = 0; i < self->program_order->len; i++)
+    {
+      Program *program = g_ptr_array_index (self->program_order, i);
+      Item *head;
+      double key;
+
+      sort_fresh (self, program);
+      if (program->requeued_head < program->requeued->len)
+        return program;
+      head = peek (program);
+      if (head == NULL)
+        continue;
+      key = g_array_index (self->tests, TestInfo, head->test).expected;
+      if (key < 0)
+        key = INFINITY;
+      if (key > best_key)
+        {
+          best = program;
+          best_key = key;
+        }
+    }
+
+  return best;
+}
+
+static double
+pending_seconds (PacerLoadScheduler *self)
+{
+  double total = 0;
+
+  for (guint i = 0; i < self->program_order->len; i++)
+    {
+      Program *program = g_ptr_array_index (self->program_order, i);
+
+      total += program->known_sum + program->unknown_count * MAX (program->observed_max, 0.0);
+    }
+  return total;
+}
+
+static void
+pacer_load_scheduler_add_worker (PacerScheduler *scheduler,
+                                 const char     *worker)
+{
+  PacerLoadScheduler *self = PACER_LOAD_SCHEDULER (scheduler);
+
+  g_hash_table_add (self->workers, g_strdup (worker));
+}
+
+static void
+pacer_load_scheduler_remove_worker (PacerScheduler *scheduler,
+                                    const char     *worker)
+{
+  PacerLoadScheduler *self = PACER_LOAD_SCHEDULER (scheduler);
+
+  g_hash_table_remove (self->workers, worker);
+}
+
+static void
+pacer_load_scheduler_add_test (PacerScheduler     *scheduler,
+                               guint               test,
+                               const char         *program_name,
+                               const char         *path,
+                               double              expected_duration,
+                               PacerScheduleFlags  flags)
+{
+  PacerLoadScheduler *self = PACER_LOAD_SCHEDULER (scheduler);
+  Program *program = g_hash_table_lookup (self->programs, program_name);
+  Item item = { test, flags };
+  TestInfo *info;
+
+  if (program == NULL)
+    {
+      program = g_new0 (Program, 1);
+      program->name = g_strdup (program_name);
+      program->order = self->program_order->len;
+      program->fresh = g_array_new (FALSE, FALSE, sizeof (Item));
+      program->requeued = g_array_new (FALSE, FALSE, sizeof (Item));
+      program->observed_max = -1;
+      g_hash_table_insert (self->programs, program->name, program);
+      g_ptr_array_add (self->program_order, program);
+    }
+
+  info = test_info (self, test);
+  info->program = program;
+  info->expected = expected_duration >= 0 ? expected_duration : -1;
+
+  g_array_append_val (program->fresh, item);
+  program->sorted = FALSE;
+  count_pending (program, info, +1);
+  self->n_pending++;
+}
+
+static GArray *
+pacer_load_scheduler_next_batch (PacerScheduler *scheduler,
+                                 const char     *worker)
+{
+  PacerLoadScheduler *self = PACER_LOAD_SCHEDULER (scheduler);
+  guint n_workers = MAX (1, g_hash_table_size (self->workers));
+  Program *program = pick_program (self);
+  GArray *batch;
+  double target, sum = 0;
+  Item *item;
+
+  if (program == NULL)
+    return NULL;
+
+  target = MIN (MAX_BATCH_SECONDS, pending_seconds (self) / (2.0 * n_workers));
+  batch = g_array_sized_new (FALSE, FALSE, sizeof (guint), 8);
+
+  while ((item = peek (program)) != NULL && batch->len < MAX_BATCH_TESTS)
+    {
+      TestInfo *info = &g_array_index (self->tests, TestInfo, item->test);
+      double seconds = estimate (program, info);
+      gboolean alone = (item->flags & PACER_SCHEDULE_FLAGS_ALONE) != 0;
+
+      if (batch->len > 0)
+        {
+          /* An unknown duration is probed alone; a big one goes in a batch of its own. */
+          if (alone || seconds < 0 || sum + seconds > target)
+            break;
+        }
+
+      g_array_append_val (batch, item->test);
+      count_pending (program, info, -1);
+      self->n_pending--;
+      sum += MAX (seconds, 0.0);
+      advance (program);
+
+      if (alone || seconds < 0)
+        break;
+    }
+
+  return batch;
+}
+
+static void
+pacer_load_scheduler_mark_test_complete (PacerScheduler *scheduler,
+                                         const char     *worker,
+                                         guint           test,
+                                         double          duration)
+{
+  PacerLoadScheduler *self = PACER_LOAD_SCHEDULER (scheduler);
+  TestInfo *info;
+
+  if (test >= self->tests->len)
+    return;
+  info = &g_array_index (self->tests, TestInfo, test);
+  if (info->program != NULL && duration > info->program->observed_max)
+    info->program->observed_max = duration;
+}
+
+static void
+pacer_load_scheduler_mark_test_pending (PacerScheduler     *scheduler,
+                                        guint               test,
+                                        PacerScheduleFlags  flags)
+{
+  PacerLoadScheduler *self = PACER_LOAD_SCHEDULER (scheduler);
+  Item item = { test, flags };
+  TestInfo *info;
+
+  g_return_if_fail (test < self->tests->len);
+  info = &g_array_index (self->tests, TestInfo, test);
+  g_return_if_fail (info->program != NULL);
+
+  g_array_append_val (info->program->requeued, item);
+  count_pending (info->program, info, +1);
+  self->n_pending++;
+}
+
+static GArray *
+pacer_load_scheduler_remove_pending (PacerScheduler *scheduler)
+{
+  PacerLoadScheduler *self = PACER_LOAD_SCHEDULER (scheduler);
+  GArray *pending = g_array_sized_new (FALSE, FALSE, sizeof (guint), self->n_pending);
+
+  for (guint i = 0; i < self->program_order->len; i++)
+    {
+      Program *program = g_ptr_array_index (self->program_order, i);
+      Item *item;
+
+      sort_fresh (self, program);
+      while ((item = peek (program)) != NULL)
+        {
+          g_array_append_val (pending, item->test);
+          advance (program);
+        }
+      program->known_sum = 0;
+      program->unknown_count = 0;
+    }
+  self->n_pending = 0;
+
+  return pending;
+}
+
+static gboolean
+pacer_load_scheduler_has_pending (PacerScheduler *scheduler)
+{
+  return PACER_LOAD_SCHEDULER (scheduler)->n_pending > 0;
+}
+
+static void
+pacer_load_scheduler_iface_init (PacerSchedulerInterface *iface)
+{
+  iface->add_worker = pacer_load_scheduler_add_worker;
+  iface->remove_worker = pacer_load_scheduler_remove_worker;
+  iface->add_test = pacer_load_scheduler_add_test;
+  iface->next_batch = pacer_load_scheduler_next_batch;
+  iface->mark_test_complete = pacer_load_scheduler_mark_test_complete;
+  iface->mark_test_pending = pacer_load_scheduler_mark_test_pending;
+  iface->remove_pending = pacer_load_scheduler_remove_pending;
+  iface->has_pending = pacer_load_scheduler_has_pending;
+}
+
+static void
+pacer_load_scheduler_finalize (GObject *object)
+{
+  PacerLoadScheduler *self = PACER_LOAD_SCHEDULER (object);
+
+  g_hash_table_unref (self->workers);
+  g_hash_table_unref (self->programs);
+  g_ptr_array_unref (self->program_order);
+  g_array_unref (self->tests);
+
+  G_OBJECT_CLASS (pacer_load_scheduler_parent_class)->finalize (object);
+}
+
+static void
+pacer_load_scheduler_class_init (PacerLoadSchedulerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = pacer_load_scheduler_finalize;
+}
+
+static void
+pacer_load_scheduler_init (PacerLoadScheduler *self)
+{
+  self->workers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->programs = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) program_free);
+  self->program_order = g_ptr_array_new ();
+  self->tests = g_array_new (FALSE, TRUE, sizeof (TestInfo));
+}
+
+/**
+ * pacer_load_scheduler_new:
+ *
+ * Creates a load scheduler.
+ *
+ * Returns: (transfer full): a new scheduler
+ *
+ * Since: 1.0
+ */
+PacerScheduler *
+pacer_load_scheduler_new (void)
+{
+  return g_object_new (PACER_TYPE_LOAD_SCHEDULER, NULL);
+}

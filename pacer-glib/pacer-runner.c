@@ -1,0 +1,1786 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/**
+ * PacerRunner:
+ *
+ * Runs the tests of GTest programs in parallel worker processes.
+ *
+ * The runner lists each program once with `-l`, hands batches of `-p` paths
+ * to worker slots `gw0` … `gwN-1` as its [iface@Pacer.Scheduler] decides
+ * (longest first by default), and runs every batch in a fresh process in its
+ * own process group. A process that dies is blamed on the requested test that
+ * has no result yet: that test is reported as a crash with the signal or exit
+ * status and its output, and the rest of its batch goes back to the queue. A
+ * test that overruns [property@Pacer.Runner:timeout] has its process group
+ * killed. Every listed test gets exactly one
+ * [signal@Pacer.Runner::test-finished], also when the run stops early, in
+ * which case the tests it never ran are reported as
+ * %PACER_TEST_OUTCOME_NOT_RUN.
+ *
+ * A program that is not a GTest program (its `-l` prints no test list) runs
+ * whole as one test judged by its exit status: 0 passes, 77 skips, anything
+ * else fails; TAP results it prints are reported too.
+ *
+ * Signals are emitted in the thread-default main context of the thread that
+ * called [method@Pacer.Runner.run_async]; [method@Pacer.Runner.run] runs its
+ * own context, so signals arrive during the call.
+ *
+ * ```c
+ * const char *programs[] = { "./test-foo", "./test-bar", NULL };
+ * g_autoptr(PacerRunner) runner = pacer_runner_new (programs);
+ * g_object_set (runner, "n-workers", 4, "timeout", 30.0, NULL);
+ * if (!pacer_runner_run (runner, NULL, &error))
+ *   g_printerr ("%s\n", error->message);
+ * g_print ("%u failed\n", pacer_runner_get_count (runner, PACER_TEST_OUTCOME_FAIL));
+ * ```
+ *
+ * Since: 1.0
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "pacer-batch-private.h"
+#include "pacer-enums.h"
+#include "pacer-error.h"
+#include "pacer-glib-private.h"
+#include "pacer-listing-private.h"
+#include "pacer-load-scheduler.h"
+#include "pacer-runner.h"
+
+#define TICK_MSEC 100
+
+typedef enum {
+  STOP_NONE,
+  STOP_MAXFAIL,
+  STOP_RESTARTS,
+  STOP_CANCELLED,
+  STOP_ERROR,
+} StopReason;
+
+typedef struct
+{
+  char *name;           /* as given */
+  char *file;           /* resolved path that is spawned */
+  gboolean whole;       /* not a GTest program */
+  GSubprocess *lister;
+  GPtrArray *paths;
+  GHashTable *suites;
+} Program;
+
+typedef struct
+{
+  Program *program;
+  const char *path;     /* owned by program->paths, or program->name */
+  gboolean alone;
+  guint attempts;
+  char *first_failure;
+} Test;
+
+typedef struct
+{
+  char *id;
+  PacerBatch *batch;
+  gboolean ready;
+} Slot;
+
+typedef struct
+{
+  PacerRunner *runner;
+  GTask *task;
+  GMainContext *context;
+  GSource *cancel_source;
+  char *run_dir;
+  char *testrun_uid;
+  char *seed;
+  PacerScheduler *scheduler;
+  GPtrArray *programs;
+  guint n_listing;
+  GArray *tests;
+  Slot *slots;
+  guint n_slots;
+  guint n_running;
+  guint n_restarts;
+  guint max_restarts;
+  guint n_failures;
+  StopReason stop;
+  GError *error;
+  guint tick_source;
+  gboolean finished;
+} Run;
+
+struct _PacerRunner
+{
+  GObject parent_instance;
+
+  GStrv programs;
+  guint n_workers;
+  int max_worker_restart;
+  guint maxfail;
+  double timeout;
+  guint retries;
+  char *seed;
+  char *mode;
+  GStrv paths;
+  GStrv skip_paths;
+  PacerScheduler *scheduler;
+  PacerDurationHistory *history;
+
+  Run *run;
+  GPtrArray *results;
+  guint counts[PACER_TEST_OUTCOME_N_OUTCOMES];
+  guint n_tests;
+  guint n_workers_used;
+  char *used_seed;
+};
+
+enum {
+  PROP_0,
+  PROP_PROGRAMS,
+  PROP_N_WORKERS,
+  PROP_MAX_WORKER_RESTART,
+  PROP_MAXFAIL,
+  PROP_TIMEOUT,
+  PROP_RETRIES,
+  PROP_SEED,
+  PROP_MODE,
+  PROP_PATHS,
+  PROP_SKIP_PATHS,
+  PROP_SCHEDULER,
+  PROP_HISTORY,
+  N_PROPS
+};
+
+enum {
+  SIGNAL_RUN_STARTED,
+  SIGNAL_WORKER_READY,
+  SIGNAL_WORKER_DOWN,
+  SIGNAL_TEST_STARTED,
+  SIGNAL_TEST_FINISHED,
+  SIGNAL_RUN_FINISHED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (PacerRunner, pacer_runner, G_TYPE_OBJECT)
+
+static void dispatch_idle_slots (Run *run);
+static void maybe_finish (Run *run);
+static void stop_run (Run *run, StopReason reason);
+
+/* Helpers ---------------------------------------------------------------- */
+
+static void
+remove_tree (const char *path)
+{
+  GDir *dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir != NULL)
+    {
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+
+          if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+            remove_tree (child);
+          else
+            g_unlink (child);
+        }
+      g_dir_close (dir);
+    }
+  g_rmdir (path);
+}
+
+/**
+ * pacer_runner_get_usable_cpus:
+ *
+ * Gets the number of CPUs this process may run on (its affinity mask), which
+ * is what `-n auto` uses.
+ *
+ * Returns: the number of usable CPUs, at least 1
+ *
+ * Since: 1.0
+ */
+guint
+pacer_runner_get_usable_cpus (void)
+{
+  cpu_set_t set;
+
+  CPU_ZERO (&set);
+  if (sched_getaffinity (0, sizeof set, &set) == 0 && CPU_COUNT (&set) > 0)
+    return CPU_COUNT (&set);
+  return MAX (1, g_get_num_processors ());
+}
+
+/**
+ * pacer_runner_generate_seed:
+ *
+ * Makes a random seed in GTest's format, `R02S` and 32 hexadecimal digits.
+ *
+ * Returns: (transfer full): a new seed
+ *
+ * Since: 1.0
+ */
+char *
+pacer_runner_generate_seed (void)
+{
+  return g_strdup_printf ("R02S%08x%08x%08x%08x", g_random_int (), g_random_int (),
+                          g_random_int (), g_random_int ());
+}
+
+/**
+ * pacer_runner_seed_is_valid:
+ * @seed: a seed
+ *
+ * Whether GTest accepts @seed for `--seed`; it aborts on anything else.
+ *
+ * Returns: `TRUE` if @seed is `R02S` and 32 hexadecimal digits
+ *
+ * Since: 1.0
+ */
+gboolean
+pacer_runner_seed_is_valid (const char *seed)
+{
+  g_return_val_if_fail (seed != NULL, FALSE);
+
+  if (strncmp (seed, "R02S", 4) != 0 || strlen (seed) != 36)
+    return FALSE;
+  for (guint i = 4; i < 36; i++)
+    if (!g_ascii_isxdigit (seed[i]))
+      return FALSE;
+  return TRUE;
+}
+
+static void
+program_free (Program *program)
+{
+  g_free (program->name);
+  g_free (program->file);
+  g_clear_object (&program->lister);
+  g_clear_pointer (&program->paths, g_ptr_array_unref);
+  g_clear_pointer (&program->suites, g_hash_table_unref);
+  g_free (program);
+}
+
+static void
+test_clear (Test *test)
+{
+  g_free (test->first_failure);
+}
+
+static void
+run_free (Run *run)
+{
+  for (guint i = 0; i < run->n_slots; i++)
+    {
+      g_free (run->slots[i].id);
+      g_clear_pointer (&run->slots[i].batch, _pacer_batch_free);
+    }
+  g_free (run->slots);
+  if (run->cancel_source != NULL)
+    {
+      g_source_destroy (run->cancel_source);
+      g_source_unref (run->cancel_source);
+    }
+  g_clear_handle_id (&run->tick_source, g_source_remove);
+  g_free (run->run_dir);
+  g_free (run->testrun_uid);
+  g_free (run->seed);
+  g_clear_object (&run->scheduler);
+  g_clear_pointer (&run->tests, g_array_unref);
+  g_clear_pointer (&run->programs, g_ptr_array_unref);
+  g_clear_error (&run->error);
+  g_main_context_unref (run->context);
+  g_free (run);
+}
+
+/* A launcher for one process: its own group, the worker variables, stdout
+ * and stderr in one pipe so output keeps its order. */
+static GSubprocessLauncher *
+make_launcher (Run        *run,
+               const char *worker,
+               gboolean    listing)
+{
+  GSubprocessLauncher *launcher;
+  g_autofree char *count = g_strdup_printf ("%u", MAX (run->n_slots, 1));
+
+  launcher = g_subprocess_launcher_new (listing ? G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE
+                                                : G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_subprocess_launcher_set_child_setup (launcher, _pacer_child_setup, NULL, NULL);
+  if (worker != NULL)
+    {
+      g_subprocess_launcher_setenv (launcher, "PACER_WORKER", worker, TRUE);
+      g_subprocess_launcher_setenv (launcher, "PACER_WORKER_COUNT", count, TRUE);
+    }
+  else
+    {
+      g_subprocess_launcher_unsetenv (launcher, "PACER_WORKER");
+      g_subprocess_launcher_unsetenv (launcher, "PACER_WORKER_COUNT");
+    }
+  g_subprocess_launcher_setenv (launcher, "PACER_TESTRUN_UID", run->testrun_uid, TRUE);
+  g_subprocess_launcher_setenv (launcher, "PACER_RUN_DIR", run->run_dir, TRUE);
+
+  return launcher;
+}
+
+/* The command for a batch, or with @display the one that runs a test alone. */
+static GStrv
+build_argv (Run        *run,
+            Program    *program,
+            GArray     *tests,
+            gboolean    keep_going)
+{
+  PacerRunner *self = run->runner;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  g_strv_builder_add (builder, program->file);
+  if (program->whole)
+    return g_strv_builder_end (builder);
+
+  /* -k: a g_test_fail() must not end the batch; g_assert*() still does. */
+  if (keep_going)
+    g_strv_builder_add (builder, "-k");
+  g_strv_builder_add_many (builder, "--seed", run->seed, NULL);
+  if (self->mode != NULL)
+    g_strv_builder_add_many (builder, "-m", self->mode, NULL);
+  for (guint i = 0; i < tests->len; i++)
+    {
+      Test *test = &g_array_index (run->tests, Test, g_array_index (tests, guint, i));
+
+      g_strv_builder_add_many (builder, "-p", test->path, NULL);
+      if (test->alone && g_hash_table_contains (program->suites, test->path))
+        {
+          g_autofree char *prefix = g_strconcat (test->path, "/", NULL);
+
+          g_strv_builder_add_many (builder, "-x", prefix, NULL);
+        }
+    }
+
+  return g_strv_builder_end (builder);
+}
+
+/* Reporting -------------------------------------------------------------- */
+
+static void
+report (Run              *run,
+        Program          *program,
+        const char       *path,
+        guint             test_index,
+        PacerTestOutcome  outcome,
+        double            duration,
+        const char       *worker,
+        const char       *message,
+        const char       *output)
+{
+  PacerRunner *self = run->runner;
+  g_autoptr(PacerTestResult) result = NULL;
+  g_auto(GStrv) command = NULL;
+
+  if (test_index != G_MAXUINT)
+    {
+      GArray *one = g_array_new (FALSE, FALSE, sizeof (guint));
+
+      g_array_append_val (one, test_index);
+      command = build_argv (run, program, one, FALSE);
+      g_array_unref (one);
+    }
+
+  result = g_object_new (PACER_TYPE_TEST_RESULT,
+                         "program", program->name,
+                         "path", path,
+                         "outcome", outcome,
+                         "duration", MAX (duration, 0.0),
+                         "worker", worker,
+                         "message", message,
+                         "output", (output != NULL && *output != '\0') ? output : NULL,
+                         "command", command,
+                         NULL);
+
+  g_ptr_array_add (self->results, g_object_ref (result));
+  self->counts[outcome]++;
+
+  if (self->history != NULL && outcome != PACER_TEST_OUTCOME_NOT_RUN && test_index != G_MAXUINT)
+    pacer_duration_history_record (self->history, program->file, path, duration);
+
+  g_signal_emit (self, signals[SIGNAL_TEST_FINISHED], 0, result);
+
+  if (pacer_test_outcome_is_failure (outcome))
+    {
+      run->n_failures++;
+      if (self->maxfail > 0 && run->n_failures >= self->maxfail)
+        stop_run (run, STOP_MAXFAIL);
+    }
+}
+
+static const char *
+stop_message (Run *run)
+{
+  switch (run->stop)
+    {
+    case STOP_MAXFAIL:
+      return _("not run: the run stopped after reaching the maximum number of failures");
+    case STOP_RESTARTS:
+      return _("not run: the run stopped after reaching the worker restart limit");
+    case STOP_CANCELLED:
+      return _("not run: the run was interrupted");
+    case STOP_ERROR:
+      return _("not run: the run stopped on an error");
+    case STOP_NONE:
+    default:
+      return NULL;
+    }
+}
+
+static void
+report_not_run (Run   *run,
+                guint  test_index)
+{
+  Test *test = &g_array_index (run->tests, Test, test_index);
+
+  report (run, test->program, test->path, test_index, PACER_TEST_OUTCOME_NOT_RUN, 0, NULL,
+          stop_message (run), NULL);
+}
+
+/* One attempt of a listed test ended: retry it, or report its final outcome. */
+static void
+conclude_attempt (Run              *run,
+                  guint             test_index,
+                  PacerTestOutcome  outcome,
+                  double            duration,
+                  const char       *worker,
+                  const char       *message,
+                  const char       *output)
+{
+  PacerRunner *self = run->runner;
+  Test *test = &g_array_index (run->tests, Test, test_index);
+  g_autofree char *flaky_message = NULL;
+
+  test->attempts++;
+
+  if (pacer_test_outcome_is_failure (outcome) && test->attempts <= self->retries &&
+      run->stop == STOP_NONE)
+    {
+      if (test->first_failure == NULL)
+        test->first_failure = g_strdup (message != NULL ? message : _("failed"));
+      /* A retry runs alone, so nothing else in its batch can disturb it. */
+      pacer_scheduler_mark_test_pending (run->scheduler, test_index, PACER_SCHEDULE_FLAGS_ALONE);
+      return;
+    }
+
+  if (outcome == PACER_TEST_OUTCOME_PASS && test->attempts > 1)
+    {
+      outcome = PACER_TEST_OUTCOME_FLAKY;
+      flaky_message = g_strdup_printf (_("passed on attempt %u after: %s"), test->attempts,
+                                       test->first_failure);
+      message = flaky_message;
+    }
+
+  report (run, test->program, test->path, test_index, outcome, duration, worker, message, output);
+}
+
+/* Stopping --------------------------------------------------------------- */
+
+static void
+stop_run (Run        *run,
+          StopReason  reason)
+{
+  g_autoptr(GArray) pending = NULL;
+
+  if (run->stop != STOP_NONE)
+    return;
+  run->stop = reason;
+
+  /* Listing still going on (a stop that early is a Ctrl-C): kill the listers. */
+  for (guint i = 0; run->programs != NULL && i < run->programs->len; i++)
+    {
+      Program *program = g_ptr_array_index (run->programs, i);
+
+      if (program->lister != NULL)
+        g_subprocess_send_signal (program->lister, SIGKILL);
+    }
+
+  if (run->scheduler != NULL)
+    {
+      pending = pacer_scheduler_remove_pending (run->scheduler);
+      for (guint i = 0; i < pending->len; i++)
+        report_not_run (run, g_array_index (pending, guint, i));
+    }
+
+  /* Past the restart limit the healthy workers may finish what they hold;
+   * every other stop is meant to be immediate. */
+  if (reason != STOP_RESTARTS)
+    for (guint i = 0; i < run->n_slots; i++)
+      if (run->slots[i].batch != NULL)
+        _pacer_batch_kill (run->slots[i].batch, PACER_BATCH_KILL_STOP);
+}
+
+static void
+fail_run (Run    *run,
+          GError *error)
+{
+  if (run->error == NULL)
+    run->error = error;
+  else
+    g_error_free (error);
+  stop_run (run, STOP_ERROR);
+}
+
+/* Batches ---------------------------------------------------------------- */
+
+static Slot *
+batch_slot (Run        *run,
+            PacerBatch *batch)
+{
+  return &run->slots[batch->slot];
+}
+
+static Program *
+batch_program (Run        *run,
+               PacerBatch *batch)
+{
+  return g_array_index (run->tests, Test, g_array_index (batch->tests, guint, 0)).program;
+}
+
+static void
+on_batch_started (PacerBatch *batch,
+                  guint       position,
+                  gpointer    user_data)
+{
+  Run *run = user_data;
+  Test *test;
+
+  if (!g_signal_has_handler_pending (run->runner, signals[SIGNAL_TEST_STARTED], 0, FALSE))
+    return;
+  test = &g_array_index (run->tests, Test, g_array_index (batch->tests, guint, position));
+  g_signal_emit (run->runner, signals[SIGNAL_TEST_STARTED], 0,
+                 test->program->name, test->path, batch_slot (run, batch)->id);
+}
+
+static void
+on_batch_result (PacerBatch       *batch,
+                 guint             position,
+                 const char       *path,
+                 PacerTestOutcome  outcome,
+                 double            duration,
+                 const char       *message,
+                 const char       *output,
+                 gpointer          user_data)
+{
+  Run *run = user_data;
+  const char *worker = batch_slot (run, batch)->id;
+  guint test_index;
+
+  if (position == G_MAXUINT)
+    {
+      /* A TAP line printed by a whole program: reported, never retried. */
+      Program *program = batch_program (run, batch);
+      g_autofree char *name = g_strdup_printf ("%s: %s", program->name,
+                                               (path != NULL && *path != '\0') ? path : "?");
+
+      report (run, program, name, G_MAXUINT, outcome, duration, worker, message, output);
+      return;
+    }
+
+  test_index = g_array_index (batch->tests, guint, position);
+  pacer_scheduler_mark_test_complete (run->scheduler, worker, test_index, duration);
+  if (run->stop == STOP_MAXFAIL || run->stop == STOP_CANCELLED || run->stop == STOP_ERROR)
+    {
+      /* Results still arrive between the kill and the exit: they are real. */
+      report (run, g_array_index (run->tests, Test, test_index).program,
+              g_array_index (run->tests, Test, test_index).path, test_index, outcome, duration,
+              worker, message, output);
+      return;
+    }
+  conclude_attempt (run, test_index, outcome, duration, worker, message, output);
+  /* A retry may have been queued: an idle worker can take it now. */
+  dispatch_idle_slots (run);
+}
+
+static void
+handle_whole_end (Run        *run,
+                  PacerBatch *batch,
+                  const char *worker)
+{
+  guint test_index = g_array_index (batch->tests, guint, 0);
+  g_autofree char *end = _pacer_batch_describe_end (batch);
+  PacerTestOutcome outcome;
+  g_autofree char *message = NULL;
+
+  if (batch->kill_reason == PACER_BATCH_KILL_STOP)
+    {
+      report_not_run (run, test_index);
+      return;
+    }
+  if (batch->kill_reason == PACER_BATCH_KILL_TIMEOUT)
+    {
+      outcome = PACER_TEST_OUTCOME_TIMEOUT;
+      message = g_strdup_printf (_("timed out after %g s"), run->runner->timeout);
+    }
+  else if (batch->signaled)
+    {
+      outcome = PACER_TEST_OUTCOME_CRASH;
+      message = g_steal_pointer (&end);
+    }
+  else if (batch->exit_status == 0)
+    outcome = PACER_TEST_OUTCOME_PASS;
+  else if (batch->exit_status == 77)
+    outcome = PACER_TEST_OUTCOME_SKIP;
+  else
+    {
+      outcome = PACER_TEST_OUTCOME_FAIL;
+      message = g_steal_pointer (&end);
+    }
+
+  conclude_attempt (run, test_index, outcome, batch->last_duration, worker, message,
+                    batch->last_output);
+}
+
+static void
+handle_gtest_end (Run        *run,
+                  PacerBatch *batch,
+                  Slot       *slot)
+{
+  Program *program = batch_program (run, batch);
+  guint culprit = _pacer_batch_first_unreported (batch);
+  gboolean died = batch->signaled || batch->kill_reason != PACER_BATCH_KILL_NONE;
+
+  for (guint i = 0; i < batch->tests->len; i++)
+    {
+      if (!batch->missing[i])
+        continue;
+      fail_run (run, g_error_new (PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT,
+                                  _("“%s” has no test “%s” although its -l output listed it: "
+                                    "its list of tests changes between calls"),
+                                  program->name, batch->paths[i]));
+      report_not_run (run, g_array_index (batch->tests, guint, i));
+    }
+
+  if (culprit == G_MAXUINT)
+    {
+      /* Every test reported; a process killed after that still lost its slot. */
+      if (batch->signaled && batch->kill_reason == PACER_BATCH_KILL_NONE)
+        {
+          g_autofree char *end = _pacer_batch_describe_end (batch);
+
+          g_signal_emit (run->runner, signals[SIGNAL_WORKER_DOWN], 0, slot->id, end);
+          slot->ready = FALSE;
+        }
+      return;
+    }
+
+  if (batch->kill_reason == PACER_BATCH_KILL_STOP)
+    {
+      for (guint i = culprit; i < batch->tests->len; i++)
+        if (!batch->reported[i] && !batch->missing[i])
+          report_not_run (run, g_array_index (batch->tests, guint, i));
+      return;
+    }
+
+  {
+    guint culprit_index = g_array_index (batch->tests, guint, culprit);
+    g_autofree char *end = _pacer_batch_describe_end (batch);
+    g_autofree char *message = NULL;
+    PacerTestOutcome outcome;
+
+    if (batch->kill_reason == PACER_BATCH_KILL_TIMEOUT)
+      {
+        outcome = PACER_TEST_OUTCOME_TIMEOUT;
+        message = g_strdup_printf (_("timed out after %g s"), run->runner->timeout);
+      }
+    else
+      {
+        outcome = PACER_TEST_OUTCOME_CRASH;
+        if (!died && batch->exit_status == 0)
+          message = g_strdup (_("the process exited with status 0 before the test reported a result"));
+        else if (batch->bail_reason != NULL)
+          message = g_strdup_printf (_("the process was %s: %s"), end, batch->bail_reason);
+        else
+          message = g_strdup_printf (_("the process was %s"), end);
+      }
+
+    run->n_restarts++;
+    g_signal_emit (run->runner, signals[SIGNAL_WORKER_DOWN], 0, slot->id, message);
+    slot->ready = FALSE;
+
+    pacer_scheduler_mark_test_complete (run->scheduler, slot->id, culprit_index, batch->last_duration);
+    conclude_attempt (run, culprit_index, outcome, batch->last_duration, slot->id, message,
+                      batch->last_output);
+
+    /* One restart too many stops the run, as pytest-xdist's limit does, but
+     * the tests it strands are reported, not lost. */
+    if (run->n_restarts > run->max_restarts)
+      stop_run (run, STOP_RESTARTS);
+
+    for (guint i = culprit + 1; i < batch->tests->len; i++)
+      {
+        guint test_index = g_array_index (batch->tests, guint, i);
+
+        if (batch->reported[i] || batch->missing[i])
+          continue;
+        if (run->stop == STOP_NONE)
+          pacer_scheduler_mark_test_pending (run->scheduler, test_index, PACER_SCHEDULE_FLAGS_NONE);
+        else
+          report_not_run (run, test_index);
+      }
+  }
+}
+
+static void
+on_batch_done (PacerBatch *batch,
+               gpointer    user_data)
+{
+  Run *run = user_data;
+  Slot *slot = batch_slot (run, batch);
+
+  if (batch->whole)
+    handle_whole_end (run, batch, slot->id);
+  else
+    handle_gtest_end (run, batch, slot);
+
+  g_clear_pointer (&slot->batch, _pacer_batch_free);
+  run->n_running--;
+
+  dispatch_idle_slots (run);
+  maybe_finish (run);
+}
+
+static void
+dispatch (Run  *run,
+          Slot *slot)
+{
+  g_autoptr(GArray) tests = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) argv = NULL;
+  char **paths;
+  Program *program;
+
+  if (run->stop != STOP_NONE || slot->batch != NULL)
+    return;
+
+  tests = pacer_scheduler_next_batch (run->scheduler, slot->id);
+  if (tests == NULL || tests->len == 0)
+    return;
+
+  program = g_array_index (run->tests, Test, g_array_index (tests, guint, 0)).program;
+  paths = g_new0 (char *, tests->len + 1);
+  for (guint i = 0; i < tests->len; i++)
+    paths[i] = g_strdup (g_array_index (run->tests, Test, g_array_index (tests, guint, i)).path);
+
+  argv = build_argv (run, program, tests, TRUE);
+  launcher = make_launcher (run, slot->id, FALSE);
+  slot->batch = _pacer_batch_new (slot - run->slots, tests, paths, program->whole,
+                                  on_batch_result, on_batch_started, on_batch_done, run);
+
+  if (!slot->ready)
+    {
+      slot->ready = TRUE;
+      g_signal_emit (run->runner, signals[SIGNAL_WORKER_READY], 0, slot->id);
+    }
+
+  if (!_pacer_batch_start (slot->batch, launcher, (const char * const *) argv, &error))
+    {
+      g_autoptr(PacerBatch) batch = g_steal_pointer (&slot->batch);
+
+      fail_run (run, g_error_new (PACER_ERROR, PACER_ERROR_FAILED, _("Cannot run “%s”: %s"),
+                                  program->name, error->message));
+      for (guint i = 0; i < tests->len; i++)
+        report_not_run (run, g_array_index (tests, guint, i));
+      return;
+    }
+
+  run->n_running++;
+}
+
+static void
+dispatch_idle_slots (Run *run)
+{
+  for (guint i = 0; i < run->n_slots && run->stop == STOP_NONE; i++)
+    if (run->slots[i].batch == NULL)
+      dispatch (run, &run->slots[i]);
+}
+
+static gboolean
+on_tick (gpointer user_data)
+{
+  Run *run = user_data;
+  gint64 now = g_get_monotonic_time ();
+  gint64 timeout_usec = (gint64) (run->runner->timeout * G_USEC_PER_SEC);
+
+  for (guint i = 0; i < run->n_slots; i++)
+    if (run->slots[i].batch != NULL)
+      _pacer_batch_check_timeout (run->slots[i].batch, now, timeout_usec);
+
+  return G_SOURCE_CONTINUE;
+}
+
+/* Finishing -------------------------------------------------------------- */
+
+static void
+maybe_finish (Run *run)
+{
+  PacerRunner *self = run->runner;
+  g_autoptr(GTask) task = NULL;
+
+  if (run->finished || run->n_listing > 0 || run->n_running > 0)
+    return;
+  if (run->stop == STOP_NONE && run->scheduler != NULL && pacer_scheduler_has_pending (run->scheduler))
+    return;
+
+  run->finished = TRUE;
+  g_clear_handle_id (&run->tick_source, g_source_remove);
+
+  for (guint i = 0; i < run->n_slots; i++)
+    if (run->slots[i].ready)
+      g_signal_emit (self, signals[SIGNAL_WORKER_DOWN], 0, run->slots[i].id, NULL);
+
+  if (self->history != NULL && run->tests != NULL && run->tests->len > 0)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!pacer_duration_history_save (self->history, &error))
+        g_warning ("%s", error->message);
+    }
+
+  remove_tree (run->run_dir);
+
+  g_signal_emit (self, signals[SIGNAL_RUN_FINISHED], 0);
+
+  task = g_steal_pointer (&run->task);
+  if (run->stop == STOP_CANCELLED)
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("The run was interrupted"));
+  else if (run->error != NULL)
+    g_task_return_error (task, g_steal_pointer (&run->error));
+  else
+    g_task_return_boolean (task, TRUE);
+
+  self->run = NULL;
+  run_free (run);
+}
+
+/* Starting --------------------------------------------------------------- */
+
+static void
+start_workers (Run *run)
+{
+  PacerRunner *self = run->runner;
+  guint n_runnable = 0;
+  guint wanted;
+
+  for (guint p = 0; p < run->programs->len; p++)
+    {
+      Program *program = g_ptr_array_index (run->programs, p);
+
+      if (program->whole)
+        {
+          Test test = { program, program->name, TRUE, 0, NULL };
+
+          g_array_append_val (run->tests, test);
+          continue;
+        }
+
+      program->suites = _pacer_listing_find_suites (program->paths);
+      for (guint i = 0; i < program->paths->len; i++)
+        {
+          const char *path = g_ptr_array_index (program->paths, i);
+          Test test = { program, path, g_hash_table_contains (program->suites, path), 0, NULL };
+
+          g_array_append_val (run->tests, test);
+        }
+    }
+
+  self->n_tests = run->tests->len;
+  wanted = self->n_workers > 0 ? self->n_workers : pacer_runner_get_usable_cpus ();
+
+  /* -s is GTest's exact-match skip: such tests are skipped without a process. */
+  for (guint i = 0; i < run->tests->len; i++)
+    {
+      Test *test = &g_array_index (run->tests, Test, i);
+
+      if (!test->program->whole && self->skip_paths != NULL &&
+          g_strv_contains ((const char * const *) self->skip_paths, test->path))
+        continue;
+      n_runnable++;
+    }
+
+  /* Never more workers than tests: a worker with nothing to do only costs. */
+  run->n_slots = MIN (wanted, n_runnable);
+  self->n_workers_used = run->n_slots;
+  run->max_restarts = self->max_worker_restart >= 0 ? (guint) self->max_worker_restart : 4 * MAX (run->n_slots, 1);
+  run->slots = g_new0 (Slot, MAX (run->n_slots, 1));
+
+  if (self->scheduler != NULL)
+    run->scheduler = g_object_ref (self->scheduler);
+  else
+    run->scheduler = pacer_load_scheduler_new ();
+
+  g_signal_emit (self, signals[SIGNAL_RUN_STARTED], 0);
+
+  for (guint i = 0; i < run->n_slots; i++)
+    {
+      run->slots[i].id = g_strdup_printf ("gw%u", i);
+      pacer_scheduler_add_worker (run->scheduler, run->slots[i].id);
+    }
+
+  for (guint i = 0; i < run->tests->len; i++)
+    {
+      Test *test = &g_array_index (run->tests, Test, i);
+      double expected = -1;
+
+      if (!test->program->whole && self->skip_paths != NULL &&
+          g_strv_contains ((const char * const *) self->skip_paths, test->path))
+        {
+          report (run, test->program, test->path, i, PACER_TEST_OUTCOME_SKIP, 0, NULL,
+                  _("by request (-s option)"), NULL);
+          continue;
+        }
+      if (self->history != NULL)
+        expected = pacer_duration_history_lookup (self->history, test->program->file, test->path);
+      pacer_scheduler_add_test (run->scheduler, i, test->program->file, test->path, expected,
+                                test->alone ? PACER_SCHEDULE_FLAGS_ALONE : PACER_SCHEDULE_FLAGS_NONE);
+    }
+
+  if (self->timeout > 0)
+    {
+      GSource *source = g_timeout_source_new (TICK_MSEC);
+
+      g_source_set_callback (source, on_tick, run, NULL);
+      g_source_set_static_name (source, "[pacer] timeout check");
+      run->tick_source = g_source_attach (source, run->context);
+      g_source_unref (source);
+    }
+
+  dispatch_idle_slots (run);
+  maybe_finish (run);
+}
+
+static void
+on_listed (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Program *program = user_data;
+  GSubprocess *lister = G_SUBPROCESS (source);
+  g_autoptr(GBytes) stdout_bytes = NULL;
+  g_autoptr(GBytes) stderr_bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  PacerRunner *self;
+  Run *run;
+  gboolean is_gtest = FALSE;
+  gsize length = 0;
+  const char *text;
+
+  g_subprocess_communicate_finish (lister, result, &stdout_bytes, &stderr_bytes, &error);
+  self = g_object_get_data (G_OBJECT (lister), "pacer-runner");
+  run = self->run;
+  run->n_listing--;
+  g_clear_object (&program->lister);
+
+  if (run->stop != STOP_NONE)
+    {
+      maybe_finish (run);
+      return;
+    }
+
+  if (error != NULL)
+    {
+      fail_run (run, g_error_new (PACER_ERROR, PACER_ERROR_FAILED, _("Cannot list the tests of “%s”: %s"),
+                                  program->name, error->message));
+      maybe_finish (run);
+      return;
+    }
+
+  text = g_bytes_get_data (stdout_bytes, &length);
+  program->paths = _pacer_listing_parse (text, length, &is_gtest);
+
+  if (is_gtest && !(g_subprocess_get_if_exited (lister) && g_subprocess_get_exit_status (lister) == 0))
+    {
+      const char *err = stderr_bytes != NULL ? g_bytes_get_data (stderr_bytes, NULL) : NULL;
+      g_autofree char *err_text = err != NULL ? g_strndup (err, g_bytes_get_size (stderr_bytes)) : NULL;
+
+      fail_run (run, g_error_new (PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT,
+                                  _("Listing the tests of “%s” failed (%s %d)%s%s"), program->name,
+                                  g_subprocess_get_if_signaled (lister) ? _("signal") : _("exit status"),
+                                  g_subprocess_get_if_signaled (lister) ? g_subprocess_get_term_sig (lister)
+                                                                        : g_subprocess_get_exit_status (lister),
+                                  err_text != NULL && *err_text != '\0' ? ": " : "",
+                                  err_text != NULL ? g_strstrip (err_text) : ""));
+      maybe_finish (run);
+      return;
+    }
+
+  program->whole = !is_gtest;
+
+  if (run->n_listing == 0)
+    start_workers (run);
+}
+
+static gboolean
+on_cancelled (GCancellable *cancellable,
+              gpointer      user_data)
+{
+  Run *run = user_data;
+
+  stop_run (run, STOP_CANCELLED);
+  maybe_finish (run);
+  return G_SOURCE_REMOVE;
+}
+
+/* Resolves a program as a shell would and checks that it can be run. */
+static char *
+resolve_program (const char  *name,
+                 GError     **error)
+{
+  g_autofree char *file = NULL;
+
+  if (strchr (name, '/') == NULL)
+    {
+      file = g_find_program_in_path (name);
+      if (file == NULL)
+        {
+          g_set_error (error, PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT,
+                       _("Test program “%s” not found"), name);
+          return NULL;
+        }
+    }
+  else
+    file = g_canonicalize_filename (name, NULL);
+
+  if (!g_file_test (file, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT,
+                   _("Test program “%s” does not exist"), name);
+      return NULL;
+    }
+  if (!g_file_test (file, G_FILE_TEST_IS_REGULAR) || !g_file_test (file, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_set_error (error, PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT,
+                   _("Test program “%s” is not an executable file"), name);
+      return NULL;
+    }
+
+  return g_steal_pointer (&file);
+}
+
+static void
+reset_results (PacerRunner *self)
+{
+  g_ptr_array_set_size (self->results, 0);
+  memset (self->counts, 0, sizeof self->counts);
+  self->n_tests = 0;
+  self->n_workers_used = 0;
+}
+
+/**
+ * pacer_runner_run_async:
+ * @self: a runner
+ * @cancellable: (nullable): cancelling it stops the run as Ctrl-C does
+ * @callback: (scope async): called when the run is over
+ * @user_data: data for @callback
+ *
+ * Starts a run of [property@Pacer.Runner:programs]. Signals are emitted in
+ * the thread-default main context of the caller. Cancelling @cancellable
+ * kills every test process group, reports the tests not run, and ends the run
+ * with %G_IO_ERROR_CANCELLED.
+ *
+ * Since: 1.0
+ */
+void
+pacer_runner_run_async (PacerRunner         *self,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  Run *run;
+
+  g_return_if_fail (PACER_IS_RUNNER (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  _pacer_ensure_i18n ();
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pacer_runner_run_async);
+
+  if (self->run != NULL)
+    {
+      g_task_return_new_error (task, PACER_ERROR, PACER_ERROR_FAILED, _("The runner is already running"));
+      return;
+    }
+
+  reset_results (self);
+
+  if (self->programs == NULL || self->programs[0] == NULL)
+    {
+      g_task_return_new_error (task, PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT, _("No test program given"));
+      return;
+    }
+  if (self->seed != NULL && !pacer_runner_seed_is_valid (self->seed))
+    {
+      g_task_return_new_error (task, PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT,
+                               _("“%s” is not a GTest seed (R02S and 32 hexadecimal digits)"), self->seed);
+      return;
+    }
+
+  run = g_new0 (Run, 1);
+  run->runner = self;
+  run->context = g_main_context_ref_thread_default ();
+  run->programs = g_ptr_array_new_with_free_func ((GDestroyNotify) program_free);
+  run->tests = g_array_new (FALSE, FALSE, sizeof (Test));
+  g_array_set_clear_func (run->tests, (GDestroyNotify) test_clear);
+
+  for (guint i = 0; self->programs[i] != NULL; i++)
+    {
+      Program *program = g_new0 (Program, 1);
+
+      program->name = g_strdup (self->programs[i]);
+      program->file = resolve_program (program->name, &error);
+      g_ptr_array_add (run->programs, program);
+      if (program->file == NULL)
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          run_free (run);
+          return;
+        }
+    }
+
+  run->run_dir = g_dir_make_tmp ("pacer-run-XXXXXX", &error);
+  if (run->run_dir == NULL)
+    {
+      g_task_return_new_error (task, PACER_ERROR, PACER_ERROR_IO,
+                               _("Cannot create the run directory: %s"), error->message);
+      run_free (run);
+      return;
+    }
+  run->testrun_uid = g_uuid_string_random ();
+  run->seed = self->seed != NULL ? g_strdup (self->seed) : pacer_runner_generate_seed ();
+  g_free (self->used_seed);
+  self->used_seed = g_strdup (run->seed);
+  run->task = g_steal_pointer (&task);
+  self->run = run;
+
+  if (self->history != NULL && !pacer_duration_history_load (self->history, &error))
+    {
+      /* A broken cache only loses the ordering; say so and carry on. */
+      g_warning ("%s", error->message);
+      g_clear_error (&error);
+    }
+
+  if (cancellable != NULL)
+    {
+      run->cancel_source = g_cancellable_source_new (cancellable);
+      g_source_set_callback (run->cancel_source, G_SOURCE_FUNC (on_cancelled), run, NULL);
+      g_source_set_static_name (run->cancel_source, "[pacer] run cancelled");
+      g_source_attach (run->cancel_source, run->context);
+    }
+
+  /* List every program at once: their start-up costs overlap. */
+  for (guint i = 0; i < run->programs->len; i++)
+    {
+      Program *program = g_ptr_array_index (run->programs, i);
+      g_autoptr(GSubprocessLauncher) launcher = make_launcher (run, NULL, TRUE);
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+      g_auto(GStrv) argv = NULL;
+
+      g_strv_builder_add_many (builder, program->file, "-l", NULL);
+      if (self->mode != NULL)
+        g_strv_builder_add_many (builder, "-m", self->mode, NULL);
+      for (guint j = 0; self->paths != NULL && self->paths[j] != NULL; j++)
+        g_strv_builder_add_many (builder, "-p", self->paths[j], NULL);
+      argv = g_strv_builder_end (builder);
+
+      program->lister = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, &error);
+      if (program->lister == NULL)
+        {
+          fail_run (run, g_error_new (PACER_ERROR, PACER_ERROR_FAILED, _("Cannot run “%s”: %s"),
+                                      program->name, error->message));
+          g_clear_error (&error);
+          break;
+        }
+      g_object_set_data (G_OBJECT (program->lister), "pacer-runner", self);
+      run->n_listing++;
+      g_subprocess_communicate_async (program->lister, NULL, NULL, on_listed, program);
+    }
+
+  maybe_finish (run);
+}
+
+/**
+ * pacer_runner_run_finish:
+ * @self: a runner
+ * @result: the result given to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes a run started with [method@Pacer.Runner.run_async]. A run in which
+ * tests failed still succeeds: look at [method@Pacer.Runner.get_count].
+ *
+ * Returns: `TRUE` if the run went through; `FALSE` if it could not start or
+ *   stopped on an error, or was cancelled
+ *
+ * Since: 1.0
+ */
+gboolean
+pacer_runner_run_finish (PacerRunner   *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (PACER_IS_RUNNER (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, pacer_runner_run_async), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+on_sync_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+/**
+ * pacer_runner_run:
+ * @self: a runner
+ * @cancellable: (nullable): cancelling it from another thread stops the run
+ * @error: return location for a #GError
+ *
+ * Runs the tests and returns when the run is over, iterating a main context
+ * of its own, in which the signals are emitted.
+ *
+ * Returns: `TRUE` if the run went through (tests may have failed)
+ *
+ * Since: 1.0
+ */
+gboolean
+pacer_runner_run (PacerRunner   *self,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+
+  g_return_val_if_fail (PACER_IS_RUNNER (self), FALSE);
+
+  g_main_context_push_thread_default (context);
+  pacer_runner_run_async (self, cancellable, on_sync_done, &result);
+  while (result == NULL)
+    g_main_context_iteration (context, TRUE);
+  g_main_context_pop_thread_default (context);
+
+  return pacer_runner_run_finish (self, result, error);
+}
+
+/* Accessors -------------------------------------------------------------- */
+
+/**
+ * pacer_runner_get_results:
+ * @self: a runner
+ *
+ * Gets the results of the last run, in the order they were reported.
+ *
+ * Returns: (transfer container) (element-type PacerTestResult): the results
+ *
+ * Since: 1.0
+ */
+GPtrArray *
+pacer_runner_get_results (PacerRunner *self)
+{
+  GPtrArray *copy;
+
+  g_return_val_if_fail (PACER_IS_RUNNER (self), NULL);
+
+  copy = g_ptr_array_new_full (self->results->len, g_object_unref);
+  for (guint i = 0; i < self->results->len; i++)
+    g_ptr_array_add (copy, g_object_ref (g_ptr_array_index (self->results, i)));
+  return copy;
+}
+
+/**
+ * pacer_runner_get_count:
+ * @self: a runner
+ * @outcome: an outcome
+ *
+ * Gets how many tests of the last run ended with @outcome.
+ *
+ * Returns: the number of results with @outcome
+ *
+ * Since: 1.0
+ */
+guint
+pacer_runner_get_count (PacerRunner      *self,
+                        PacerTestOutcome  outcome)
+{
+  g_return_val_if_fail (PACER_IS_RUNNER (self), 0);
+  g_return_val_if_fail (outcome < PACER_TEST_OUTCOME_N_OUTCOMES, 0);
+
+  return self->counts[outcome];
+}
+
+/**
+ * pacer_runner_get_n_tests:
+ * @self: a runner
+ *
+ * Gets the number of tests listed for the last run, known from
+ * [signal@Pacer.Runner::run-started] on.
+ *
+ * Returns: the number of listed tests
+ *
+ * Since: 1.0
+ */
+guint
+pacer_runner_get_n_tests (PacerRunner *self)
+{
+  g_return_val_if_fail (PACER_IS_RUNNER (self), 0);
+  return self->n_tests;
+}
+
+/**
+ * pacer_runner_get_n_workers_used:
+ * @self: a runner
+ *
+ * Gets the number of worker slots of the last run: the requested number,
+ * capped by the number of tests.
+ *
+ * Returns: the number of workers
+ *
+ * Since: 1.0
+ */
+guint
+pacer_runner_get_n_workers_used (PacerRunner *self)
+{
+  g_return_val_if_fail (PACER_IS_RUNNER (self), 0);
+  return self->n_workers_used;
+}
+
+/**
+ * pacer_runner_get_seed:
+ * @self: a runner
+ *
+ * Gets the seed given to every test process of the last run: the one set in
+ * [property@Pacer.Runner:seed], or the one generated.
+ *
+ * Returns: (transfer none) (nullable): the seed, or `NULL` before a run
+ *
+ * Since: 1.0
+ */
+const char *
+pacer_runner_get_seed (PacerRunner *self)
+{
+  g_return_val_if_fail (PACER_IS_RUNNER (self), NULL);
+  return self->used_seed;
+}
+
+/**
+ * pacer_runner_new:
+ * @programs: (array zero-terminated=1): the test programs to run
+ *
+ * Creates a runner for @programs with the default settings: as many workers
+ * as usable CPUs, the load scheduler, no timeout.
+ *
+ * Returns: (transfer full): a new runner
+ *
+ * Since: 1.0
+ */
+PacerRunner *
+pacer_runner_new (const char * const *programs)
+{
+  return g_object_new (PACER_TYPE_RUNNER, "programs", programs, NULL);
+}
+
+/* GObject ---------------------------------------------------------------- */
+
+static void
+pacer_runner_finalize (GObject *object)
+{
+  PacerRunner *self = PACER_RUNNER (object);
+
+  g_strfreev (self->programs);
+  g_free (self->seed);
+  g_free (self->mode);
+  g_strfreev (self->paths);
+  g_strfreev (self->skip_paths);
+  g_clear_object (&self->scheduler);
+  g_clear_object (&self->history);
+  g_ptr_array_unref (self->results);
+  g_free (self->used_seed);
+
+  G_OBJECT_CLASS (pacer_runner_parent_class)->finalize (object);
+}
+
+static void
+pacer_runner_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  PacerRunner *self = PACER_RUNNER (object);
+
+  switch (prop_id)
+    {
+    case PROP_PROGRAMS:
+      g_value_set_boxed (value, self->programs);
+      break;
+    case PROP_N_WORKERS:
+      g_value_set_uint (value, self->n_workers);
+      break;
+    case PROP_MAX_WORKER_RESTART:
+      g_value_set_int (value, self->max_worker_restart);
+      break;
+    case PROP_MAXFAIL:
+      g_value_set_uint (value, self->maxfail);
+      break;
+    case PROP_TIMEOUT:
+      g_value_set_double (value, self->timeout);
+      break;
+    case PROP_RETRIES:
+      g_value_set_uint (value, self->retries);
+      break;
+    case PROP_SEED:
+      g_value_set_string (value, self->seed);
+      break;
+    case PROP_MODE:
+      g_value_set_string (value, self->mode);
+      break;
+    case PROP_PATHS:
+      g_value_set_boxed (value, self->paths);
+      break;
+    case PROP_SKIP_PATHS:
+      g_value_set_boxed (value, self->skip_paths);
+      break;
+    case PROP_SCHEDULER:
+      g_value_set_object (value, self->scheduler);
+      break;
+    case PROP_HISTORY:
+      g_value_set_object (value, self->history);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+/* g_set_str() arrives in GLib 2.76; this is the same for 2.74. */
+static gboolean
+set_str (char       **field,
+         const char  *value)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return FALSE;
+  g_free (*field);
+  *field = g_strdup (value);
+  return TRUE;
+}
+
+static gboolean
+set_strv (GStrv        *field,
+          const GValue *value)
+{
+  const char * const *strv = g_value_get_boxed (value);
+
+  if (*field == NULL && strv == NULL)
+    return FALSE;
+  if (*field != NULL && strv != NULL && g_strv_equal ((const char * const *) *field, strv))
+    return FALSE;
+  g_strfreev (*field);
+  *field = g_strdupv ((char **) strv);
+  return TRUE;
+}
+
+static void
+pacer_runner_set_property (GObject      *object,
+                           guint         prop_id,
+                           const GValue *value,
+                           GParamSpec   *pspec)
+{
+  PacerRunner *self = PACER_RUNNER (object);
+  gboolean changed = FALSE;
+
+  /* Settings apply to the next run; a run in progress keeps what it read. */
+  switch (prop_id)
+    {
+    case PROP_PROGRAMS:
+      changed = set_strv (&self->programs, value);
+      break;
+    case PROP_N_WORKERS:
+      changed = self->n_workers != g_value_get_uint (value);
+      self->n_workers = g_value_get_uint (value);
+      break;
+    case PROP_MAX_WORKER_RESTART:
+      changed = self->max_worker_restart != g_value_get_int (value);
+      self->max_worker_restart = g_value_get_int (value);
+      break;
+    case PROP_MAXFAIL:
+      changed = self->maxfail != g_value_get_uint (value);
+      self->maxfail = g_value_get_uint (value);
+      break;
+    case PROP_TIMEOUT:
+      changed = self->timeout != g_value_get_double (value);
+      self->timeout = g_value_get_double (value);
+      break;
+    case PROP_RETRIES:
+      changed = self->retries != g_value_get_uint (value);
+      self->retries = g_value_get_uint (value);
+      break;
+    case PROP_SEED:
+      changed = set_str (&self->seed, g_value_get_string (value));
+      break;
+    case PROP_MODE:
+      changed = set_str (&self->mode, g_value_get_string (value));
+      break;
+    case PROP_PATHS:
+      changed = set_strv (&self->paths, value);
+      break;
+    case PROP_SKIP_PATHS:
+      changed = set_strv (&self->skip_paths, value);
+      break;
+    case PROP_SCHEDULER:
+      changed = g_set_object (&self->scheduler, g_value_get_object (value));
+      break;
+    case PROP_HISTORY:
+      changed = g_set_object (&self->history, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      return;
+    }
+
+  if (changed)
+    g_object_notify_by_pspec (object, pspec);
+}
+
+static void
+pacer_runner_class_init (PacerRunnerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags flags = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->finalize = pacer_runner_finalize;
+  object_class->get_property = pacer_runner_get_property;
+  object_class->set_property = pacer_runner_set_property;
+
+  /**
+   * PacerRunner:programs:
+   *
+   * The test programs to run, as paths or names looked up in `PATH`.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_PROGRAMS] = g_param_spec_boxed ("programs", NULL, NULL, G_TYPE_STRV, flags);
+
+  /**
+   * PacerRunner:n-workers:
+   *
+   * The number of worker slots (`-n`); 0 means one per usable CPU. A run
+   * never uses more workers than it has tests.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_N_WORKERS] = g_param_spec_uint ("n-workers", NULL, NULL, 0, 1024, 0, flags);
+
+  /**
+   * PacerRunner:max-worker-restart:
+   *
+   * How many crashed or timed-out processes are replaced before the run
+   * stops (`--max-worker-restart`); -1 means four per worker.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_WORKER_RESTART] =
+    g_param_spec_int ("max-worker-restart", NULL, NULL, -1, G_MAXINT, -1, flags);
+
+  /**
+   * PacerRunner:maxfail:
+   *
+   * Stop the run after this many failed, crashed or timed-out tests
+   * (`--maxfail`, `-x` is 1); 0 never stops.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAXFAIL] = g_param_spec_uint ("maxfail", NULL, NULL, 0, G_MAXUINT, 0, flags);
+
+  /**
+   * PacerRunner:timeout:
+   *
+   * Seconds a single test may run before its process group is killed
+   * (SIGTERM, then SIGKILL two seconds later); 0 means no limit.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_TIMEOUT] = g_param_spec_double ("timeout", NULL, NULL, 0, G_MAXDOUBLE, 0, flags);
+
+  /**
+   * PacerRunner:retries:
+   *
+   * How many times a failed test is run again, alone; a test that passes on
+   * a retry is reported as %PACER_TEST_OUTCOME_FLAKY.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_RETRIES] = g_param_spec_uint ("retries", NULL, NULL, 0, G_MAXUINT, 0, flags);
+
+  /**
+   * PacerRunner:seed:
+   *
+   * The GTest `--seed` given to every test process, or `NULL` for a random
+   * one; see [method@Pacer.Runner.get_seed].
+   *
+   * Since: 1.0
+   */
+  properties[PROP_SEED] = g_param_spec_string ("seed", NULL, NULL, NULL, flags);
+
+  /**
+   * PacerRunner:mode:
+   *
+   * The GTest `-m` mode (`quick`, `slow`, `thorough`, `perf`, `undefined`,
+   * `no-undefined`) used to list and to run, or `NULL` for the default.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MODE] = g_param_spec_string ("mode", NULL, NULL, NULL, flags);
+
+  /**
+   * PacerRunner:paths:
+   *
+   * GTest `-p` filters: only these paths and their direct children are run.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_PATHS] = g_param_spec_boxed ("paths", NULL, NULL, G_TYPE_STRV, flags);
+
+  /**
+   * PacerRunner:skip-paths:
+   *
+   * GTest `-s` filters: these exact paths are reported as skipped.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_SKIP_PATHS] = g_param_spec_boxed ("skip-paths", NULL, NULL, G_TYPE_STRV, flags);
+
+  /**
+   * PacerRunner:scheduler:
+   *
+   * The scheduling policy, or `NULL` for a new [class@Pacer.LoadScheduler]
+   * each run. A scheduler given here serves one run.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_SCHEDULER] =
+    g_param_spec_object ("scheduler", NULL, NULL, PACER_TYPE_SCHEDULER, flags);
+
+  /**
+   * PacerRunner:history:
+   *
+   * Where test durations are read before a run and saved after it, or
+   * `NULL` to run without a history.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_HISTORY] =
+    g_param_spec_object ("history", NULL, NULL, PACER_TYPE_DURATION_HISTORY, flags);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * PacerRunner::run-started:
+   * @self: the runner
+   *
+   * Every program has been listed and the workers are about to start;
+   * [method@Pacer.Runner.get_n_tests] and [method@Pacer.Runner.get_seed] are
+   * known.
+   *
+   * Since: 1.0
+   */
+  signals[SIGNAL_RUN_STARTED] =
+    g_signal_new ("run-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  /**
+   * PacerRunner::worker-ready:
+   * @self: the runner
+   * @worker: the worker id
+   *
+   * A worker slot starts its first process, or its first after a crash.
+   *
+   * Since: 1.0
+   */
+  signals[SIGNAL_WORKER_READY] =
+    g_signal_new ("worker-ready", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  /**
+   * PacerRunner::worker-down:
+   * @self: the runner
+   * @worker: the worker id
+   * @error: (nullable): why its process died, or `NULL` when the slot retires
+   *   at the end of the run
+   *
+   * A worker's process crashed or was killed, or the run is over.
+   *
+   * Since: 1.0
+   */
+  signals[SIGNAL_WORKER_DOWN] =
+    g_signal_new ("worker-down", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+
+  /**
+   * PacerRunner::test-started:
+   * @self: the runner
+   * @program: the test program
+   * @path: the test's path
+   * @worker: the worker running it
+   *
+   * A test has started (as far as the runner can tell: when the process
+   * finished the test before it).
+   *
+   * Since: 1.0
+   */
+  signals[SIGNAL_TEST_STARTED] =
+    g_signal_new ("test-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
+
+  /**
+   * PacerRunner::test-finished:
+   * @self: the runner
+   * @result: the test's final result
+   *
+   * A test has its final result; emitted once per test, retries included.
+   *
+   * Since: 1.0
+   */
+  signals[SIGNAL_TEST_FINISHED] =
+    g_signal_new ("test-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, PACER_TYPE_TEST_RESULT);
+
+  /**
+   * PacerRunner::run-finished:
+   * @self: the runner
+   *
+   * Every test has its result and every process is gone.
+   *
+   * Since: 1.0
+   */
+  signals[SIGNAL_RUN_FINISHED] =
+    g_signal_new ("run-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+pacer_runner_init (PacerRunner *self)
+{
+  self->max_worker_restart = -1;
+  self->results = g_ptr_array_new_with_free_func (g_object_unref);
+}
