@@ -54,6 +54,7 @@ struct _PacerBatch
 
   /* Private state. */
   guint ref_count;
+  GMainContext *context;
   PacerBatchResultFunc result_func;
   PacerBatchStartedFunc started_func;
   PacerBatchDoneFunc done_func;

@@ -31,6 +31,21 @@
 /* A grandchild that left the process group may hold stdout open for ever. */
 #define EOF_WAIT_MSEC 1000
 
+/* Timers go to the context the batch was made in: a sync run iterates its own. */
+static guint
+add_timeout (PacerBatch  *batch,
+             guint        msec,
+             GSourceFunc  func)
+{
+  GSource *source = g_timeout_source_new (msec);
+  guint id;
+
+  g_source_set_callback (source, func, batch, NULL);
+  id = g_source_attach (source, batch->context);
+  g_source_unref (source);
+  return id;
+}
+
 void
 _pacer_child_setup (gpointer user_data)
 {
@@ -51,6 +66,7 @@ _pacer_batch_new (guint                  slot,
   PacerBatch *batch = g_new0 (PacerBatch, 1);
 
   batch->ref_count = 1;
+  batch->context = g_main_context_ref_thread_default ();
   batch->slot = slot;
   batch->tests = g_array_ref (tests);
   batch->paths = paths;
@@ -66,6 +82,20 @@ _pacer_batch_new (guint                  slot,
   batch->output = g_string_new (NULL);
 
   return batch;
+}
+
+static void
+clear_source (PacerBatch *batch,
+              guint      *id)
+{
+  if (*id != 0)
+    {
+      GSource *source = g_main_context_find_source_by_id (batch->context, *id);
+
+      if (source != NULL)
+        g_source_destroy (source);
+      *id = 0;
+    }
 }
 
 static PacerBatch *
@@ -84,8 +114,8 @@ _pacer_batch_free (PacerBatch *batch)
     return;
 
   g_cancellable_cancel (batch->cancellable);
-  g_clear_handle_id (&batch->grace_source, g_source_remove);
-  g_clear_handle_id (&batch->eof_source, g_source_remove);
+  clear_source (batch, &batch->grace_source);
+  clear_source (batch, &batch->eof_source);
   g_array_unref (batch->tests);
   g_strfreev (batch->paths);
   g_free (batch->reported);
@@ -95,6 +125,7 @@ _pacer_batch_free (PacerBatch *batch)
   g_clear_object (&batch->process);
   g_clear_object (&batch->stdout_pipe);
   g_clear_object (&batch->cancellable);
+  g_main_context_unref (batch->context);
   g_free (batch->buffer);
   g_string_free (batch->partial, TRUE);
   g_string_free (batch->output, TRUE);
@@ -349,10 +380,10 @@ on_wait (GObject      *source,
 
   /* Whatever the test left running in its group goes with it: no orphans. */
   kill_group (batch, SIGKILL);
-  g_clear_handle_id (&batch->grace_source, g_source_remove);
+  clear_source (batch, &batch->grace_source);
 
   if (!batch->eof)
-    batch->eof_source = g_timeout_add (EOF_WAIT_MSEC, on_eof_wait_over, batch);
+    batch->eof_source = add_timeout (batch, EOF_WAIT_MSEC, on_eof_wait_over);
   maybe_done (batch);
 }
 
@@ -363,7 +394,7 @@ maybe_done (PacerBatch *batch)
     return;
 
   batch->done = TRUE;
-  g_clear_handle_id (&batch->eof_source, g_source_remove);
+  clear_source (batch, &batch->eof_source);
   batch->last_output = g_strdup (batch->output->str);
   batch->last_duration = batch->started ? elapsed (batch, g_get_monotonic_time ()) : 0;
   batch->done_func (batch, batch->user_data);
@@ -427,7 +458,7 @@ _pacer_batch_kill (PacerBatch     *batch,
   /* TERM first so a test can clean up, KILL after the grace period. */
   kill_group (batch, SIGTERM);
   if (batch->grace_source == 0)
-    batch->grace_source = g_timeout_add_seconds (GRACE_SECONDS, on_grace_over, batch);
+    batch->grace_source = add_timeout (batch, GRACE_SECONDS * 1000, on_grace_over);
 }
 
 /* Kills the batch if its running test has overrun; TRUE if it did. */

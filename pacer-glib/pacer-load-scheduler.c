@@ -300,7 +300,7 @@ pacer_load_scheduler_next_batch (PacerScheduler *scheduler,
       if (batch->len > 0)
         {
           /* An unknown duration is probed alone; a big one goes in a batch of its own. */
-          if (alone || seconds < 0 || sum + seconds > target)
+          if (alone || seconds < 0 || sum + seconds > target + 1e-9)
             break;
         }
 

@@ -263,6 +263,19 @@ pacer_runner_seed_is_valid (const char *seed)
 }
 
 static void
+clear_tick (Run *run)
+{
+  if (run->tick_source != 0)
+    {
+      GSource *source = g_main_context_find_source_by_id (run->context, run->tick_source);
+
+      if (source != NULL)
+        g_source_destroy (source);
+      run->tick_source = 0;
+    }
+}
+
+static void
 program_free (Program *program)
 {
   g_free (program->name);
@@ -293,7 +306,7 @@ run_free (Run *run)
       g_source_destroy (run->cancel_source);
       g_source_unref (run->cancel_source);
     }
-  g_clear_handle_id (&run->tick_source, g_source_remove);
+  clear_tick (run);
   g_free (run->run_dir);
   g_free (run->testrun_uid);
   g_free (run->seed);
@@ -839,7 +852,7 @@ maybe_finish (Run *run)
     return;
 
   run->finished = TRUE;
-  g_clear_handle_id (&run->tick_source, g_source_remove);
+  clear_tick (run);
 
   for (guint i = 0; i < run->n_slots; i++)
     if (run->slots[i].ready)

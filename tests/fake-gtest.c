@@ -20,6 +20,8 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+static const char *seed_arg;
+
 static void
 log_start (const char *kind)
 {
@@ -33,9 +35,11 @@ log_start (const char *kind)
   file = fopen (log, "a");
   if (file == NULL)
     return;
-  fprintf (file, "%s %s %s %s\n", g_test_get_path (), kind,
+  fprintf (file, "%s %s %s %s %d %s %s\n", g_test_get_path (), kind,
            g_getenv ("PACER_WORKER") ? g_getenv ("PACER_WORKER") : "-",
-           g_getenv ("PACER_RUN_DIR") ? g_getenv ("PACER_RUN_DIR") : "-");
+           g_getenv ("PACER_RUN_DIR") ? g_getenv ("PACER_RUN_DIR") : "-",
+           (int) getpid (), seed_arg != NULL ? seed_arg : "-",
+           g_getenv ("PACER_WORKER_COUNT") ? g_getenv ("PACER_WORKER_COUNT") : "-");
   fclose (file);
 }
 
@@ -147,14 +151,24 @@ run_kind (gconstpointer data)
     }
   if (g_str_equal (kind, "orphan"))
     {
-      /* Leaves a grandchild behind in the process group. */
-      if (fork () == 0)
+      /* Leaves a grandchild behind in the process group, then hangs. */
+      pid_t child = fork ();
+
+      if (child == 0)
         {
-          setsid ();
           g_usleep (60 * G_USEC_PER_SEC);
           _exit (0);
         }
-      return;
+      log_start ("orphan-child");
+      {
+        const char *log = g_getenv ("FAKE_GTEST_LOG");
+        g_autofree char *pid_file = g_strconcat (log, ".child", NULL);
+        g_autofree char *text = g_strdup_printf ("%d", (int) child);
+
+        g_file_set_contents (pid_file, text, -1, NULL);
+      }
+      for (;;)
+        pause ();
     }
 
   g_error ("unknown kind “%s”", kind);
@@ -181,6 +195,10 @@ main (int argc, char **argv)
   const char *count = g_getenv ("FAKE_GTEST_COUNT");
   const char *slow = g_getenv ("FAKE_GTEST_SLOW");
   g_auto(GStrv) items = NULL;
+
+  for (int i = 1; i + 1 < argc; i++)
+    if (strcmp (argv[i], "--seed") == 0)
+      seed_arg = argv[i + 1];
 
   g_test_init (&argc, &argv, NULL);
 
