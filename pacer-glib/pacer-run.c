@@ -160,6 +160,17 @@ on_test_finished (PacerRunner     *runner,
     }
 }
 
+/* Quotes for a POSIX shell only where needed, so the command stays readable. */
+static char *
+quote_arg (const char *arg)
+{
+  static const char safe[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+=:,@%";
+
+  if (*arg != '\0' && strspn (arg, safe) == strlen (arg))
+    return g_strdup (arg);
+  return g_shell_quote (arg);
+}
+
 static void
 print_failure (PacerTestResult *result)
 {
@@ -185,7 +196,7 @@ print_failure (PacerTestResult *result)
 
       for (guint i = 0; command[i] != NULL; i++)
         {
-          g_autofree char *quoted = g_shell_quote (command[i]);
+          g_autofree char *quoted = quote_arg (command[i]);
 
           if (i > 0)
             g_string_append_c (line, ' ');
