@@ -38,6 +38,8 @@ struct _PacerBatch
   guint slot;
   GArray *tests;          /* guint, the runner's test indices by position */
   char **paths;           /* requested paths by position */
+  guint *pass_end;        /* pass p covers positions [pass_end[p-1], pass_end[p]) in run order */
+  guint n_passes;
   gboolean whole;         /* not a GTest program: run as one test */
 
   /* What happened, read by the runner once done. */
@@ -66,7 +68,8 @@ struct _PacerBatch
   char *buffer;
   GString *partial;
   GString *output;
-  guint position;
+  guint pass;             /* the -p pass running now */
+  GHashTable *index;      /* path → position + 1 */
   gint64 event_time;
   gboolean started;
   gboolean exited;
@@ -79,6 +82,8 @@ struct _PacerBatch
 PacerBatch *_pacer_batch_new            (guint                  slot,
                                          GArray                *tests,
                                          char                 **paths,
+                                         guint                 *pass_end,
+                                         guint                  n_passes,
                                          gboolean               whole,
                                          PacerBatchResultFunc   result_func,
                                          PacerBatchStartedFunc  started_func,

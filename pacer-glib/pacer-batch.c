@@ -4,12 +4,13 @@
  * arrives, time each test, and tell the runner what each requested test did.
  *
  * GTest runs `-p` passes in argv order and prints a plan line at the end of
- * each pass, so the k-th plan line closes the k-th requested path: a result
- * for the requested path inside the pass is its result, and a pass that ends
- * without one ran a path the program does not have. A process that dies
- * mid-pass leaves the test of that pass without a result: the runner blames
- * it. Timing uses the arrival of lines: a test starts when the previous pass
- * ends (or the program prints its first line) and ends with its result. */
+ * each pass, so the k-th plan line closes the k-th pass. A pass is one test
+ * (`-p P`) or most of a suite (`-p SUITE -s …`); its requested tests come in
+ * listing order. A pass that ends with a requested test unreported ran a path
+ * the program does not have. A process that dies mid-pass leaves the test it
+ * was running without a result: the runner blames it. Timing uses the
+ * arrival of lines: a test starts when the one before it ends (or its suite's
+ * `# Start of` line arrives) and ends with its result. */
 
 #include "config.h"
 
@@ -57,6 +58,8 @@ PacerBatch *
 _pacer_batch_new (guint                  slot,
                   GArray                *tests,
                   char                 **paths,
+                  guint                 *pass_end,
+                  guint                  n_passes,
                   gboolean               whole,
                   PacerBatchResultFunc   result_func,
                   PacerBatchStartedFunc  started_func,
@@ -71,6 +74,22 @@ _pacer_batch_new (guint                  slot,
   batch->tests = g_array_ref (tests);
   batch->paths = paths;
   batch->whole = whole;
+  if (pass_end != NULL)
+    {
+      batch->pass_end = pass_end;
+      batch->n_passes = n_passes;
+    }
+  else
+    {
+      /* One -p pass per test. */
+      batch->pass_end = g_new (guint, tests->len);
+      batch->n_passes = tests->len;
+      for (guint i = 0; i < tests->len; i++)
+        batch->pass_end[i] = i + 1;
+    }
+  batch->index = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < tests->len; i++)
+    g_hash_table_insert (batch->index, paths[i], GUINT_TO_POINTER (i + 1));
   batch->reported = g_new0 (gboolean, tests->len);
   batch->missing = g_new0 (gboolean, tests->len);
   batch->result_func = result_func;
@@ -117,6 +136,8 @@ _pacer_batch_free (PacerBatch *batch)
   clear_source (batch, &batch->grace_source);
   clear_source (batch, &batch->eof_source);
   g_array_unref (batch->tests);
+  g_hash_table_unref (batch->index);
+  g_free (batch->pass_end);
   g_strfreev (batch->paths);
   g_free (batch->reported);
   g_free (batch->missing);
@@ -160,13 +181,35 @@ elapsed (PacerBatch *batch,
   return (now - batch->event_time) / (double) G_USEC_PER_SEC;
 }
 
-static void
-begin_position (PacerBatch *batch,
-                gint64      now)
+static guint
+pass_start (PacerBatch *batch,
+            guint       pass)
 {
+  return pass == 0 ? 0 : batch->pass_end[pass - 1];
+}
+
+/* The test the process is running now: the first without a result in the
+ * current pass, or G_MAXUINT between passes and after the last. */
+static guint
+current_position (PacerBatch *batch)
+{
+  if (batch->pass >= batch->n_passes)
+    return G_MAXUINT;
+  for (guint i = pass_start (batch, batch->pass); i < batch->pass_end[batch->pass]; i++)
+    if (!batch->reported[i])
+      return i;
+  return G_MAXUINT;
+}
+
+static void
+begin_test (PacerBatch *batch,
+            gint64      now)
+{
+  guint position = current_position (batch);
+
   batch->event_time = now;
-  if (!batch->whole && batch->position < batch->tests->len && batch->started_func != NULL)
-    batch->started_func (batch, batch->position, batch->user_data);
+  if (!batch->whole && position != G_MAXUINT && batch->started_func != NULL)
+    batch->started_func (batch, position, batch->user_data);
 }
 
 static PacerTestOutcome
@@ -187,6 +230,8 @@ handle_result (PacerBatch         *batch,
 {
   PacerTestOutcome outcome = outcome_of (line);
   g_autofree char *message = NULL;
+  gpointer found;
+  guint position;
 
   if (line->directive == PACER_TAP_DIRECTIVE_TODO)
     message = g_strdup_printf (_("incomplete: %s"), line->reason ? line->reason : "");
@@ -203,20 +248,23 @@ handle_result (PacerBatch         *batch,
       return;
     }
 
-  /* Only the requested path of the current pass counts: `-x P/` prints SKIP
-   * lines for children nobody asked for, and a stray line must not shift
-   * results onto the wrong test. */
-  if (batch->position >= batch->tests->len ||
-      batch->reported[batch->position] ||
-      g_strcmp0 (line->description, batch->paths[batch->position]) != 0)
+  /* Only requested paths of the current pass count: `-x P/` and `-s` print
+   * SKIP lines for tests nobody asked for, and a stray line must not put a
+   * result on the wrong test. */
+  found = line->description != NULL ? g_hash_table_lookup (batch->index, line->description) : NULL;
+  if (found == NULL || batch->pass >= batch->n_passes)
+    return;
+  position = GPOINTER_TO_UINT (found) - 1;
+  if (position < pass_start (batch, batch->pass) || position >= batch->pass_end[batch->pass] ||
+      batch->reported[position])
     return;
 
-  batch->reported[batch->position] = TRUE;
-  batch->result_func (batch, batch->position, batch->paths[batch->position], outcome,
+  batch->reported[position] = TRUE;
+  batch->result_func (batch, position, batch->paths[position], outcome,
                       elapsed (batch, now), message, batch->output->str, batch->user_data);
   g_string_truncate (batch->output, 0);
   g_clear_pointer (&batch->bail_reason, g_free);
-  batch->event_time = now;
+  begin_test (batch, now);
 }
 
 static void
@@ -231,7 +279,7 @@ handle_line (PacerBatch *batch,
     {
       /* The first line comes once g_test_init() and registration are done. */
       batch->started = TRUE;
-      begin_position (batch, now);
+      begin_test (batch, now);
     }
 
   _pacer_tap_parse_line (line, &tap);
@@ -249,12 +297,13 @@ handle_line (PacerBatch *batch,
 
     case PACER_TAP_LINE_PLAN:
       /* The end of a -p pass; a whole program's plan means nothing here. */
-      if (!batch->whole && batch->position < batch->tests->len)
+      if (!batch->whole && batch->pass < batch->n_passes)
         {
-          if (!batch->reported[batch->position])
-            batch->missing[batch->position] = TRUE;
-          batch->position++;
-          begin_position (batch, now);
+          for (guint i = pass_start (batch, batch->pass); i < batch->pass_end[batch->pass]; i++)
+            if (!batch->reported[i])
+              batch->missing[i] = TRUE;
+          batch->pass++;
+          begin_test (batch, now);
         }
       break;
 
@@ -270,6 +319,10 @@ handle_line (PacerBatch *batch,
 
     case PACER_TAP_LINE_OTHER:
     default:
+      /* A suite starts after registration and the walk to it: time the
+       * test from here, not from process start. */
+      if (g_str_has_prefix (line, "# Start of "))
+        batch->event_time = now;
       if (!is_gtest_noise (line))
         {
           append_output (batch, line, length);
@@ -480,7 +533,7 @@ _pacer_batch_check_timeout (PacerBatch *batch,
 guint
 _pacer_batch_first_unreported (PacerBatch *batch)
 {
-  for (guint i = batch->position; i < batch->tests->len; i++)
+  for (guint i = pass_start (batch, MIN (batch->pass, batch->n_passes)); i < batch->tests->len; i++)
     if (!batch->reported[i] && !batch->missing[i])
       return i;
   return G_MAXUINT;

@@ -9,9 +9,10 @@
  * the expected durations given to [method@Pacer.Scheduler.add_test] say (the
  * runner takes them from a [class@Pacer.DurationHistory]). Batches are sized
  * by time, not count: a batch is at most 50 ms of expected work, and less as
- * the pending work shrinks, so that the last batches hold one test each and
+ * the pending work shrinks (not under 20 ms), so that the last batches of
+ * long tests hold one test each and
  * the workers finish together. A test whose duration nobody knows yet is
- * estimated from the slowest test of its program seen in this run; before
+ * estimated from the mean of its program's tests seen in this run; before
  * any was seen, it is sent alone to find out.
  *
  * ```c
@@ -28,10 +29,14 @@
 
 #include "pacer-load-scheduler.h"
 
-/* Spawning a batch costs ~1.5 ms: 50 ms batches keep that near 3 %. */
+/* Spawning a batch costs ~1.5 ms and a GTest program's start-up (registering
+ * every test) often 10 ms more: 50 ms batches keep that small, and no batch
+ * aims below 20 ms unless the whole remaining work is smaller. */
 #define MAX_BATCH_SECONDS 0.050
-/* GTest's -p filtering is quadratic in the number of paths. */
-#define MAX_BATCH_TESTS 100
+#define MIN_BATCH_SECONDS 0.020
+/* The runner turns most of a suite into one -p pass, so the count is only a
+ * backstop; it caps single -p passes itself. */
+#define MAX_BATCH_TESTS 5000
 
 typedef struct _Program Program;
 
@@ -58,7 +63,8 @@ struct _Program
   guint requeued_head;
   double known_sum;     /* expected seconds of pending tests with a history */
   guint unknown_count;  /* pending tests without one */
-  double observed_max;  /* slowest test of this program seen in this run, or -1 */
+  double observed_sum;  /* seconds of the tests of this program seen in this run */
+  guint observed_count;
 };
 
 struct _PacerLoadScheduler
@@ -96,15 +102,26 @@ test_info (PacerLoadScheduler *self,
   return &g_array_index (self->tests, TestInfo, test);
 }
 
-/* The estimate used for sizing: the history's figure, else the slowest test
- * of the program seen so far, else -1 (nothing known at all). */
+/* The program's mean test duration in this run, or -1 before any. A mean,
+ * not a maximum: per-test times measured from line arrival are noisy, and
+ * one descheduled controller must not shrink every batch for the run. */
+static double
+observed_mean (Program *program)
+{
+  if (program->observed_count == 0)
+    return -1;
+  return program->observed_sum / program->observed_count;
+}
+
+/* The estimate used for sizing: the history's figure, else the program's
+ * mean so far, else -1 (nothing known at all). */
 static double
 estimate (Program  *program,
           TestInfo *info)
 {
   if (info->expected >= 0)
     return info->expected;
-  return program->observed_max;
+  return observed_mean (program);
 }
 
 static void
@@ -216,7 +233,7 @@ pending_seconds (PacerLoadScheduler *self)
     {
       Program *program = g_ptr_array_index (self->program_order, i);
 
-      total += program->known_sum + program->unknown_count * MAX (program->observed_max, 0.0);
+      total += program->known_sum + program->unknown_count * MAX (observed_mean (program), 0.0);
     }
   return total;
 }
@@ -259,7 +276,6 @@ pacer_load_scheduler_add_test (PacerScheduler     *scheduler,
       program->order = self->program_order->len;
       program->fresh = g_array_new (FALSE, FALSE, sizeof (Item));
       program->requeued = g_array_new (FALSE, FALSE, sizeof (Item));
-      program->observed_max = -1;
       g_hash_table_insert (self->programs, program->name, program);
       g_ptr_array_add (self->program_order, program);
     }
@@ -288,7 +304,7 @@ pacer_load_scheduler_next_batch (PacerScheduler *scheduler,
   if (program == NULL)
     return NULL;
 
-  target = MIN (MAX_BATCH_SECONDS, pending_seconds (self) / (2.0 * n_workers));
+  target = MAX (MIN_BATCH_SECONDS, MIN (MAX_BATCH_SECONDS, pending_seconds (self) / (2.0 * n_workers)));
   batch = g_array_sized_new (FALSE, FALSE, sizeof (guint), 8);
 
   while ((item = peek (program)) != NULL && batch->len < MAX_BATCH_TESTS)
@@ -329,8 +345,11 @@ pacer_load_scheduler_mark_test_complete (PacerScheduler *scheduler,
   if (test >= self->tests->len)
     return;
   info = &g_array_index (self->tests, TestInfo, test);
-  if (info->program != NULL && duration > info->program->observed_max)
-    info->program->observed_max = duration;
+  if (info->program != NULL)
+    {
+      info->program->observed_sum += MAX (duration, 0.0);
+      info->program->observed_count++;
+    }
 }
 
 static void

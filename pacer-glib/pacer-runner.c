@@ -74,6 +74,7 @@ typedef struct
   GSubprocess *lister;
   GPtrArray *paths;
   GHashTable *suites;
+  GHashTable *members;  /* parent suite → GArray of test indices, listing order */
 } Program;
 
 typedef struct
@@ -83,6 +84,7 @@ typedef struct
   gboolean alone;
   guint attempts;
   char *first_failure;
+  gboolean in_batch;    /* scratch flag while a batch is built */
 } Test;
 
 typedef struct
@@ -283,6 +285,7 @@ program_free (Program *program)
   g_clear_object (&program->lister);
   g_clear_pointer (&program->paths, g_ptr_array_unref);
   g_clear_pointer (&program->suites, g_hash_table_unref);
+  g_clear_pointer (&program->members, g_hash_table_unref);
   g_free (program);
 }
 
@@ -347,19 +350,18 @@ make_launcher (Run        *run,
   return launcher;
 }
 
-/* The command for a batch, or with @display the one that runs a test alone. */
-static GStrv
-build_argv (Run        *run,
-            Program    *program,
-            GArray     *tests,
-            gboolean    keep_going)
+/* The start of a test process's command line; -p/-s passes follow. */
+static GStrvBuilder *
+common_argv (Run      *run,
+             Program  *program,
+             gboolean  keep_going)
 {
   PacerRunner *self = run->runner;
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  GStrvBuilder *builder = g_strv_builder_new ();
 
   g_strv_builder_add (builder, program->file);
   if (program->whole)
-    return g_strv_builder_end (builder);
+    return builder;
 
   /* -k: a g_test_fail() must not end the batch; g_assert*() still does. */
   if (keep_going)
@@ -367,19 +369,34 @@ build_argv (Run        *run,
   g_strv_builder_add_many (builder, "--seed", run->seed, NULL);
   if (self->mode != NULL)
     g_strv_builder_add_many (builder, "-m", self->mode, NULL);
-  for (guint i = 0; i < tests->len; i++)
+  return builder;
+}
+
+/* `-p P`, or `-p P -x P/` for a path that is also a suite. */
+static void
+add_single_pass (GStrvBuilder *builder,
+                 Program      *program,
+                 Test         *test)
+{
+  g_strv_builder_add_many (builder, "-p", test->path, NULL);
+  if (test->alone && program->suites != NULL && g_hash_table_contains (program->suites, test->path))
     {
-      Test *test = &g_array_index (run->tests, Test, g_array_index (tests, guint, i));
+      g_autofree char *prefix = g_strconcat (test->path, "/", NULL);
 
-      g_strv_builder_add_many (builder, "-p", test->path, NULL);
-      if (test->alone && g_hash_table_contains (program->suites, test->path))
-        {
-          g_autofree char *prefix = g_strconcat (test->path, "/", NULL);
-
-          g_strv_builder_add_many (builder, "-x", prefix, NULL);
-        }
+      g_strv_builder_add_many (builder, "-x", prefix, NULL);
     }
+}
 
+/* The command that runs one test alone, shown to reproduce a failure. */
+static GStrv
+single_test_argv (Run   *run,
+                  guint  test_index)
+{
+  Test *test = &g_array_index (run->tests, Test, test_index);
+  g_autoptr(GStrvBuilder) builder = common_argv (run, test->program, FALSE);
+
+  if (!test->program->whole)
+    add_single_pass (builder, test->program, test);
   return g_strv_builder_end (builder);
 }
 
@@ -401,13 +418,7 @@ report (Run              *run,
   g_auto(GStrv) command = NULL;
 
   if (test_index != G_MAXUINT)
-    {
-      GArray *one = g_array_new (FALSE, FALSE, sizeof (guint));
-
-      g_array_append_val (one, test_index);
-      command = build_argv (run, program, one, FALSE);
-      g_array_unref (one);
-    }
+    command = single_test_argv (run, test_index);
 
   result = g_object_new (PACER_TYPE_TEST_RESULT,
                          "program", program->name,
@@ -768,16 +779,126 @@ on_batch_done (PacerBatch *batch,
   maybe_finish (run);
 }
 
+static int
+compare_indices (gconstpointer a,
+                 gconstpointer b)
+{
+  guint ia = *(const guint *) a, ib = *(const guint *) b;
+
+  return ia < ib ? -1 : ia > ib;
+}
+
+static gsize
+parent_length (const char *path)
+{
+  const char *slash = strrchr (path, '/');
+
+  return (slash != NULL && slash != path) ? (gsize) (slash - path) : 0;
+}
+
+/* Turns the scheduler's batch into -p passes. GTest walks every registered
+ * test once per -p, so n paths over a program of N tests cost n × N: when a
+ * batch holds most of a suite, one `-p SUITE` with `-s` for the members not
+ * in the batch is far cheaper. Other tests get a pass each, at most
+ * MAX_SINGLE_PASSES per batch; the rest goes back to the scheduler. */
+#define MAX_SINGLE_PASSES 100
+#define MAX_SUITE_SKIPS 2000
+
+static void
+plan_passes (Run          *run,
+             Program      *program,
+             GArray       *tests,
+             GStrvBuilder *argv,
+             GArray       *kept,
+             GArray       *pass_end)
+{
+  gboolean may_group = !program->whole && (run->runner->paths == NULL || run->runner->paths[0] == NULL);
+  guint n_single = 0;
+
+  /* GTest runs a suite's tests in listing order: keep that order. */
+  g_array_sort (tests, compare_indices);
+  for (guint i = 0; i < tests->len; i++)
+    g_array_index (run->tests, Test, g_array_index (tests, guint, i)).in_batch = TRUE;
+
+  for (guint i = 0; i < tests->len;)
+    {
+      Test *first = &g_array_index (run->tests, Test, g_array_index (tests, guint, i));
+      gsize parent_len = parent_length (first->path);
+      guint end = i + 1;
+      GArray *members = NULL;
+      g_autofree char *parent = NULL;
+
+      while (end < tests->len && parent_len > 0)
+        {
+          Test *next = &g_array_index (run->tests, Test, g_array_index (tests, guint, end));
+
+          if (next->alone || parent_length (next->path) != parent_len ||
+              strncmp (next->path, first->path, parent_len) != 0)
+            break;
+          end++;
+        }
+
+      if (may_group && parent_len > 0 && end - i >= 2 && !first->alone)
+        {
+          parent = g_strndup (first->path, parent_len);
+          members = g_hash_table_lookup (program->members, parent);
+        }
+
+      if (members != NULL && members->len - (end - i) <= MIN (4 * (end - i), MAX_SUITE_SKIPS))
+        {
+          g_strv_builder_add_many (argv, "-p", parent, NULL);
+          for (guint m = 0; m < members->len; m++)
+            {
+              Test *member = &g_array_index (run->tests, Test, g_array_index (members, guint, m));
+
+              if (!member->in_batch)
+                g_strv_builder_add_many (argv, "-s", member->path, NULL);
+            }
+          /* The suite itself, if it is a test, runs in a batch of its own. */
+          if (g_hash_table_contains (program->suites, parent))
+            g_strv_builder_add_many (argv, "-s", parent, NULL);
+          g_array_append_vals (kept, &g_array_index (tests, guint, i), end - i);
+          g_array_append_val (pass_end, kept->len);
+          i = end;
+          continue;
+        }
+
+      for (; i < end; i++)
+        {
+          guint test_index = g_array_index (tests, guint, i);
+          Test *test = &g_array_index (run->tests, Test, test_index);
+
+          if (n_single >= MAX_SINGLE_PASSES)
+            {
+              pacer_scheduler_mark_test_pending (run->scheduler, test_index, PACER_SCHEDULE_FLAGS_NONE);
+              continue;
+            }
+          if (!program->whole)
+            add_single_pass (argv, program, test);
+          g_array_append_val (kept, test_index);
+          g_array_append_val (pass_end, kept->len);
+          n_single++;
+        }
+    }
+
+  for (guint i = 0; i < tests->len; i++)
+    g_array_index (run->tests, Test, g_array_index (tests, guint, i)).in_batch = FALSE;
+}
+
 static void
 dispatch (Run  *run,
           Slot *slot)
 {
   g_autoptr(GArray) tests = NULL;
+  g_autoptr(GArray) kept = NULL;
+  g_autoptr(GArray) pass_end = NULL;
   g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GStrvBuilder) builder = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) argv = NULL;
   char **paths;
   Program *program;
+  guint n_passes;
 
   if (run->stop != STOP_NONE || slot->batch != NULL)
     return;
@@ -787,13 +908,22 @@ dispatch (Run  *run,
     return;
 
   program = g_array_index (run->tests, Test, g_array_index (tests, guint, 0)).program;
-  paths = g_new0 (char *, tests->len + 1);
-  for (guint i = 0; i < tests->len; i++)
-    paths[i] = g_strdup (g_array_index (run->tests, Test, g_array_index (tests, guint, i)).path);
+  builder = common_argv (run, program, TRUE);
+  kept = g_array_sized_new (FALSE, FALSE, sizeof (guint), tests->len);
+  pass_end = g_array_sized_new (FALSE, FALSE, sizeof (guint), tests->len);
+  plan_passes (run, program, tests, builder, kept, pass_end);
+  argv = g_strv_builder_end (builder);
 
-  argv = build_argv (run, program, tests, TRUE);
+  paths = g_new0 (char *, kept->len + 1);
+  for (guint i = 0; i < kept->len; i++)
+    paths[i] = g_strdup (g_array_index (run->tests, Test, g_array_index (kept, guint, i)).path);
+
+  g_debug ("%s: %u test(s) of %s in %u pass(es)", slot->id, kept->len, program->name, pass_end->len);
   launcher = make_launcher (run, slot->id, FALSE);
-  slot->batch = _pacer_batch_new (slot - run->slots, tests, paths, program->whole,
+  n_passes = pass_end->len;
+  slot->batch = _pacer_batch_new (slot - run->slots, kept, paths,
+                                  (guint *) (void *) g_array_free (g_steal_pointer (&pass_end), FALSE),
+                                  n_passes, program->whole,
                                   on_batch_result, on_batch_started, on_batch_done, run);
 
   if (!slot->ready)
@@ -808,8 +938,8 @@ dispatch (Run  *run,
 
       fail_run (run, g_error_new (PACER_ERROR, PACER_ERROR_FAILED, _("Cannot run “%s”: %s"),
                                   program->name, error->message));
-      for (guint i = 0; i < tests->len; i++)
-        report_not_run (run, g_array_index (tests, guint, i));
+      for (guint i = 0; i < kept->len; i++)
+        report_not_run (run, g_array_index (kept, guint, i));
       return;
     }
 
@@ -897,19 +1027,35 @@ start_workers (Run *run)
 
       if (program->whole)
         {
-          Test test = { program, program->name, TRUE, 0, NULL };
+          Test test = { program, program->name, TRUE, 0, NULL, FALSE };
 
           g_array_append_val (run->tests, test);
           continue;
         }
 
       program->suites = _pacer_listing_find_suites (program->paths);
+      program->members = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                (GDestroyNotify) g_array_unref);
       for (guint i = 0; i < program->paths->len; i++)
         {
           const char *path = g_ptr_array_index (program->paths, i);
-          Test test = { program, path, g_hash_table_contains (program->suites, path), 0, NULL };
+          const char *slash = strrchr (path, '/');
+          Test test = { program, path, g_hash_table_contains (program->suites, path), 0, NULL, FALSE };
+          guint index = run->tests->len;
 
           g_array_append_val (run->tests, test);
+          if (slash != NULL && slash != path)
+            {
+              g_autofree char *parent = g_strndup (path, slash - path);
+              GArray *members = g_hash_table_lookup (program->members, parent);
+
+              if (members == NULL)
+                {
+                  members = g_array_new (FALSE, FALSE, sizeof (guint));
+                  g_hash_table_insert (program->members, g_steal_pointer (&parent), members);
+                }
+              g_array_append_val (members, index);
+            }
         }
     }
 
