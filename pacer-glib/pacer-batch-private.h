@@ -72,6 +72,7 @@ struct _PacerBatch
   GHashTable *index;      /* path → position + 1 */
   gint64 event_time;
   gboolean started;
+  gboolean timed_start;
   gboolean exited;
   gboolean eof;
   gboolean done;

@@ -319,10 +319,16 @@ handle_line (PacerBatch *batch,
 
     case PACER_TAP_LINE_OTHER:
     default:
-      /* A suite starts after registration and the walk to it: time the
-       * test from here, not from process start. */
-      if (g_str_has_prefix (line, "# Start of "))
-        batch->event_time = now;
+      /* The first suite starts after the program registered its tests: time
+       * the first test from here, not from process start. Later passes keep
+       * the previous result as their start, so that a controller too busy
+       * to read lines one by one shifts time between tests but never loses
+       * it. */
+      if (!batch->timed_start && g_str_has_prefix (line, "# Start of "))
+        {
+          batch->timed_start = TRUE;
+          batch->event_time = now;
+        }
       if (!is_gtest_noise (line))
         {
           append_output (batch, line, length);

@@ -8,12 +8,15 @@
  * Tests whose duration is unknown go first, then the rest longest first, as
  * the expected durations given to [method@Pacer.Scheduler.add_test] say (the
  * runner takes them from a [class@Pacer.DurationHistory]). Batches are sized
- * by time, not count: a batch is at most 50 ms of expected work, and less as
- * the pending work shrinks (not under 20 ms), so that the last batches of
- * long tests hold one test each and
- * the workers finish together. A test whose duration nobody knows yet is
- * estimated from the mean of its program's tests seen in this run; before
- * any was seen, it is sent alone to find out.
+ * by expected time, not count (guided self-scheduling): a worker's first
+ * batch is 85 % of its fair share of the pending work, so one process start
+ * per worker does most of it; later batches hold half a share, between 20 ms
+ * and 250 ms of work, so tests of a second or more go one by one and the
+ * workers finish together.
+ *
+ * A test whose duration nobody knows yet is estimated from the mean of its
+ * program's tests seen in this run; before any was seen, it is sent alone to
+ * find out, and a batch holds at most four unknown tests per test seen.
  *
  * ```c
  * g_autoptr(PacerScheduler) scheduler = pacer_load_scheduler_new ();
@@ -30,13 +33,14 @@
 #include "pacer-load-scheduler.h"
 
 /* Spawning a batch costs ~1.5 ms and a GTest program's start-up (registering
- * every test) often 10 ms more: 50 ms batches keep that small, and no batch
- * aims below 20 ms unless the whole remaining work is smaller. */
-#define MAX_BATCH_SECONDS 0.050
+ * every test) often 10 ms more: no batch aims below 20 ms unless the whole
+ * remaining work is smaller, and none above 250 ms after the first round. */
+#define MAX_BATCH_SECONDS 0.250
 #define MIN_BATCH_SECONDS 0.020
 /* The runner turns most of a suite into one -p pass, so the count is only a
  * backstop; it caps single -p passes itself. */
 #define MAX_BATCH_TESTS 5000
+#define FIRST_SHARE 0.85
 
 typedef struct _Program Program;
 
@@ -72,6 +76,7 @@ struct _PacerLoadScheduler
   GObject parent_instance;
 
   GHashTable *workers;   /* set of worker ids */
+  GHashTable *served;    /* workers that had their first batch */
   GHashTable *programs;  /* name → Program */
   GPtrArray *program_order;
   GArray *tests;         /* TestInfo indexed by test */
@@ -299,12 +304,26 @@ pacer_load_scheduler_next_batch (PacerScheduler *scheduler,
   Program *program = pick_program (self);
   GArray *batch;
   double target, sum = 0;
+  guint n_unknown = 0;
   Item *item;
 
   if (program == NULL)
     return NULL;
 
-  target = MAX (MIN_BATCH_SECONDS, MIN (MAX_BATCH_SECONDS, pending_seconds (self) / (2.0 * n_workers)));
+  if (!g_hash_table_contains (self->served, worker) && g_hash_table_size (self->served) < n_workers)
+    {
+      /* A worker's first batch is most of its fair share of what is left
+       * (guided self-scheduling): one process start per worker does most of
+       * the work, and the last 15 % is dealt out in small batches that let
+       * the workers finish together. */
+      guint unserved = n_workers - g_hash_table_size (self->served);
+
+      target = FIRST_SHARE * pending_seconds (self) / unserved;
+      g_hash_table_add (self->served, g_strdup (worker));
+    }
+  else
+    target = pending_seconds (self) / (2.0 * n_workers);
+  target = MAX (MIN_BATCH_SECONDS, MIN (MAX_BATCH_SECONDS, target));
   batch = g_array_sized_new (FALSE, FALSE, sizeof (guint), 8);
 
   while ((item = peek (program)) != NULL && batch->len < MAX_BATCH_TESTS)
@@ -318,8 +337,15 @@ pacer_load_scheduler_next_batch (PacerScheduler *scheduler,
           /* An unknown duration is probed alone; a big one goes in a batch of its own. */
           if (alone || seconds < 0 || sum + seconds > target + 1e-9)
             break;
+          /* A mean from few samples can be far off (a busy controller reads a
+           * test's lines together and times it at 0): batches of unknown
+           * tests grow with the evidence, at most 4 per test seen. */
+          if (info->expected < 0 && n_unknown >= 4 * program->observed_count)
+            break;
         }
 
+      if (info->expected < 0)
+        n_unknown++;
       g_array_append_val (batch, item->test);
       count_pending (program, info, -1);
       self->n_pending--;
@@ -420,6 +446,7 @@ pacer_load_scheduler_finalize (GObject *object)
   PacerLoadScheduler *self = PACER_LOAD_SCHEDULER (object);
 
   g_hash_table_unref (self->workers);
+  g_hash_table_unref (self->served);
   g_hash_table_unref (self->programs);
   g_ptr_array_unref (self->program_order);
   g_array_unref (self->tests);
@@ -439,6 +466,7 @@ static void
 pacer_load_scheduler_init (PacerLoadScheduler *self)
 {
   self->workers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->served = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->programs = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) program_free);
   self->program_order = g_ptr_array_new ();
   self->tests = g_array_new (FALSE, TRUE, sizeof (TestInfo));
