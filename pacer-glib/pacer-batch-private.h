@@ -71,6 +71,8 @@ struct _PacerBatch
   guint pass;             /* the -p pass running now */
   GHashTable *index;      /* path → position + 1 */
   gint64 event_time;
+  gint64 chunk_time;      /* event_time when the current read chunk arrived */
+  guint chunk_results;    /* result lines in the current read chunk */
   gboolean started;
   gboolean timed_start;
   gboolean exited;

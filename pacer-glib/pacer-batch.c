@@ -181,6 +181,19 @@ elapsed (PacerBatch *batch,
   return (now - batch->event_time) / (double) G_USEC_PER_SEC;
 }
 
+/* When a busy controller reads several results at once, the time since the
+ * chunk's first event is shared out evenly, not all given to the first
+ * result: the history then ranks tests by their real cost, not by when the
+ * controller happened to look. */
+static double
+result_duration (PacerBatch *batch,
+                 gint64      now)
+{
+  if (batch->chunk_results > 1)
+    return (now - batch->chunk_time) / (double) batch->chunk_results / G_USEC_PER_SEC;
+  return elapsed (batch, now);
+}
+
 static guint
 pass_start (PacerBatch *batch,
             guint       pass)
@@ -261,7 +274,7 @@ handle_result (PacerBatch         *batch,
 
   batch->reported[position] = TRUE;
   batch->result_func (batch, position, batch->paths[position], outcome,
-                      elapsed (batch, now), message, batch->output->str, batch->user_data);
+                      result_duration (batch, now), message, batch->output->str, batch->user_data);
   g_string_truncate (batch->output, 0);
   g_clear_pointer (&batch->bail_reason, g_free);
   begin_test (batch, now);
@@ -328,6 +341,7 @@ handle_line (PacerBatch *batch,
         {
           batch->timed_start = TRUE;
           batch->event_time = now;
+          batch->chunk_time = now;
         }
       if (!is_gtest_noise (line))
         {
@@ -366,6 +380,14 @@ on_read (GObject      *source,
       maybe_done (batch);
       return;
     }
+
+  /* Count the results in this chunk, roughly, to share its time out. */
+  batch->chunk_time = batch->event_time;
+  batch->chunk_results = 0;
+  for (gssize i = 0; i + 3 < n; i++)
+    if ((i == 0 || batch->buffer[i - 1] == '\n') &&
+        (strncmp (batch->buffer + i, "ok ", 3) == 0 || (i + 7 < n && strncmp (batch->buffer + i, "not ok ", 7) == 0)))
+      batch->chunk_results++;
 
   for (gssize i = 0; i < n; i++)
     {
