@@ -94,7 +94,7 @@ show_progress (Console *console)
     return;
 
   if (console->n_done > 0 && console->n_done < total)
-    eta = g_strdup_printf (_(", ETA %.0f s"), elapsed / console->n_done * (total - console->n_done));
+    eta = g_strdup_printf (_(", ETA %.1f s"), elapsed / console->n_done * (total - console->n_done));
 
   /* TRANSLATORS: the live progress line: done/total, failures, elapsed time */
   g_print (_("\r\033[K[%u/%u] %u failed, %.1f s%s"), console->n_done, MAX (total, console->n_done),

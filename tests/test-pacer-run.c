@@ -225,6 +225,23 @@ test_version_and_list (void)
   g_assert_cmpstr (out2, ==, "/l/a\n/l/b\n");
 }
 
+static void
+test_filters (void)
+{
+  g_autofree char *program = fake_gtest ();
+  const char *args[] = { "-v", "-p", "/f", "-s", "/f/b", "--", program, NULL };
+  g_autofree char *out = NULL, *err = NULL, *last = NULL;
+
+  g_test_summary ("-p and -s filter as in GTest: -s tests are reported skipped without running");
+
+  g_assert_cmpint (run_cli ("pass:/f/a,pass:/f/b,fail:/g/c", args, &out, &err), ==, 0);
+  g_assert_nonnull (strstr (out, "PASS /f/a"));
+  g_assert_nonnull (strstr (out, "SKIP /f/b"));
+  g_assert_null (strstr (out, "/g/c"));
+  last = last_line (out);
+  g_assert_cmpstr (last, ==, "1 passed, 0 failed, 1 skipped");
+}
+
 static int
 read_pid (const char *file)
 {
@@ -329,6 +346,7 @@ main (int   argc,
   g_test_add_func ("/Pacer/PacerRun/flaky-and-not-run", test_flaky_and_not_run);
   g_test_add_func ("/Pacer/PacerRun/bad-input", test_bad_input);
   g_test_add_func ("/Pacer/PacerRun/version-and-list", test_version_and_list);
+  g_test_add_func ("/Pacer/PacerRun/filters", test_filters);
   g_test_add_func ("/Pacer/PacerRun/interrupt", test_interrupt);
 
   status = g_test_run ();

@@ -491,6 +491,15 @@ test_restart_limit (void)
       g_assert_null (pacer_test_result_get_worker (result));
     }
   g_assert_cmpuint (counts.worker_down_error, ==, 2);
+
+  /* The re-queued rest ran as `-p /r -s /r/0`: nothing ran twice. */
+  {
+    g_autoptr(GPtrArray) log = read_log ();
+
+    g_assert_cmpuint (log->len, ==, 2);
+    g_assert_cmpuint (log_count (log, "/r/0"), ==, 1);
+    g_assert_cmpuint (log_count (log, "/r/1"), ==, 1);
+  }
 }
 
 static void
