@@ -567,11 +567,13 @@ _pacer_batch_first_unreported (PacerBatch *batch)
   return G_MAXUINT;
 }
 
-/* “killed by signal 11 (Segmentation fault)” or “exited with status 3”. */
+/* “the process was killed by signal 11 (Segmentation fault)” or
+ * “the process exited with status 3”. */
 char *
 _pacer_batch_describe_end (PacerBatch *batch)
 {
   if (batch->signaled)
-    return g_strdup_printf (_("killed by signal %d (%s)"), batch->term_sig, g_strsignal (batch->term_sig));
-  return g_strdup_printf (_("exited with status %d"), batch->exit_status);
+    return g_strdup_printf (_("the process was killed by signal %d (%s)"),
+                            batch->term_sig, g_strsignal (batch->term_sig));
+  return g_strdup_printf (_("the process exited with status %d"), batch->exit_status);
 }

@@ -378,6 +378,9 @@ main (int   argc,
   g_autoptr(PacerDurationHistory) history = NULL;
   g_autofree char *history_file = NULL;
   Console console = { 0 };
+  g_autoptr(GPtrArray) args = NULL;
+  char **split_argv;
+  int split_argc;
   guint sigint_source, sigterm_source;
   int status;
 
@@ -388,9 +391,31 @@ main (int   argc,
   textdomain (GETTEXT_PACKAGE);
 #endif
 
+  /* pytest-xdist users write -n4 and -nauto; GOption wants -n 4. */
+  args = g_ptr_array_new ();
+  for (int i = 0; i < argc; i++)
+    {
+      if (g_str_equal (argv[i], "--"))
+        {
+          for (; i < argc; i++)
+            g_ptr_array_add (args, argv[i]);
+          break;
+        }
+      if (i > 0 && g_str_has_prefix (argv[i], "-n") && argv[i][2] != '\0')
+        {
+          g_ptr_array_add (args, (char *) "-n");
+          g_ptr_array_add (args, argv[i] + 2);
+        }
+      else
+        g_ptr_array_add (args, argv[i]);
+    }
+  split_argc = args->len;
+  g_ptr_array_add (args, NULL);
+  split_argv = (char **) args->pdata;
+
   context = g_option_context_new (_("[--] TEST-PROGRAM… — run GTest programs' tests in parallel"));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
+  if (!g_option_context_parse (context, &split_argc, &split_argv, &error))
     {
       g_printerr ("pacer-run: %s\n", error->message);
       g_printerr (_("Run “pacer-run --help” to see the options.\n"));

@@ -728,9 +728,9 @@ handle_gtest_end (Run        *run,
         if (!died && batch->exit_status == 0)
           message = g_strdup (_("the process exited with status 0 before the test reported a result"));
         else if (batch->bail_reason != NULL)
-          message = g_strdup_printf (_("the process was %s: %s"), end, batch->bail_reason);
+          message = g_strdup_printf ("%s: %s", end, batch->bail_reason);
         else
-          message = g_strdup_printf (_("the process was %s"), end);
+          message = g_steal_pointer (&end);
       }
 
     run->n_restarts++;

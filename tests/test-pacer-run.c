@@ -133,14 +133,14 @@ static void
 test_verbose (void)
 {
   g_autofree char *program = fake_gtest ();
-  const char *args[] = { "-v", "-n", "2", program, NULL };
+  const char *args[] = { "-v", "-n2", program, NULL };
   g_autofree char *out = NULL, *err = NULL, *last = NULL;
   g_autoptr(GRegex) regex = g_regex_new ("^\\[gw[01]\\] PASS /v/[0-2] \\([0-9]+ ms\\)$",
                                          G_REGEX_MULTILINE, 0, NULL);
   g_autoptr(GMatchInfo) match = NULL;
   guint n = 0;
 
-  g_test_summary ("-v prints every result as [gwN] PASS /path (N ms); all passing exits 0");
+  g_test_summary ("-v prints every result as [gwN] PASS /path (N ms); all passing exits 0; -n2 works");
 
   g_assert_cmpint (run_cli ("pass:/v/0,pass:/v/1,pass:/v/2", args, &out, &err), ==, 0);
   for (g_regex_match (regex, out, 0, &match); g_match_info_matches (match); g_match_info_next (match, NULL))
@@ -240,6 +240,47 @@ test_filters (void)
   g_assert_null (strstr (out, "/g/c"));
   last = last_line (out);
   g_assert_cmpstr (last, ==, "1 passed, 0 failed, 1 skipped");
+}
+
+static void
+test_progress_line (void)
+{
+  g_autofree char *program = fake_gtest ();
+  g_autofree char *script = g_find_program_in_path ("script");
+  g_autofree char *command = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+
+  g_test_summary ("On a terminal a live progress line shows done/total, failures, elapsed time and ETA");
+
+  if (script == NULL)
+    {
+      g_test_skip ("script(1) is needed to give pacer-run a terminal");
+      return;
+    }
+
+  /* script(1) runs pacer-run on a pseudo-terminal and copies what it prints. */
+  command = g_strdup_printf ("%s -n 2 %s", pacer_run (), program);
+  {
+    g_autoptr(GSubprocessLauncher) launcher =
+      g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+    g_autoptr(GSubprocess) process = NULL;
+    g_autoptr(GError) error = NULL;
+
+    g_subprocess_launcher_setenv (launcher, "FAKE_GTEST_TESTS",
+                                  "slow:/p/0,slow:/p/1,slow:/p/2,slow:/p/3,fail:/p/4", TRUE);
+    process = g_subprocess_launcher_spawn (launcher, &error, script, "-qec", command, "/dev/null", NULL);
+    g_assert_no_error (error);
+    g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_subprocess_get_if_exited (process));
+    g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 1);
+  }
+
+  g_assert_nonnull (strstr (out, "\r\033[K["));
+  g_assert_nonnull (strstr (out, "/5] "));
+  g_assert_nonnull (strstr (out, " failed, "));
+  g_assert_nonnull (strstr (out, ", ETA "));
+  g_assert_nonnull (strstr (out, "4 passed, 1 failed"));
 }
 
 static int
@@ -347,6 +388,7 @@ main (int   argc,
   g_test_add_func ("/Pacer/PacerRun/bad-input", test_bad_input);
   g_test_add_func ("/Pacer/PacerRun/version-and-list", test_version_and_list);
   g_test_add_func ("/Pacer/PacerRun/filters", test_filters);
+  g_test_add_func ("/Pacer/PacerRun/progress-line", test_progress_line);
   g_test_add_func ("/Pacer/PacerRun/interrupt", test_interrupt);
 
   status = g_test_run ();

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <glib/gstdio.h>
 #include <pacer-glib/pacer-glib.h>
@@ -619,6 +620,27 @@ test_retries (void)
 }
 
 static void
+check_run_dir (PacerRunner *runner,
+               const char  *program,
+               const char  *path,
+               const char  *worker,
+               guint       *checked)
+{
+  g_autoptr(GPtrArray) log = read_log ();
+  struct stat st;
+
+  /* While the run goes on, its directory exists and is private. */
+  for (guint i = 0; i < log->len; i++)
+    {
+      LogLine *line = g_ptr_array_index (log, i);
+
+      g_assert_cmpint (g_stat (line->run_dir, &st), ==, 0);
+      g_assert_cmpint (st.st_mode & 0777, ==, 0700);
+      (*checked)++;
+    }
+}
+
+static void
 test_environment (void)
 {
   g_autoptr(PacerRunner) runner = new_runner ("pass:/e/0,pass:/e/1,pass:/e/2,pass:/e/3,pass:/e/4,pass:/e/5");
@@ -629,8 +651,12 @@ test_environment (void)
 
   g_test_summary ("Every process gets PACER_WORKER/_COUNT/_RUN_DIR and one seed; the run dir goes after");
 
+  guint checked = 0;
+
   g_object_set (runner, "n-workers", 2, "seed", seed, NULL);
+  g_signal_connect (runner, "test-started", G_CALLBACK (check_run_dir), &checked);
   g_assert_true (pacer_runner_run (runner, NULL, &error));
+  g_assert_cmpuint (checked, >, 0);
   g_assert_no_error (error);
   g_assert_cmpstr (pacer_runner_get_seed (runner), ==, seed);
 
