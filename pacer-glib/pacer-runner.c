@@ -513,6 +513,18 @@ conclude_attempt (Run              *run,
   report (run, test->program, test->path, test_index, outcome, duration, worker, message, output);
 }
 
+/* Back to the scheduler; a path that is also a suite keeps running alone,
+ * since its `-x P/` would skip the rest of a shared batch. */
+static void
+requeue (Run   *run,
+         guint  test_index)
+{
+  Test *test = &g_array_index (run->tests, Test, test_index);
+
+  pacer_scheduler_mark_test_pending (run->scheduler, test_index,
+                                     test->alone ? PACER_SCHEDULE_FLAGS_ALONE : PACER_SCHEDULE_FLAGS_NONE);
+}
+
 /* Stopping --------------------------------------------------------------- */
 
 static void
@@ -753,7 +765,7 @@ handle_gtest_end (Run        *run,
         if (batch->reported[i] || batch->missing[i])
           continue;
         if (run->stop == STOP_NONE)
-          pacer_scheduler_mark_test_pending (run->scheduler, test_index, PACER_SCHEDULE_FLAGS_NONE);
+          requeue (run, test_index);
         else
           report_not_run (run, test_index);
       }
@@ -815,6 +827,30 @@ plan_passes (Run          *run,
   gboolean may_group = !program->whole && (run->runner->paths == NULL || run->runner->paths[0] == NULL);
   guint n_single = 0;
 
+  /* A scheduler that ignores PACER_SCHEDULE_FLAGS_ALONE must not put a
+   * `-x P/` in a shared batch: such tests wait for a batch of their own. */
+  if (tests->len > 1)
+    {
+      guint n_shared = 0, kept_len = 0;
+
+      for (guint i = 0; i < tests->len; i++)
+        if (!g_array_index (run->tests, Test, g_array_index (tests, guint, i)).alone)
+          n_shared++;
+
+      for (guint i = 0; i < tests->len; i++)
+        {
+          guint test_index = g_array_index (tests, guint, i);
+          gboolean alone = g_array_index (run->tests, Test, test_index).alone;
+
+          /* With nothing else in the batch, the first such test runs now. */
+          if ((alone && (n_shared > 0 || kept_len > 0)))
+            requeue (run, test_index);
+          else
+            g_array_index (tests, guint, kept_len++) = test_index;
+        }
+      g_array_set_size (tests, kept_len);
+    }
+
   /* GTest runs a suite's tests in listing order: keep that order. */
   g_array_sort (tests, compare_indices);
   for (guint i = 0; i < tests->len; i++)
@@ -870,7 +906,7 @@ plan_passes (Run          *run,
 
           if (n_single >= MAX_SINGLE_PASSES)
             {
-              pacer_scheduler_mark_test_pending (run->scheduler, test_index, PACER_SCHEDULE_FLAGS_NONE);
+              requeue (run, test_index);
               continue;
             }
           if (!program->whole)

@@ -52,6 +52,7 @@ struct _TestAllScheduler
   GArray *pending;   /* guint */
   GArray *alone;     /* gboolean by test */
   GPtrArray *programs;
+  gboolean ignore_alone;  /* behave like a careless user-written scheduler */
 };
 
 static void test_all_scheduler_iface_init (PacerSchedulerInterface *iface);
@@ -69,7 +70,7 @@ all_add_test (PacerScheduler *scheduler, guint test, const char *program, const 
               double expected, PacerScheduleFlags flags)
 {
   TestAllScheduler *self = TEST_ALL_SCHEDULER (scheduler);
-  gboolean alone = (flags & PACER_SCHEDULE_FLAGS_ALONE) != 0;
+  gboolean alone = !self->ignore_alone && (flags & PACER_SCHEDULE_FLAGS_ALONE) != 0;
 
   g_array_append_val (self->pending, test);
   if (self->alone->len <= test)
@@ -123,7 +124,7 @@ all_mark_pending (PacerScheduler *scheduler, guint test, PacerScheduleFlags flag
 {
   TestAllScheduler *self = TEST_ALL_SCHEDULER (scheduler);
 
-  g_array_index (self->alone, gboolean, test) = (flags & PACER_SCHEDULE_FLAGS_ALONE) != 0;
+  g_array_index (self->alone, gboolean, test) = !self->ignore_alone && (flags & PACER_SCHEDULE_FLAGS_ALONE) != 0;
   g_array_append_val (self->pending, test);
 }
 
@@ -717,6 +718,27 @@ test_suite_path (void)
 }
 
 static void
+test_careless_scheduler (void)
+{
+  g_autoptr(PacerRunner) runner = new_runner ("pass:/s,pass:/s/a,pass:/s/b,pass:/t");
+  g_autoptr(TestAllScheduler) scheduler = g_object_new (TEST_TYPE_ALL_SCHEDULER, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) log = NULL;
+
+  g_test_summary ("A scheduler that batches an ALONE test with others cannot make the runner skip tests");
+
+  scheduler->ignore_alone = TRUE;
+  g_object_set (runner, "n-workers", 1, "scheduler", scheduler, NULL);
+  g_assert_true (pacer_runner_run (runner, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (pacer_runner_get_count (runner, PACER_TEST_OUTCOME_PASS), ==, 4);
+  log = read_log ();
+  g_assert_cmpuint (log->len, ==, 4);
+  g_assert_cmpuint (log_count (log, "/s"), ==, 1);
+  g_assert_cmpuint (log_count (log, "/s/a"), ==, 1);
+}
+
+static void
 test_whole_program (void)
 {
   struct { const char *exit_status; const char *sig; PacerTestOutcome outcome; } cases[] = {
@@ -967,6 +989,7 @@ main (int   argc,
   g_test_add_func ("/Pacer/Runner/environment", test_environment);
   g_test_add_func ("/Pacer/Runner/workers-capped", test_workers_capped);
   g_test_add_func ("/Pacer/Runner/suite-path", test_suite_path);
+  g_test_add_func ("/Pacer/Runner/careless-scheduler", test_careless_scheduler);
   g_test_add_func ("/Pacer/Runner/whole-program", test_whole_program);
   g_test_add_func ("/Pacer/Runner/shared-pool", test_shared_pool);
   g_test_add_func ("/Pacer/Runner/bad-input", test_bad_input);
