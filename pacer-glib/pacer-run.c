@@ -96,8 +96,10 @@ show_progress (Console *console)
   if (console->n_done > 0 && console->n_done < total)
     eta = g_strdup_printf (_(", ETA %.1f s"), elapsed / console->n_done * (total - console->n_done));
 
+  /* Back to the start of the line and clear it, then the line itself. */
+  fputs ("\r\033[K", stdout);
   /* TRANSLATORS: the live progress line: done/total, failures, elapsed time */
-  g_print (_("\r\033[K[%u/%u] %u failed, %.1f s%s"), console->n_done, MAX (total, console->n_done),
+  g_print (_("[%u/%u] %u failed, %.1f s%s"), console->n_done, MAX (total, console->n_done),
            failed, elapsed, eta != NULL ? eta : "");
   fflush (stdout);
   console->progress_shown = TRUE;
