@@ -2,11 +2,14 @@
 
 /* A test program that is not a GTest program: it ignores its arguments
  * (including -l), prints FAKE_PLAIN_OUTPUT as is (TAP, if a test wants), and
- * exits with FAKE_PLAIN_EXIT, or raises FAKE_PLAIN_SIGNAL. */
+ * exits with FAKE_PLAIN_EXIT, or raises FAKE_PLAIN_SIGNAL. FAKE_PLAIN_HANG
+ * makes it wait for ever when run without -l, as a test that hangs. */
 
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 int
 main (int   argc,
@@ -19,6 +22,9 @@ main (int   argc,
   if (output != NULL)
     fputs (output, stdout);
   fflush (stdout);
+  if (getenv ("FAKE_PLAIN_HANG") != NULL && !(argc > 1 && strcmp (argv[1], "-l") == 0))
+    for (;;)
+      pause ();
   if (sig != NULL)
     raise (atoi (sig));
   return status != NULL ? atoi (status) : 0;

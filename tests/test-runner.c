@@ -788,6 +788,21 @@ test_whole_program (void)
   }
   g_unsetenv ("FAKE_PLAIN_OUTPUT");
   g_unsetenv ("FAKE_PLAIN_EXIT");
+
+  {
+    g_autoptr(PacerRunner) runner = pacer_runner_new (programs);
+    g_autoptr(GError) error = NULL;
+    PacerTestResult *result;
+
+    g_setenv ("FAKE_PLAIN_HANG", "1", TRUE);
+    g_object_set (runner, "timeout", 0.3, NULL);
+    g_assert_true (pacer_runner_run (runner, NULL, &error));
+    g_assert_no_error (error);
+    result = find_result (runner, plain);
+    g_assert_cmpint (pacer_test_result_get_outcome (result), ==, PACER_TEST_OUTCOME_TIMEOUT);
+    g_assert_cmpfloat (pacer_test_result_get_duration (result), >=, 0.3);
+    g_unsetenv ("FAKE_PLAIN_HANG");
+  }
 }
 
 static void
