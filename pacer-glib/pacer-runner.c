@@ -12,7 +12,7 @@
  * has no result yet: that test is reported as a crash with the signal or exit
  * status and its output, and the rest of its batch goes back to the queue. A
  * test that overruns [property@Pacer.Runner:timeout] has its process group
- * killed. Every listed test gets exactly one
+ * killed; the same timeout bounds listing. Every listed test gets exactly one
  * [signal@Pacer.Runner::test-finished], also when the run stops early, in
  * which case the tests it never ran are reported as
  * %PACER_TEST_OUTCOME_NOT_RUN.
@@ -72,6 +72,7 @@ typedef struct
   char *file;           /* resolved path that is spawned */
   gboolean whole;       /* not a GTest program */
   GSubprocess *lister;
+  gboolean list_timed_out;
   GPtrArray *paths;
   GHashTable *suites;
   GHashTable *members;  /* parent suite → GArray of test indices, listing order */
@@ -116,6 +117,7 @@ typedef struct
   StopReason stop;
   GError *error;
   guint tick_source;
+  guint list_timeout_source;
   gboolean finished;
 } Run;
 
@@ -265,16 +267,24 @@ pacer_runner_seed_is_valid (const char *seed)
 }
 
 static void
-clear_tick (Run *run)
+clear_source (Run   *run,
+              guint *id)
 {
-  if (run->tick_source != 0)
+  if (*id != 0)
     {
-      GSource *source = g_main_context_find_source_by_id (run->context, run->tick_source);
+      GSource *source = g_main_context_find_source_by_id (run->context, *id);
 
       if (source != NULL)
         g_source_destroy (source);
-      run->tick_source = 0;
+      *id = 0;
     }
+}
+
+static void
+clear_tick (Run *run)
+{
+  clear_source (run, &run->tick_source);
+  clear_source (run, &run->list_timeout_source);
 }
 
 static void
@@ -1182,6 +1192,18 @@ on_listed (GObject      *source,
   run->n_listing--;
   g_clear_object (&program->lister);
 
+  if (run->n_listing == 0)
+    clear_source (run, &run->list_timeout_source);
+
+  if (program->list_timed_out)
+    {
+      fail_run (run, g_error_new (PACER_ERROR, PACER_ERROR_TIMEOUT,
+                                  _("Listing the tests of “%s” took longer than the timeout (%g s)"),
+                                  program->name, self->timeout));
+      maybe_finish (run);
+      return;
+    }
+
   if (run->stop != STOP_NONE)
     {
       maybe_finish (run);
@@ -1219,6 +1241,26 @@ on_listed (GObject      *source,
 
   if (run->n_listing == 0)
     start_workers (run);
+}
+
+/* --timeout bounds listing too: a program that hangs on -l must not hang the run. */
+static gboolean
+on_list_timeout (gpointer user_data)
+{
+  Run *run = user_data;
+
+  run->list_timeout_source = 0;
+  for (guint i = 0; i < run->programs->len; i++)
+    {
+      Program *program = g_ptr_array_index (run->programs, i);
+
+      if (program->lister != NULL)
+        {
+          program->list_timed_out = TRUE;
+          g_subprocess_send_signal (program->lister, SIGKILL);
+        }
+    }
+  return G_SOURCE_REMOVE;
 }
 
 static gboolean
@@ -1407,6 +1449,16 @@ pacer_runner_run_async (PacerRunner         *self,
       g_object_set_data (G_OBJECT (program->lister), "pacer-runner", self);
       run->n_listing++;
       g_subprocess_communicate_async (program->lister, NULL, NULL, on_listed, program);
+    }
+
+  if (self->timeout > 0 && run->n_listing > 0)
+    {
+      GSource *source = g_timeout_source_new ((guint) MIN (self->timeout * 1000, G_MAXUINT));
+
+      g_source_set_callback (source, on_list_timeout, run, NULL);
+      g_source_set_static_name (source, "[pacer] listing timeout");
+      run->list_timeout_source = g_source_attach (source, run->context);
+      g_source_unref (source);
     }
 
   maybe_finish (run);
@@ -1811,7 +1863,8 @@ pacer_runner_class_init (PacerRunnerClass *klass)
    * PacerRunner:timeout:
    *
    * Seconds a single test may run before its process group is killed
-   * (SIGTERM, then SIGKILL two seconds later); 0 means no limit.
+   * (SIGTERM, then SIGKILL two seconds later), and listing a program may
+   * take; 0 means no limit.
    *
    * Since: 1.0
    */

@@ -3,7 +3,8 @@
 /* A test program that is not a GTest program: it ignores its arguments
  * (including -l), prints FAKE_PLAIN_OUTPUT as is (TAP, if a test wants), and
  * exits with FAKE_PLAIN_EXIT, or raises FAKE_PLAIN_SIGNAL. FAKE_PLAIN_HANG
- * makes it wait for ever when run without -l, as a test that hangs. */
+ * makes it wait for ever when run without -l, as a test that hangs;
+ * FAKE_PLAIN_HANG_LIST makes it hang always, even when listed. */
 
 #include <signal.h>
 #include <stdio.h>
@@ -23,6 +24,9 @@ main (int   argc,
     fputs (output, stdout);
   fflush (stdout);
   if (getenv ("FAKE_PLAIN_HANG") != NULL && !(argc > 1 && strcmp (argv[1], "-l") == 0))
+    for (;;)
+      pause ();
+  if (getenv ("FAKE_PLAIN_HANG_LIST") != NULL)
     for (;;)
       pause ();
   if (sig != NULL)

@@ -868,6 +868,21 @@ test_bad_input (void)
   }
 
   {
+    g_autoptr(PacerRunner) runner = NULL;
+    g_autofree char *plain = g_test_build_filename (G_TEST_BUILT, "fake-plain", NULL);
+    const char *programs[] = { plain, NULL };
+
+    /* A program that hangs when listed is stopped by --timeout. */
+    runner = pacer_runner_new (programs);
+    g_setenv ("FAKE_PLAIN_HANG_LIST", "1", TRUE);
+    g_object_set (runner, "timeout", 0.3, NULL);
+    g_assert_false (pacer_runner_run (runner, NULL, &error));
+    g_assert_error (error, PACER_ERROR, PACER_ERROR_TIMEOUT);
+    g_clear_error (&error);
+    g_unsetenv ("FAKE_PLAIN_HANG_LIST");
+  }
+
+  {
     g_autoptr(PacerRunner) runner = new_runner ("changing:/changing/pid,pass:/b/0");
 
     g_assert_false (pacer_runner_run (runner, NULL, &error));
