@@ -55,71 +55,10 @@
 #include "pacer-listing-private.h"
 #include "pacer-load-scheduler.h"
 #include "pacer-runner.h"
+#include "pacer-runner-private.h"
 
 #define TICK_MSEC 100
 
-typedef enum {
-  STOP_NONE,
-  STOP_MAXFAIL,
-  STOP_RESTARTS,
-  STOP_CANCELLED,
-  STOP_ERROR,
-} StopReason;
-
-typedef struct
-{
-  char *name;           /* as given */
-  char *file;           /* resolved path that is spawned */
-  gboolean whole;       /* not a GTest program */
-  GSubprocess *lister;
-  gboolean list_timed_out;
-  GPtrArray *paths;
-  GHashTable *suites;
-  GHashTable *members;  /* parent suite → GArray of test indices, listing order */
-} Program;
-
-typedef struct
-{
-  Program *program;
-  const char *path;     /* owned by program->paths, or program->name */
-  gboolean alone;
-  guint attempts;
-  char *first_failure;
-  gboolean in_batch;    /* scratch flag while a batch is built */
-} Test;
-
-typedef struct
-{
-  char *id;
-  PacerBatch *batch;
-  gboolean ready;
-} Slot;
-
-typedef struct
-{
-  PacerRunner *runner;
-  GTask *task;
-  GMainContext *context;
-  GSource *cancel_source;
-  char *run_dir;
-  char *testrun_uid;
-  char *seed;
-  PacerScheduler *scheduler;
-  GPtrArray *programs;
-  guint n_listing;
-  GArray *tests;
-  Slot *slots;
-  guint n_slots;
-  guint n_running;
-  guint n_restarts;
-  guint max_restarts;
-  guint n_failures;
-  StopReason stop;
-  GError *error;
-  guint tick_source;
-  guint list_timeout_source;
-  gboolean finished;
-} Run;
 
 struct _PacerRunner
 {
@@ -360,56 +299,6 @@ make_launcher (Run        *run,
   return launcher;
 }
 
-/* The start of a test process's command line; -p/-s passes follow. */
-static GStrvBuilder *
-common_argv (Run      *run,
-             Program  *program,
-             gboolean  keep_going)
-{
-  PacerRunner *self = run->runner;
-  GStrvBuilder *builder = g_strv_builder_new ();
-
-  g_strv_builder_add (builder, program->file);
-  if (program->whole)
-    return builder;
-
-  /* -k: a g_test_fail() must not end the batch; g_assert*() still does. */
-  if (keep_going)
-    g_strv_builder_add (builder, "-k");
-  g_strv_builder_add_many (builder, "--seed", run->seed, NULL);
-  if (self->mode != NULL)
-    g_strv_builder_add_many (builder, "-m", self->mode, NULL);
-  return builder;
-}
-
-/* `-p P`, or `-p P -x P/` for a path that is also a suite. */
-static void
-add_single_pass (GStrvBuilder *builder,
-                 Program      *program,
-                 Test         *test)
-{
-  g_strv_builder_add_many (builder, "-p", test->path, NULL);
-  if (test->alone && program->suites != NULL && g_hash_table_contains (program->suites, test->path))
-    {
-      g_autofree char *prefix = g_strconcat (test->path, "/", NULL);
-
-      g_strv_builder_add_many (builder, "-x", prefix, NULL);
-    }
-}
-
-/* The command that runs one test alone, shown to reproduce a failure. */
-static GStrv
-single_test_argv (Run   *run,
-                  guint  test_index)
-{
-  Test *test = &g_array_index (run->tests, Test, test_index);
-  g_autoptr(GStrvBuilder) builder = common_argv (run, test->program, FALSE);
-
-  if (!test->program->whole)
-    add_single_pass (builder, test->program, test);
-  return g_strv_builder_end (builder);
-}
-
 /* Reporting -------------------------------------------------------------- */
 
 static void
@@ -428,7 +317,7 @@ report (Run              *run,
   g_auto(GStrv) command = NULL;
 
   if (test_index != G_MAXUINT)
-    command = single_test_argv (run, test_index);
+    command = _pacer_runner_single_test_argv (run, test_index);
 
   result = g_object_new (PACER_TYPE_TEST_RESULT,
                          "program", program->name,
@@ -521,18 +410,6 @@ conclude_attempt (Run              *run,
     }
 
   report (run, test->program, test->path, test_index, outcome, duration, worker, message, output);
-}
-
-/* Back to the scheduler; a path that is also a suite keeps running alone,
- * since its `-x P/` would skip the rest of a shared batch. */
-static void
-requeue (Run   *run,
-         guint  test_index)
-{
-  Test *test = &g_array_index (run->tests, Test, test_index);
-
-  pacer_scheduler_mark_test_pending (run->scheduler, test_index,
-                                     test->alone ? PACER_SCHEDULE_FLAGS_ALONE : PACER_SCHEDULE_FLAGS_NONE);
 }
 
 /* Stopping --------------------------------------------------------------- */
@@ -775,7 +652,7 @@ handle_gtest_end (Run        *run,
         if (batch->reported[i] || batch->missing[i])
           continue;
         if (run->stop == STOP_NONE)
-          requeue (run, test_index);
+          _pacer_runner_requeue (run, test_index);
         else
           report_not_run (run, test_index);
       }
@@ -801,136 +678,6 @@ on_batch_done (PacerBatch *batch,
   maybe_finish (run);
 }
 
-static int
-compare_indices (gconstpointer a,
-                 gconstpointer b)
-{
-  guint ia = *(const guint *) a, ib = *(const guint *) b;
-
-  return ia < ib ? -1 : ia > ib;
-}
-
-static gsize
-parent_length (const char *path)
-{
-  const char *slash = strrchr (path, '/');
-
-  return (slash != NULL && slash != path) ? (gsize) (slash - path) : 0;
-}
-
-/* Turns the scheduler's batch into -p passes. GTest walks every registered
- * test once per -p, so n paths over a program of N tests cost n × N: when a
- * batch holds most of a suite, one `-p SUITE` with `-s` for the members not
- * in the batch is far cheaper. Other tests get a pass each, at most
- * MAX_SINGLE_PASSES per batch; the rest goes back to the scheduler. */
-#define MAX_SINGLE_PASSES 100
-#define MAX_SUITE_SKIPS 2000
-
-static void
-plan_passes (Run          *run,
-             Program      *program,
-             GArray       *tests,
-             GStrvBuilder *argv,
-             GArray       *kept,
-             GArray       *pass_end)
-{
-  gboolean may_group = !program->whole && (run->runner->paths == NULL || run->runner->paths[0] == NULL);
-  guint n_single = 0;
-
-  /* A scheduler that ignores PACER_SCHEDULE_FLAGS_ALONE must not put a
-   * `-x P/` in a shared batch: such tests wait for a batch of their own. */
-  if (tests->len > 1)
-    {
-      guint n_shared = 0, kept_len = 0;
-
-      for (guint i = 0; i < tests->len; i++)
-        if (!g_array_index (run->tests, Test, g_array_index (tests, guint, i)).alone)
-          n_shared++;
-
-      for (guint i = 0; i < tests->len; i++)
-        {
-          guint test_index = g_array_index (tests, guint, i);
-          gboolean alone = g_array_index (run->tests, Test, test_index).alone;
-
-          /* With nothing else in the batch, the first such test runs now. */
-          if ((alone && (n_shared > 0 || kept_len > 0)))
-            requeue (run, test_index);
-          else
-            g_array_index (tests, guint, kept_len++) = test_index;
-        }
-      g_array_set_size (tests, kept_len);
-    }
-
-  /* GTest runs a suite's tests in listing order: keep that order. */
-  g_array_sort (tests, compare_indices);
-  for (guint i = 0; i < tests->len; i++)
-    g_array_index (run->tests, Test, g_array_index (tests, guint, i)).in_batch = TRUE;
-
-  for (guint i = 0; i < tests->len;)
-    {
-      Test *first = &g_array_index (run->tests, Test, g_array_index (tests, guint, i));
-      gsize parent_len = parent_length (first->path);
-      guint end = i + 1;
-      GArray *members = NULL;
-      g_autofree char *parent = NULL;
-
-      while (end < tests->len && parent_len > 0)
-        {
-          Test *next = &g_array_index (run->tests, Test, g_array_index (tests, guint, end));
-
-          if (next->alone || parent_length (next->path) != parent_len ||
-              strncmp (next->path, first->path, parent_len) != 0)
-            break;
-          end++;
-        }
-
-      if (may_group && parent_len > 0 && end - i >= 2 && !first->alone)
-        {
-          parent = g_strndup (first->path, parent_len);
-          members = g_hash_table_lookup (program->members, parent);
-        }
-
-      if (members != NULL && members->len - (end - i) <= MIN (4 * (end - i), MAX_SUITE_SKIPS))
-        {
-          g_strv_builder_add_many (argv, "-p", parent, NULL);
-          for (guint m = 0; m < members->len; m++)
-            {
-              Test *member = &g_array_index (run->tests, Test, g_array_index (members, guint, m));
-
-              if (!member->in_batch)
-                g_strv_builder_add_many (argv, "-s", member->path, NULL);
-            }
-          /* The suite itself, if it is a test, runs in a batch of its own. */
-          if (g_hash_table_contains (program->suites, parent))
-            g_strv_builder_add_many (argv, "-s", parent, NULL);
-          g_array_append_vals (kept, &g_array_index (tests, guint, i), end - i);
-          g_array_append_val (pass_end, kept->len);
-          i = end;
-          continue;
-        }
-
-      for (; i < end; i++)
-        {
-          guint test_index = g_array_index (tests, guint, i);
-          Test *test = &g_array_index (run->tests, Test, test_index);
-
-          if (n_single >= MAX_SINGLE_PASSES)
-            {
-              requeue (run, test_index);
-              continue;
-            }
-          if (!program->whole)
-            add_single_pass (argv, program, test);
-          g_array_append_val (kept, test_index);
-          g_array_append_val (pass_end, kept->len);
-          n_single++;
-        }
-    }
-
-  for (guint i = 0; i < tests->len; i++)
-    g_array_index (run->tests, Test, g_array_index (tests, guint, i)).in_batch = FALSE;
-}
-
 static void
 dispatch (Run  *run,
           Slot *slot)
@@ -954,10 +701,10 @@ dispatch (Run  *run,
     return;
 
   program = g_array_index (run->tests, Test, g_array_index (tests, guint, 0)).program;
-  builder = common_argv (run, program, TRUE);
+  builder = _pacer_runner_common_argv (run, program, TRUE);
   kept = g_array_sized_new (FALSE, FALSE, sizeof (guint), tests->len);
   pass_end = g_array_sized_new (FALSE, FALSE, sizeof (guint), tests->len);
-  plan_passes (run, program, tests, builder, kept, pass_end);
+  _pacer_runner_plan_passes (run, program, tests, builder, kept, pass_end);
   argv = g_strv_builder_end (builder);
 
   paths = g_new0 (char *, kept->len + 1);
@@ -1533,6 +1280,18 @@ pacer_runner_run (PacerRunner   *self,
 }
 
 /* Accessors -------------------------------------------------------------- */
+
+const char * const *
+_pacer_runner_get_paths_filter (PacerRunner *self)
+{
+  return (const char * const *) self->paths;
+}
+
+const char *
+_pacer_runner_get_mode (PacerRunner *self)
+{
+  return self->mode;
+}
 
 /**
  * pacer_runner_get_results:

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The state of one run of PacerRunner, shared by the files that make up the
+ * runner: pacer-runner.c drives the run, pacer-runner-plan.c turns batches
+ * into command lines. */
+
+#include <gio/gio.h>
+
+#include "pacer-batch-private.h"
+#include "pacer-runner.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  STOP_NONE,
+  STOP_MAXFAIL,
+  STOP_RESTARTS,
+  STOP_CANCELLED,
+  STOP_ERROR,
+} StopReason;
+
+typedef struct
+{
+  char *name;           /* as given */
+  char *file;           /* resolved path that is spawned */
+  gboolean whole;       /* not a GTest program */
+  GSubprocess *lister;
+  gboolean list_timed_out;
+  GPtrArray *paths;
+  GHashTable *suites;
+  GHashTable *members;  /* parent suite → GArray of test indices, listing order */
+} Program;
+
+typedef struct
+{
+  Program *program;
+  const char *path;     /* owned by program->paths, or program->name */
+  gboolean alone;
+  guint attempts;
+  char *first_failure;
+  gboolean in_batch;    /* scratch flag while a batch is built */
+} Test;
+
+typedef struct
+{
+  char *id;
+  PacerBatch *batch;
+  gboolean ready;
+} Slot;
+
+typedef struct
+{
+  PacerRunner *runner;
+  GTask *task;
+  GMainContext *context;
+  GSource *cancel_source;
+  char *run_dir;
+  char *testrun_uid;
+  char *seed;
+  PacerScheduler *scheduler;
+  GPtrArray *programs;
+  guint n_listing;
+  GArray *tests;
+  Slot *slots;
+  guint n_slots;
+  guint n_running;
+  guint n_restarts;
+  guint max_restarts;
+  guint n_failures;
+  StopReason stop;
+  GError *error;
+  guint tick_source;
+  guint list_timeout_source;
+  gboolean finished;
+} Run;
+
+/* The PacerRunner settings the planner reads. */
+const char * const *_pacer_runner_get_paths_filter (PacerRunner *self);
+const char         *_pacer_runner_get_mode         (PacerRunner *self);
+
+void          _pacer_runner_requeue          (Run          *run,
+                                              guint         test_index);
+GStrvBuilder *_pacer_runner_common_argv      (Run          *run,
+                                              Program      *program,
+                                              gboolean      keep_going);
+GStrv         _pacer_runner_single_test_argv (Run          *run,
+                                              guint         test_index);
+void          _pacer_runner_plan_passes      (Run          *run,
+                                              Program      *program,
+                                              GArray       *tests,
+                                              GStrvBuilder *argv,
+                                              GArray       *kept,
+                                              GArray       *pass_end);
+
+G_END_DECLS
