@@ -102,6 +102,7 @@ gboolean    _pacer_batch_check_timeout  (PacerBatch            *batch,
                                          gint64                 now,
                                          gint64                 timeout_usec);
 guint       _pacer_batch_first_unreported (PacerBatch          *batch);
+gboolean    _pacer_batch_has_unreported (PacerBatch            *batch);
 char       *_pacer_batch_describe_end   (PacerBatch            *batch);
 void        _pacer_batch_free           (PacerBatch            *batch);
 

@@ -557,14 +557,23 @@ _pacer_batch_check_timeout (PacerBatch *batch,
   return TRUE;
 }
 
-/* The culprit of a process that died: the first requested test with no result. */
+/* The culprit of a process that died: the test of the current pass that has
+ * no result. G_MAXUINT if the pass was complete: the process died between
+ * tests, and no test is to blame. */
 guint
 _pacer_batch_first_unreported (PacerBatch *batch)
 {
-  for (guint i = pass_start (batch, MIN (batch->pass, batch->n_passes)); i < batch->tests->len; i++)
+  return current_position (batch);
+}
+
+/* Whether some requested test got no result and was not missing. */
+gboolean
+_pacer_batch_has_unreported (PacerBatch *batch)
+{
+  for (guint i = 0; i < batch->tests->len; i++)
     if (!batch->reported[i] && !batch->missing[i])
-      return i;
-  return G_MAXUINT;
+      return TRUE;
+  return FALSE;
 }
 
 /* “the process was killed by signal 11 (Segmentation fault)” or

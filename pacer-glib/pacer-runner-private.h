@@ -38,7 +38,8 @@ typedef struct
   const char *path;     /* owned by program->paths, or program->name */
   gboolean alone;
   guint attempts;
-  char *first_failure;
+  char *first_failure;  /* message of the first failed attempt, if retried */
+  PacerTestOutcome first_outcome;
   gboolean in_batch;    /* scratch flag while a batch is built */
 } Test;
 

@@ -316,7 +316,9 @@ report (Run              *run,
   g_autoptr(PacerTestResult) result = NULL;
   g_auto(GStrv) command = NULL;
 
-  if (test_index != G_MAXUINT)
+  /* Only a failure needs reproducing; a 100 000-test run keeps every result. */
+  if (test_index != G_MAXUINT &&
+      (pacer_test_outcome_is_failure (outcome) || outcome == PACER_TEST_OUTCOME_FLAKY))
     command = _pacer_runner_single_test_argv (run, test_index);
 
   result = g_object_new (PACER_TYPE_TEST_RESULT,
@@ -371,6 +373,16 @@ report_not_run (Run   *run,
 {
   Test *test = &g_array_index (run->tests, Test, test_index);
 
+  /* A test waiting for a retry has failed already: that is its result. */
+  if (test->first_failure != NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("%s (not retried: the run stopped)"),
+                                                  test->first_failure);
+
+      report (run, test->program, test->path, test_index, test->first_outcome, 0, NULL, message, NULL);
+      return;
+    }
+
   report (run, test->program, test->path, test_index, PACER_TEST_OUTCOME_NOT_RUN, 0, NULL,
           stop_message (run), NULL);
 }
@@ -395,7 +407,10 @@ conclude_attempt (Run              *run,
       run->stop == STOP_NONE)
     {
       if (test->first_failure == NULL)
-        test->first_failure = g_strdup (message != NULL ? message : _("failed"));
+        {
+          test->first_failure = g_strdup (message != NULL ? message : _("failed"));
+          test->first_outcome = outcome;
+        }
       /* A retry runs alone, so nothing else in its batch can disturb it. */
       pacer_scheduler_mark_test_pending (run->scheduler, test_index, PACER_SCHEDULE_FLAGS_ALONE);
       return;
@@ -589,7 +604,7 @@ handle_gtest_end (Run        *run,
       report_not_run (run, g_array_index (batch->tests, guint, i));
     }
 
-  if (culprit == G_MAXUINT)
+  if (!_pacer_batch_has_unreported (batch))
     {
       /* Every test reported; a process killed after that still lost its slot. */
       if (batch->signaled && batch->kill_reason == PACER_BATCH_KILL_NONE)
@@ -604,14 +619,13 @@ handle_gtest_end (Run        *run,
 
   if (batch->kill_reason == PACER_BATCH_KILL_STOP)
     {
-      for (guint i = culprit; i < batch->tests->len; i++)
+      for (guint i = 0; i < batch->tests->len; i++)
         if (!batch->reported[i] && !batch->missing[i])
           report_not_run (run, g_array_index (batch->tests, guint, i));
       return;
     }
 
   {
-    guint culprit_index = g_array_index (batch->tests, guint, culprit);
     g_autofree char *end = _pacer_batch_describe_end (batch);
     g_autofree char *message = NULL;
     PacerTestOutcome outcome;
@@ -629,27 +643,34 @@ handle_gtest_end (Run        *run,
         else if (batch->bail_reason != NULL)
           message = g_strdup_printf ("%s: %s", end, batch->bail_reason);
         else
-          message = g_steal_pointer (&end);
+          message = g_strdup (end);
       }
 
     run->n_restarts++;
     g_signal_emit (run->runner, signals[SIGNAL_WORKER_DOWN], 0, slot->id, message);
     slot->ready = FALSE;
 
-    pacer_scheduler_mark_test_complete (run->scheduler, slot->id, culprit_index, batch->last_duration);
-    conclude_attempt (run, culprit_index, outcome, batch->last_duration, slot->id, message,
-                      batch->last_output);
+    /* Died inside a test: that test is the culprit. Died between two -p
+     * passes: nobody is to blame, and the rest simply runs again. */
+    if (culprit != G_MAXUINT)
+      {
+        guint culprit_index = g_array_index (batch->tests, guint, culprit);
+
+        pacer_scheduler_mark_test_complete (run->scheduler, slot->id, culprit_index, batch->last_duration);
+        conclude_attempt (run, culprit_index, outcome, batch->last_duration, slot->id, message,
+                          batch->last_output);
+      }
 
     /* One restart too many stops the run, as pytest-xdist's limit does, but
      * the tests it strands are reported, not lost. */
     if (run->n_restarts > run->max_restarts)
       stop_run (run, STOP_RESTARTS);
 
-    for (guint i = culprit + 1; i < batch->tests->len; i++)
+    for (guint i = 0; i < batch->tests->len; i++)
       {
         guint test_index = g_array_index (batch->tests, guint, i);
 
-        if (batch->reported[i] || batch->missing[i])
+        if (i == culprit || batch->reported[i] || batch->missing[i])
           continue;
         if (run->stop == STOP_NONE)
           _pacer_runner_requeue (run, test_index);
@@ -820,7 +841,7 @@ start_workers (Run *run)
 
       if (program->whole)
         {
-          Test test = { program, program->name, TRUE, 0, NULL, FALSE };
+          Test test = { program, program->name, TRUE, 0, NULL, PACER_TEST_OUTCOME_PASS, FALSE };
 
           g_array_append_val (run->tests, test);
           continue;
@@ -833,7 +854,8 @@ start_workers (Run *run)
         {
           const char *path = g_ptr_array_index (program->paths, i);
           const char *slash = strrchr (path, '/');
-          Test test = { program, path, g_hash_table_contains (program->suites, path), 0, NULL, FALSE };
+          Test test = { program, path, g_hash_table_contains (program->suites, path), 0, NULL,
+                        PACER_TEST_OUTCOME_PASS, FALSE };
           guint index = run->tests->len;
 
           g_array_append_val (run->tests, test);

@@ -245,8 +245,9 @@ pacer_test_result_class_init (PacerTestResultClass *klass)
   /**
    * PacerTestResult:command:
    *
-   * The command line that runs this test alone with the run's seed and mode,
-   * or `NULL` if it is not known.
+   * The command line that runs this test alone with the run's seed and mode;
+   * [class@Pacer.Runner] gives it to failed, crashed, timed-out and flaky
+   * tests. `NULL` if not known.
    *
    * Since: 1.0
    */
