@@ -519,6 +519,21 @@ test_restart_limit_zero (void)
   g_assert_cmpuint (n_results (runner), ==, 3);
   g_assert_cmpint (outcome_of (runner, "/z/0"), ==, PACER_TEST_OUTCOME_CRASH);
   g_assert_cmpuint (pacer_runner_get_count (runner, PACER_TEST_OUTCOME_NOT_RUN), ==, 2);
+
+  /* With a retry due when the run stops, the crash stays the test's result. */
+  {
+    g_autoptr(PacerRunner) again = new_runner ("segv:/z/0,pass:/z/1");
+    g_autoptr(PacerScheduler) all = g_object_new (TEST_TYPE_ALL_SCHEDULER, NULL);
+    PacerTestResult *result;
+
+    g_object_set (again, "n-workers", 1, "max-worker-restart", 0, "retries", 1, "scheduler", all, NULL);
+    g_assert_true (pacer_runner_run (again, NULL, &error));
+    g_assert_no_error (error);
+    result = find_result (again, "/z/0");
+    g_assert_cmpint (pacer_test_result_get_outcome (result), ==, PACER_TEST_OUTCOME_CRASH);
+    g_assert_nonnull (strstr (pacer_test_result_get_message (result), "not retried"));
+    g_assert_cmpint (outcome_of (again, "/z/1"), ==, PACER_TEST_OUTCOME_NOT_RUN);
+  }
 }
 
 static void
