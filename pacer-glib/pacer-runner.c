@@ -1319,7 +1319,8 @@ _pacer_runner_get_mode (PacerRunner *self)
  * pacer_runner_get_results:
  * @self: a runner
  *
- * Gets the results of the last run, in the order they were reported.
+ * Gets the results of the last run, in the order they were reported. The
+ * results belong to the runner and stay valid until its next run starts.
  *
  * Returns: (transfer container) (element-type PacerTestResult): the results
  *
@@ -1332,9 +1333,9 @@ pacer_runner_get_results (PacerRunner *self)
 
   g_return_val_if_fail (PACER_IS_RUNNER (self), NULL);
 
-  copy = g_ptr_array_new_full (self->results->len, g_object_unref);
-  for (guint i = 0; i < self->results->len; i++)
-    g_ptr_array_add (copy, g_object_ref (g_ptr_array_index (self->results, i)));
+  /* A copy inherits the element free function: drop it, these are borrowed. */
+  copy = g_ptr_array_copy (self->results, NULL, NULL);
+  g_ptr_array_set_free_func (copy, NULL);
   return copy;
 }
 
