@@ -1150,16 +1150,25 @@ pacer_runner_run_async (PacerRunner         *self,
   for (guint i = 0; self->programs[i] != NULL; i++)
     {
       Program *program = g_new0 (Program, 1);
+      gboolean seen = FALSE;
 
       program->name = g_strdup (self->programs[i]);
       program->file = resolve_program (program->name, &error);
-      g_ptr_array_add (run->programs, program);
       if (program->file == NULL)
         {
+          program_free (program);
           g_task_return_error (task, g_steal_pointer (&error));
           run_free (run);
           return;
         }
+
+      /* The same program given twice runs once: its tests are the same tests. */
+      for (guint j = 0; j < run->programs->len && !seen; j++)
+        seen = g_str_equal (((Program *) g_ptr_array_index (run->programs, j))->file, program->file);
+      if (seen)
+        program_free (program);
+      else
+        g_ptr_array_add (run->programs, program);
     }
 
   run->run_dir = g_dir_make_tmp ("pacer-run-XXXXXX", &error);

@@ -845,6 +845,27 @@ test_shared_pool (void)
 }
 
 static void
+test_same_program_twice (void)
+{
+  g_autofree char *gtest = g_test_build_filename (G_TEST_BUILT, "fake-gtest", NULL);
+  g_autofree char *dir = g_path_get_dirname (gtest);
+  g_autofree char *other_spelling = g_build_filename (dir, ".", "fake-gtest", NULL);
+  const char *programs[] = { gtest, other_spelling, NULL };
+  g_autoptr(PacerRunner) runner = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_test_summary ("A program given twice, however spelt, runs once");
+
+  g_setenv ("FAKE_GTEST_TESTS", "pass:/d/a,pass:/d/b", TRUE);
+  reset_log ();
+  runner = pacer_runner_new (programs);
+  g_assert_true (pacer_runner_run (runner, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (pacer_runner_get_n_tests (runner), ==, 2);
+  g_assert_cmpuint (pacer_runner_get_count (runner, PACER_TEST_OUTCOME_PASS), ==, 2);
+}
+
+static void
 test_bad_input (void)
 {
   g_autofree char *not_exec = g_build_filename (tmp_dir, "not-executable", NULL);
@@ -1037,6 +1058,7 @@ main (int   argc,
   g_test_add_func ("/Pacer/Runner/careless-scheduler", test_careless_scheduler);
   g_test_add_func ("/Pacer/Runner/whole-program", test_whole_program);
   g_test_add_func ("/Pacer/Runner/shared-pool", test_shared_pool);
+  g_test_add_func ("/Pacer/Runner/same-program-twice", test_same_program_twice);
   g_test_add_func ("/Pacer/Runner/bad-input", test_bad_input);
   g_test_add_func ("/Pacer/Runner/async-cancel", test_async_cancel);
   g_test_add_func ("/Pacer/Runner/history", test_history);
