@@ -53,6 +53,7 @@ struct _PacerBatch
   char *bail_reason;      /* last `Bail out!` reason, if any */
   char *last_output;      /* output of the test that was running when it ended */
   double last_duration;   /* how long that test had run */
+  double startup;         /* seconds from spawn to its first suite, or -1 */
 
   /* Private state. */
   guint ref_count;
@@ -71,6 +72,7 @@ struct _PacerBatch
   guint pass;             /* the -p pass running now */
   GHashTable *index;      /* path → position + 1 */
   gint64 event_time;
+  gint64 spawn_time;
   gint64 chunk_time;      /* event_time when the current read chunk arrived */
   guint chunk_results;    /* result lines in the current read chunk */
   gboolean started;

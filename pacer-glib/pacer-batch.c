@@ -69,6 +69,7 @@ _pacer_batch_new (guint                  slot,
   PacerBatch *batch = g_new0 (PacerBatch, 1);
 
   batch->ref_count = 1;
+  batch->startup = -1;
   batch->context = g_main_context_ref_thread_default ();
   batch->slot = slot;
   batch->tests = g_array_ref (tests);
@@ -340,6 +341,7 @@ handle_line (PacerBatch *batch,
       if (!batch->timed_start && g_str_has_prefix (line, "# Start of "))
         {
           batch->timed_start = TRUE;
+          batch->startup = (now - batch->spawn_time) / (double) G_USEC_PER_SEC;
           batch->event_time = now;
           batch->chunk_time = now;
         }
@@ -495,7 +497,8 @@ _pacer_batch_start (PacerBatch           *batch,
 
   pid_text = g_subprocess_get_identifier (batch->process);
   batch->pgid = pid_text != NULL ? (GPid) g_ascii_strtoll (pid_text, NULL, 10) : 0;
-  batch->event_time = g_get_monotonic_time ();
+  batch->spawn_time = g_get_monotonic_time ();
+  batch->event_time = batch->spawn_time;
   batch->buffer = g_malloc (READ_SIZE);
   batch->stdout_pipe = g_object_ref (g_subprocess_get_stdout_pipe (batch->process));
 

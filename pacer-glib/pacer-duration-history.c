@@ -43,6 +43,10 @@ struct _PacerDurationHistory
   char *file;
   /* absolute program path → (test path → double seconds, boxed) */
   GHashTable *programs;
+  /* The last program asked about and its table: a run asks about one
+   * program many times in a row, and canonicalizing a path each time costs. */
+  char *last_program;
+  GHashTable *last_tests;
 };
 
 enum {
@@ -68,12 +72,43 @@ new_path_table (void)
   return g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
+/* The table of @program's tests, made if @create; NULL if there is none. */
+static GHashTable *
+tests_for (PacerDurationHistory *self,
+           const char           *program,
+           gboolean              create)
+{
+  g_autofree char *key = NULL;
+  GHashTable *tests;
+
+  if (self->last_program != NULL && g_str_equal (program, self->last_program))
+    {
+      if (self->last_tests != NULL || !create)
+        return self->last_tests;
+    }
+
+  key = program_key (program);
+  tests = g_hash_table_lookup (self->programs, key);
+  if (tests == NULL && create)
+    {
+      tests = new_path_table ();
+      g_hash_table_insert (self->programs, g_strdup (key), tests);
+    }
+
+  /* The table lives as long as self->programs holds it: never removed. */
+  g_free (self->last_program);
+  self->last_program = g_strdup (program);
+  self->last_tests = tests;
+  return tests;
+}
+
 static void
 pacer_duration_history_finalize (GObject *object)
 {
   PacerDurationHistory *self = PACER_DURATION_HISTORY (object);
 
   g_free (self->file);
+  g_free (self->last_program);
   g_hash_table_unref (self->programs);
 
   G_OBJECT_CLASS (pacer_duration_history_parent_class)->finalize (object);
@@ -379,15 +414,13 @@ pacer_duration_history_lookup (PacerDurationHistory *self,
                                const char           *program,
                                const char           *path)
 {
-  g_autofree char *key = NULL;
   GHashTable *tests;
   double *seconds;
 
   g_return_val_if_fail (PACER_IS_DURATION_HISTORY (self), -1);
   g_return_val_if_fail (program != NULL && path != NULL, -1);
 
-  key = program_key (program);
-  tests = g_hash_table_lookup (self->programs, key);
+  tests = tests_for (self, program, FALSE);
   if (tests == NULL)
     return -1;
   seconds = g_hash_table_lookup (tests, path);
@@ -411,21 +444,13 @@ pacer_duration_history_record (PacerDurationHistory *self,
                                const char           *path,
                                double                duration)
 {
-  g_autofree char *key = NULL;
   GHashTable *tests;
   double *seconds;
 
   g_return_if_fail (PACER_IS_DURATION_HISTORY (self));
   g_return_if_fail (program != NULL && path != NULL);
 
-  key = program_key (program);
-  tests = g_hash_table_lookup (self->programs, key);
-  if (tests == NULL)
-    {
-      tests = new_path_table ();
-      g_hash_table_insert (self->programs, g_steal_pointer (&key), tests);
-    }
-
+  tests = tests_for (self, program, TRUE);
   seconds = g_new (double, 1);
   *seconds = MAX (duration, 0.0);
   g_hash_table_insert (tests, g_strdup (path), seconds);

@@ -12,7 +12,9 @@
  * batch is 85 % of its fair share of the pending work, so one process start
  * per worker does most of it; later batches hold half a share, between 20 ms
  * and 250 ms of work, so tests of a second or more go one by one and the
- * workers finish together.
+ * workers finish together. A program whose processes take long to start
+ * (see [method@Pacer.Scheduler.mark_process_overhead]) gets batches of at
+ * least four times that cost.
  *
  * A test whose duration nobody knows yet is estimated from the mean of its
  * program's tests seen in this run; before any was seen, it is sent alone to
@@ -39,8 +41,9 @@
 #define MIN_BATCH_SECONDS 0.020
 /* The runner turns most of a suite into one -p pass, so the count is only a
  * backstop; it caps single -p passes itself. */
-#define MAX_BATCH_TESTS 5000
+#define MAX_BATCH_TESTS 1000000
 #define FIRST_SHARE 0.85
+#define OVERHEAD_FACTOR 4.0
 
 typedef struct _Program Program;
 
@@ -69,6 +72,7 @@ struct _Program
   guint unknown_count;  /* pending tests without one */
   double observed_sum;  /* seconds of the tests of this program seen in this run */
   guint observed_count;
+  double overhead;      /* seconds a process of this program takes to start, or 0 */
 };
 
 struct _PacerLoadScheduler
@@ -140,6 +144,20 @@ count_pending (Program  *program,
     program->unknown_count += sign;
 }
 
+/* Durations compare by powers of two from 1 ms: a 1 s test still goes before
+ * a 10 ms one, but tests of about the same cost keep their listing order, so
+ * a suite's tests stay together and the runner can run them as one -p pass.
+ * (Per-test times of fast tests are noise anyway.) */
+static int
+duration_bucket (double seconds)
+{
+  if (seconds < 0)
+    return G_MAXINT;  /* unknown: first */
+  if (seconds < 0.001)
+    return 0;
+  return 1 + (int) floor (log2 (seconds / 0.001));
+}
+
 static int
 compare_items (gconstpointer a,
                gconstpointer b,
@@ -147,16 +165,12 @@ compare_items (gconstpointer a,
 {
   PacerLoadScheduler *self = user_data;
   const Item *item_a = a, *item_b = b;
-  double ea = g_array_index (self->tests, TestInfo, item_a->test).expected;
-  double eb = g_array_index (self->tests, TestInfo, item_b->test).expected;
+  int ba = duration_bucket (g_array_index (self->tests, TestInfo, item_a->test).expected);
+  int bb = duration_bucket (g_array_index (self->tests, TestInfo, item_b->test).expected);
 
   /* Unknown first (they may be the long ones), then longest first, then listing order. */
-  if (ea < 0)
-    ea = INFINITY;
-  if (eb < 0)
-    eb = INFINITY;
-  if (ea != eb)
-    return ea > eb ? -1 : 1;
+  if (ba != bb)
+    return ba > bb ? -1 : 1;
   return item_a->test < item_b->test ? -1 : item_a->test > item_b->test;
 }
 
@@ -324,6 +338,9 @@ pacer_load_scheduler_next_batch (PacerScheduler *scheduler,
   else
     target = pending_seconds (self) / (2.0 * n_workers);
   target = MAX (MIN_BATCH_SECONDS, MIN (MAX_BATCH_SECONDS, target));
+  /* A program that takes long to start is started seldom: a batch holds
+   * at least four times its start-up cost of work. */
+  target = MAX (target, OVERHEAD_FACTOR * program->overhead);
   batch = g_array_sized_new (FALSE, FALSE, sizeof (guint), 8);
 
   while ((item = peek (program)) != NULL && batch->len < MAX_BATCH_TESTS)
@@ -428,6 +445,19 @@ pacer_load_scheduler_has_pending (PacerScheduler *scheduler)
 }
 
 static void
+pacer_load_scheduler_mark_process_overhead (PacerScheduler *scheduler,
+                                            const char     *program_name,
+                                            double          seconds)
+{
+  PacerLoadScheduler *self = PACER_LOAD_SCHEDULER (scheduler);
+  Program *program = g_hash_table_lookup (self->programs, program_name);
+
+  /* The least seen: a busy machine makes some starts slow, none fast. */
+  if (program != NULL && seconds >= 0 && (program->overhead == 0 || seconds < program->overhead))
+    program->overhead = seconds;
+}
+
+static void
 pacer_load_scheduler_iface_init (PacerSchedulerInterface *iface)
 {
   iface->add_worker = pacer_load_scheduler_add_worker;
@@ -438,6 +468,7 @@ pacer_load_scheduler_iface_init (PacerSchedulerInterface *iface)
   iface->mark_test_pending = pacer_load_scheduler_mark_test_pending;
   iface->remove_pending = pacer_load_scheduler_remove_pending;
   iface->has_pending = pacer_load_scheduler_has_pending;
+  iface->mark_process_overhead = pacer_load_scheduler_mark_process_overhead;
 }
 
 static void

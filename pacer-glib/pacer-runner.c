@@ -56,6 +56,7 @@
 #include "pacer-load-scheduler.h"
 #include "pacer-runner.h"
 #include "pacer-runner-private.h"
+#include "pacer-test-result-private.h"
 
 #define TICK_MSEC 100
 
@@ -321,16 +322,9 @@ report (Run              *run,
       (pacer_test_outcome_is_failure (outcome) || outcome == PACER_TEST_OUTCOME_FLAKY))
     command = _pacer_runner_single_test_argv (run, test_index);
 
-  result = g_object_new (PACER_TYPE_TEST_RESULT,
-                         "program", program->name,
-                         "path", path,
-                         "outcome", outcome,
-                         "duration", MAX (duration, 0.0),
-                         "worker", worker,
-                         "message", message,
-                         "output", (output != NULL && *output != '\0') ? output : NULL,
-                         "command", command,
-                         NULL);
+  result = _pacer_test_result_new_full (program->name, path, outcome, duration, worker, message,
+                                        (output != NULL && *output != '\0') ? output : NULL,
+                                        g_steal_pointer (&command));
 
   g_ptr_array_add (self->results, g_object_ref (result));
   self->counts[outcome]++;
@@ -686,6 +680,9 @@ on_batch_done (PacerBatch *batch,
 {
   Run *run = user_data;
   Slot *slot = batch_slot (run, batch);
+
+  if (batch->startup >= 0)
+    pacer_scheduler_mark_process_overhead (run->scheduler, batch_program (run, batch)->file, batch->startup);
 
   if (batch->whole)
     handle_whole_end (run, batch, slot->id);

@@ -201,3 +201,31 @@ pacer_scheduler_has_pending (PacerScheduler *self)
 
   return PACER_SCHEDULER_GET_IFACE (self)->has_pending (self);
 }
+
+/**
+ * pacer_scheduler_mark_process_overhead:
+ * @self: a scheduler
+ * @program: (type filename): the program
+ * @seconds: how long a process of @program took before its first test
+ *
+ * Reports what one process of @program costs before it runs a test: exec,
+ * dynamic linking, and GTest registering every test, which for big suites
+ * can exceed the tests themselves. A scheduler may size batches so this
+ * cost is paid seldom. Schedulers that do not implement it ignore it.
+ *
+ * Since: 1.0
+ */
+void
+pacer_scheduler_mark_process_overhead (PacerScheduler *self,
+                                       const char     *program,
+                                       double          seconds)
+{
+  PacerSchedulerInterface *iface;
+
+  g_return_if_fail (PACER_IS_SCHEDULER (self));
+  g_return_if_fail (program != NULL);
+
+  iface = PACER_SCHEDULER_GET_IFACE (self);
+  if (iface->mark_process_overhead != NULL)
+    iface->mark_process_overhead (self, program, seconds);
+}

@@ -42,6 +42,8 @@ G_DECLARE_INTERFACE (PacerScheduler, pacer_scheduler, PACER, SCHEDULER, GObject)
  *   batch, or a retry).
  * @remove_pending: takes every pending test out, as when a run stops.
  * @has_pending: whether tests are still waiting to be handed out.
+ * @mark_process_overhead: a process of @program took @seconds to start (exec,
+ *   and registering its tests) before running its first test; optional.
  *
  * The protocol between [class@Pacer.Runner] and its scheduling policy, after
  * pytest-xdist's: the runner adds workers and tests, asks for a batch whenever
@@ -75,9 +77,12 @@ struct _PacerSchedulerInterface
                                    PacerScheduleFlags  flags);
   GArray   *(*remove_pending)     (PacerScheduler     *self);
   gboolean  (*has_pending)        (PacerScheduler     *self);
+  void      (*mark_process_overhead) (PacerScheduler *self,
+                                      const char     *program,
+                                      double          seconds);
 
   /*< private >*/
-  gpointer _reserved[8];
+  gpointer _reserved[7];
 };
 
 PACER_AVAILABLE_IN_ALL
@@ -109,5 +114,9 @@ PACER_AVAILABLE_IN_ALL
 GArray   *pacer_scheduler_remove_pending     (PacerScheduler     *self);
 PACER_AVAILABLE_IN_ALL
 gboolean  pacer_scheduler_has_pending        (PacerScheduler     *self);
+PACER_AVAILABLE_IN_ALL
+void      pacer_scheduler_mark_process_overhead (PacerScheduler  *self,
+                                                 const char      *program,
+                                                 double           seconds);
 
 G_END_DECLS

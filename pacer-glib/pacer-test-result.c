@@ -27,6 +27,7 @@
 
 #include "pacer-enums.h"
 #include "pacer-test-result.h"
+#include "pacer-test-result-private.h"
 
 struct _PacerTestResult
 {
@@ -300,6 +301,29 @@ pacer_test_result_new (const char       *program,
                        "message", message,
                        "output", output,
                        NULL);
+}
+
+PacerTestResult *
+_pacer_test_result_new_full (const char       *program,
+                             const char       *path,
+                             PacerTestOutcome  outcome,
+                             double            duration,
+                             const char       *worker,
+                             const char       *message,
+                             const char       *output,
+                             GStrv             command)
+{
+  PacerTestResult *self = g_object_new (PACER_TYPE_TEST_RESULT, NULL);
+
+  self->program = g_strdup (program);
+  self->path = g_strdup (path);
+  self->outcome = outcome;
+  self->duration = MAX (duration, 0.0);
+  self->worker = g_strdup (worker);
+  self->message = g_strdup (message);
+  self->output = g_strdup (output);
+  self->command = command;
+  return self;
 }
 
 /**
