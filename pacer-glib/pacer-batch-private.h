@@ -70,6 +70,7 @@ struct _PacerBatch
   GString *partial;
   GString *output;
   guint pass;             /* the -p pass running now */
+  guint cursor;           /* no unreported position of the pass lies before it */
   GHashTable *index;      /* path → position + 1 */
   gint64 event_time;
   gint64 spawn_time;
