@@ -44,6 +44,7 @@
 #define MAX_BATCH_TESTS 1000000
 #define FIRST_SHARE 0.85
 #define OVERHEAD_FACTOR 4.0
+#define CRUMB_FRACTION 0.25
 
 typedef struct _Program Program;
 
@@ -370,7 +371,25 @@ pacer_load_scheduler_next_batch (PacerScheduler *scheduler,
       advance (program);
 
       if (alone || seconds < 0)
-        break;
+        return batch;
+    }
+
+  /* Leave no crumbs: a remainder of this program much smaller than this
+   * batch would cost a process start of its own for little work. */
+  if (program->known_sum + program->unknown_count * MAX (observed_mean (program), 0.0) <=
+      CRUMB_FRACTION * MAX (sum, target))
+    {
+      while ((item = peek (program)) != NULL && batch->len < MAX_BATCH_TESTS)
+        {
+          TestInfo *info = &g_array_index (self->tests, TestInfo, item->test);
+
+          if ((item->flags & PACER_SCHEDULE_FLAGS_ALONE) != 0 || estimate (program, info) < 0)
+            break;
+          g_array_append_val (batch, item->test);
+          count_pending (program, info, -1);
+          self->n_pending--;
+          advance (program);
+        }
     }
 
   return batch;

@@ -27,6 +27,8 @@ typedef struct
   gboolean whole;       /* not a GTest program */
   GSubprocess *lister;
   gboolean list_timed_out;
+  gint64 list_start;    /* when its -l process was spawned */
+  double list_seconds;  /* how long -l took: about what any process of it costs to start */
   GPtrArray *paths;
   GHashTable *suites;
   GHashTable *members;  /* parent suite → GArray of test indices, listing order */

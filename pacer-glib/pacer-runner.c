@@ -922,6 +922,16 @@ start_workers (Run *run)
                                 test->alone ? PACER_SCHEDULE_FLAGS_ALONE : PACER_SCHEDULE_FLAGS_NONE);
     }
 
+  /* Listing started the program and registered its tests: the best first
+   * guess at what each of its processes costs before running anything. */
+  for (guint p = 0; p < run->programs->len; p++)
+    {
+      Program *program = g_ptr_array_index (run->programs, p);
+
+      if (!program->whole)
+        pacer_scheduler_mark_process_overhead (run->scheduler, program->file, program->list_seconds);
+    }
+
   if (self->timeout > 0)
     {
       GSource *source = g_timeout_source_new (TICK_MSEC);
@@ -984,6 +994,7 @@ on_listed (GObject      *source,
       return;
     }
 
+  program->list_seconds = (g_get_monotonic_time () - program->list_start) / (double) G_USEC_PER_SEC;
   text = g_bytes_get_data (stdout_bytes, &length);
   program->paths = _pacer_listing_parse (text, length, &is_gtest);
 
@@ -1221,6 +1232,7 @@ pacer_runner_run_async (PacerRunner         *self,
           g_clear_error (&error);
           break;
         }
+      program->list_start = g_get_monotonic_time ();
       g_object_set_data (G_OBJECT (program->lister), "pacer-runner", self);
       run->n_listing++;
       g_subprocess_communicate_async (program->lister, NULL, NULL, on_listed, program);
