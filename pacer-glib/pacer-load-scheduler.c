@@ -14,7 +14,10 @@
  * and 250 ms of work, so tests of a second or more go one by one and the
  * workers finish together. A program whose processes take long to start
  * (see [method@Pacer.Scheduler.mark_process_overhead]) gets batches of at
- * least four times that cost.
+ * least four times that cost, and a remainder of a program under a quarter
+ * of the batch being formed joins it rather than costing a process of its
+ * own. Durations are compared in powers of two from 1 ms, so tests of about
+ * the same cost keep their listing order and a suite stays together.
  *
  * A test whose duration nobody knows yet is estimated from the mean of its
  * program's tests seen in this run; before any was seen, it is sent alone to
@@ -376,14 +379,15 @@ pacer_load_scheduler_next_batch (PacerScheduler *scheduler,
 
   /* Leave no crumbs: a remainder of this program much smaller than this
    * batch would cost a process start of its own for little work. */
-  if (program->known_sum + program->unknown_count * MAX (observed_mean (program), 0.0) <=
-      CRUMB_FRACTION * MAX (sum, target))
+  if (program->unknown_count == 0 && program->known_sum <= CRUMB_FRACTION * MAX (sum, target))
     {
       while ((item = peek (program)) != NULL && batch->len < MAX_BATCH_TESTS)
         {
           TestInfo *info = &g_array_index (self->tests, TestInfo, item->test);
 
-          if ((item->flags & PACER_SCHEDULE_FLAGS_ALONE) != 0 || estimate (program, info) < 0)
+          /* Only tests the history knows: a mean from few samples may call
+           * a whole suite of unknown tests a crumb. */
+          if ((item->flags & PACER_SCHEDULE_FLAGS_ALONE) != 0 || info->expected < 0)
             break;
           g_array_append_val (batch, item->test);
           count_pending (program, info, -1);
