@@ -74,6 +74,8 @@ struct _PacerBatch
   GHashTable *index;      /* path → position + 1 */
   gint64 event_time;
   gint64 spawn_time;
+  gint64 last_read_time;  /* when the previous chunk arrived */
+  gboolean start_in_chunk;/* the first suite started in the current chunk */
   gint64 chunk_time;      /* event_time when the current read chunk arrived */
   guint chunk_results;    /* result lines in the current read chunk */
   gboolean started;

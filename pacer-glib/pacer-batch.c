@@ -190,9 +190,24 @@ static double
 result_duration (PacerBatch *batch,
                  gint64      now)
 {
+  gint64 since = batch->event_time;
+  double seconds;
+
+  /* The first suite's start came in this very chunk: when it really began is
+   * unknown, somewhere since the previous read. Take the widest bound, so a
+   * busy controller overestimates (and batches cautiously), never times a
+   * test at 0. */
+  if (batch->start_in_chunk)
+    {
+      since = batch->last_read_time;
+      batch->start_in_chunk = FALSE;
+    }
+
   if (batch->chunk_results > 1)
-    return (now - batch->chunk_time) / (double) batch->chunk_results / G_USEC_PER_SEC;
-  return elapsed (batch, now);
+    seconds = (now - MIN (batch->chunk_time, since)) / (double) batch->chunk_results;
+  else
+    seconds = now - since;
+  return seconds / G_USEC_PER_SEC;
 }
 
 static guint
@@ -350,6 +365,7 @@ handle_line (PacerBatch *batch,
           batch->startup = (now - batch->spawn_time) / (double) G_USEC_PER_SEC;
           batch->event_time = now;
           batch->chunk_time = now;
+          batch->start_in_chunk = TRUE;
         }
       if (!is_gtest_noise (line))
         {
@@ -415,6 +431,8 @@ on_read (GObject      *source,
       start = i + 1;
     }
   g_string_append_len (batch->partial, batch->buffer + start, n - start);
+  batch->last_read_time = now;
+  batch->start_in_chunk = FALSE;
 
   read_more (batch);
 }
@@ -505,6 +523,7 @@ _pacer_batch_start (PacerBatch           *batch,
   batch->pgid = pid_text != NULL ? (GPid) g_ascii_strtoll (pid_text, NULL, 10) : 0;
   batch->spawn_time = g_get_monotonic_time ();
   batch->event_time = batch->spawn_time;
+  batch->last_read_time = batch->spawn_time;
   batch->buffer = g_malloc (READ_SIZE);
   batch->stdout_pipe = g_object_ref (g_subprocess_get_stdout_pipe (batch->process));
 
