@@ -994,8 +994,10 @@ test_history (void)
 
   g_assert_true (pacer_duration_history_load (reread, &error));
   g_assert_no_error (error);
-  g_assert_cmpfloat (pacer_duration_history_lookup (reread, program, "/h/slow"), >=, 0.29);
-  g_assert_cmpfloat (pacer_duration_history_lookup (reread, program, "/h/fast"), <, 0.29);
+  /* Times come from when lines arrive, so allow for a slow reader (valgrind). */
+  g_assert_cmpfloat (pacer_duration_history_lookup (reread, program, "/h/slow"), >=, 0.15);
+  g_assert_cmpfloat (pacer_duration_history_lookup (reread, program, "/h/fast"), <,
+                     pacer_duration_history_lookup (reread, program, "/h/slow"));
   g_assert_cmpfloat (pacer_duration_history_lookup (reread, program, "/h/fast"), >=, 0);
 }
 
