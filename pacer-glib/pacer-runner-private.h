@@ -2,8 +2,8 @@
 #pragma once
 
 /* The state of one run of PacerRunner, shared by the files that make up the
- * runner: pacer-runner.c drives the run, pacer-runner-plan.c turns batches
- * into command lines. */
+ * runner: pacer-runner.c is the GObject, pacer-runner-run.c drives a run,
+ * pacer-runner-plan.c turns batches into command lines. */
 
 #include <gio/gio.h>
 
@@ -77,6 +77,48 @@ typedef struct
   guint list_timeout_source;
   gboolean finished;
 } Run;
+
+enum {
+  SIGNAL_RUN_STARTED,
+  SIGNAL_WORKER_READY,
+  SIGNAL_WORKER_DOWN,
+  SIGNAL_TEST_STARTED,
+  SIGNAL_TEST_FINISHED,
+  SIGNAL_RUN_FINISHED,
+  N_SIGNALS
+};
+
+/* Emitted by the run engine; defined with the class in pacer-runner.c. */
+extern guint _pacer_runner_signals[N_SIGNALS];
+
+struct _PacerRunner
+{
+  GObject parent_instance;
+
+  GStrv programs;
+  guint n_workers;
+  int max_worker_restart;
+  guint maxfail;
+  double timeout;
+  guint retries;
+  char *seed;
+  char *mode;
+  GStrv paths;
+  GStrv skip_paths;
+  PacerScheduler *scheduler;
+  PacerDurationHistory *history;
+
+  Run *run;
+  GPtrArray *results;
+  guint counts[PACER_TEST_OUTCOME_N_OUTCOMES];
+  guint n_tests;
+  guint n_workers_used;
+  char *used_seed;
+};
+
+void _pacer_run_start (PacerRunner  *self,
+                       GTask        *task,
+                       GCancellable *cancellable);
 
 /* The PacerRunner settings the planner reads. */
 const char * const *_pacer_runner_get_paths_filter (PacerRunner *self);
