@@ -431,6 +431,13 @@ on_read (GObject      *source,
       start = i + 1;
     }
   g_string_append_len (batch->partial, batch->buffer + start, n - start);
+  /* A line without end (a test printing megabytes without a newline) is
+   * taken as it is rather than kept growing. */
+  if (batch->partial->len > MAX_OUTPUT)
+    {
+      handle_line (batch, batch->partial->str, batch->partial->len, now);
+      g_string_truncate (batch->partial, 0);
+    }
   batch->last_read_time = now;
   batch->start_in_chunk = FALSE;
 
