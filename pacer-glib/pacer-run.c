@@ -371,7 +371,7 @@ main (int   argc,
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Print only failures and the summary"), NULL },
     { "cache-dir", 0, 0, G_OPTION_ARG_FILENAME, &cache_dir, N_("Keep the duration history in DIR"), N_("DIR") },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &programs, NULL, N_("TEST-PROGRAM…") },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &programs, NULL, N_("[--] TEST-PROGRAM…") },
     { NULL }
   };
   g_autoptr(GOptionContext) context = NULL;
@@ -415,7 +415,8 @@ main (int   argc,
   g_ptr_array_add (args, NULL);
   split_argv = (char **) args->pdata;
 
-  context = g_option_context_new (_("[--] TEST-PROGRAM… — run GTest programs' tests in parallel"));
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context, _("Runs the tests of GTest programs in parallel worker processes."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &split_argc, &split_argv, &error))
     {
