@@ -7,12 +7,17 @@
 #include <pacer-glib/pacer-version-macros.h>
 
 #include <pacer-glib/pacer-enums.h>
+#include <pacer-glib/pacer-duration-history.h>
 #include <pacer-glib/pacer-error.h>
 #include <pacer-glib/pacer-file-store.h>
+#include <pacer-glib/pacer-load-scheduler.h>
 #include <pacer-glib/pacer-rate.h>
+#include <pacer-glib/pacer-runner.h>
+#include <pacer-glib/pacer-scheduler.h>
 #include <pacer-glib/pacer-shared-json.h>
 #include <pacer-glib/pacer-store.h>
 #include <pacer-glib/pacer-tdigest.h>
+#include <pacer-glib/pacer-test-result.h>
 #include <pacer-glib/pacer-worker.h>
 
 #undef __PACER_GLIB_INSIDE__

@@ -1,0 +1,623 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* One test process: spawn it in its own process group, read its TAP as it
+ * arrives, time each test, and tell the runner what each requested test did.
+ *
+ * GTest runs `-p` passes in argv order and prints a plan line at the end of
+ * each pass, so the k-th plan line closes the k-th pass. A pass is one test
+ * (`-p P`) or most of a suite (`-p SUITE -s …`); its requested tests come in
+ * listing order. A pass that ends with a requested test unreported ran a path
+ * the program does not have. A process that dies mid-pass leaves the test it
+ * was running without a result: the runner blames it. Timing uses the
+ * arrival of lines: a test starts when the one before it ends (or its suite's
+ * `# Start of` line arrives) and ends with its result. */
+
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "pacer-batch-private.h"
+#include "pacer-tap-parser-private.h"
+
+#define READ_SIZE 65536
+/* Enough output to explain a failure; a test that prints more is cut. */
+#define MAX_OUTPUT (1024 * 1024)
+#define GRACE_SECONDS 2
+/* A grandchild that left the process group may hold stdout open for ever. */
+#define EOF_WAIT_MSEC 1000
+
+/* Timers go to the context the batch was made in: a sync run iterates its own. */
+static guint
+add_timeout (PacerBatch  *batch,
+             guint        msec,
+             GSourceFunc  func)
+{
+  GSource *source = g_timeout_source_new (msec);
+  guint id;
+
+  g_source_set_callback (source, func, batch, NULL);
+  id = g_source_attach (source, batch->context);
+  g_source_unref (source);
+  return id;
+}
+
+void
+_pacer_child_setup (gpointer user_data)
+{
+  setpgid (0, 0);
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+PacerBatch *
+_pacer_batch_new (guint                  slot,
+                  GArray                *tests,
+                  char                 **paths,
+                  guint                 *pass_end,
+                  guint                  n_passes,
+                  gboolean               whole,
+                  PacerBatchResultFunc   result_func,
+                  PacerBatchStartedFunc  started_func,
+                  PacerBatchDoneFunc     done_func,
+                  gpointer               user_data)
+{
+  PacerBatch *batch = g_new0 (PacerBatch, 1);
+
+  batch->ref_count = 1;
+  batch->startup = -1;
+  batch->context = g_main_context_ref_thread_default ();
+  batch->slot = slot;
+  batch->tests = g_array_ref (tests);
+  batch->paths = paths;
+  batch->whole = whole;
+  if (pass_end != NULL)
+    {
+      batch->pass_end = pass_end;
+      batch->n_passes = n_passes;
+    }
+  else
+    {
+      /* One -p pass per test. */
+      batch->pass_end = g_new (guint, tests->len);
+      batch->n_passes = tests->len;
+      for (guint i = 0; i < tests->len; i++)
+        batch->pass_end[i] = i + 1;
+    }
+  batch->index = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < tests->len; i++)
+    g_hash_table_insert (batch->index, paths[i], GUINT_TO_POINTER (i + 1));
+  batch->reported = g_new0 (gboolean, tests->len);
+  batch->missing = g_new0 (gboolean, tests->len);
+  batch->result_func = result_func;
+  batch->started_func = started_func;
+  batch->done_func = done_func;
+  batch->user_data = user_data;
+  batch->cancellable = g_cancellable_new ();
+  batch->partial = g_string_new (NULL);
+  batch->output = g_string_new (NULL);
+
+  return batch;
+}
+
+static void
+clear_source (PacerBatch *batch,
+              guint      *id)
+{
+  if (*id != 0)
+    {
+      GSource *source = g_main_context_find_source_by_id (batch->context, *id);
+
+      if (source != NULL)
+        g_source_destroy (source);
+      *id = 0;
+    }
+}
+
+static PacerBatch *
+batch_ref (PacerBatch *batch)
+{
+  batch->ref_count++;
+  return batch;
+}
+
+/* A pending read holds a reference, so a cancelled read can still complete
+ * after the runner let go of the batch. */
+void
+_pacer_batch_free (PacerBatch *batch)
+{
+  if (batch == NULL || --batch->ref_count > 0)
+    return;
+
+  g_cancellable_cancel (batch->cancellable);
+  clear_source (batch, &batch->grace_source);
+  clear_source (batch, &batch->eof_source);
+  g_array_unref (batch->tests);
+  g_hash_table_unref (batch->index);
+  g_free (batch->pass_end);
+  g_strfreev (batch->paths);
+  g_free (batch->reported);
+  g_free (batch->missing);
+  g_free (batch->bail_reason);
+  g_free (batch->last_output);
+  g_clear_object (&batch->process);
+  g_clear_object (&batch->stdout_pipe);
+  g_clear_object (&batch->cancellable);
+  g_main_context_unref (batch->context);
+  g_free (batch->buffer);
+  g_string_free (batch->partial, TRUE);
+  g_string_free (batch->output, TRUE);
+  g_free (batch);
+}
+
+static void
+append_output (PacerBatch *batch,
+               const char *text,
+               gsize       length)
+{
+  if (batch->output->len >= MAX_OUTPUT)
+    return;
+  g_string_append_len (batch->output, text, MIN (length, MAX_OUTPUT - batch->output->len));
+  if (batch->output->len >= MAX_OUTPUT)
+    g_string_append (batch->output, "\n[output cut: more than 1 MiB]\n");
+}
+
+/* GTest's suite markers and seed line say nothing about a test. */
+static gboolean
+is_gtest_noise (const char *line)
+{
+  return g_str_has_prefix (line, "# Start of ") ||
+         g_str_has_prefix (line, "# End of ") ||
+         g_str_has_prefix (line, "# random seed:");
+}
+
+static double
+elapsed (PacerBatch *batch,
+         gint64      now)
+{
+  return (now - batch->event_time) / (double) G_USEC_PER_SEC;
+}
+
+/* When a busy controller reads several results at once, the time since the
+ * chunk's first event is shared out evenly, not all given to the first
+ * result: the history then ranks tests by their real cost, not by when the
+ * controller happened to look. */
+static double
+result_duration (PacerBatch *batch,
+                 gint64      now)
+{
+  gint64 since = batch->event_time;
+  double seconds;
+
+  /* The first suite's start came in this very chunk: when it really began is
+   * unknown, somewhere since the previous read. Take the widest bound, so a
+   * busy controller overestimates (and batches cautiously), never times a
+   * test at 0. */
+  if (batch->start_in_chunk)
+    {
+      since = batch->last_read_time;
+      batch->start_in_chunk = FALSE;
+    }
+
+  if (batch->chunk_results > 1)
+    seconds = (now - MIN (batch->chunk_time, since)) / (double) batch->chunk_results;
+  else
+    seconds = now - since;
+  return seconds / G_USEC_PER_SEC;
+}
+
+static guint
+pass_start (PacerBatch *batch,
+            guint       pass)
+{
+  return pass == 0 ? 0 : batch->pass_end[pass - 1];
+}
+
+/* The test the process is running now: the first without a result in the
+ * current pass, or G_MAXUINT between passes and after the last. */
+static guint
+current_position (PacerBatch *batch)
+{
+  guint end;
+
+  if (batch->pass >= batch->n_passes)
+    return G_MAXUINT;
+  /* Results come in order within a pass, so the cursor only moves forward:
+   * a pass of 1000 tests must not cost 1000² steps. */
+  end = batch->pass_end[batch->pass];
+  if (batch->cursor < pass_start (batch, batch->pass))
+    batch->cursor = pass_start (batch, batch->pass);
+  while (batch->cursor < end && batch->reported[batch->cursor])
+    batch->cursor++;
+  return batch->cursor < end ? batch->cursor : G_MAXUINT;
+}
+
+static void
+begin_test (PacerBatch *batch,
+            gint64      now)
+{
+  guint position = current_position (batch);
+
+  batch->event_time = now;
+  if (!batch->whole && position != G_MAXUINT && batch->started_func != NULL)
+    batch->started_func (batch, position, batch->user_data);
+}
+
+static PacerTestOutcome
+outcome_of (const PacerTapLine *line)
+{
+  if (line->directive == PACER_TAP_DIRECTIVE_SKIP)
+    return PACER_TEST_OUTCOME_SKIP;
+  /* g_test_incomplete() prints `not ok # TODO`: not done, not failed. */
+  if (line->directive == PACER_TAP_DIRECTIVE_TODO)
+    return PACER_TEST_OUTCOME_SKIP;
+  return line->ok ? PACER_TEST_OUTCOME_PASS : PACER_TEST_OUTCOME_FAIL;
+}
+
+static void
+handle_result (PacerBatch         *batch,
+               const PacerTapLine *line,
+               gint64              now)
+{
+  PacerTestOutcome outcome = outcome_of (line);
+  g_autofree char *message = NULL;
+  gpointer found;
+  guint position;
+
+  if (line->directive == PACER_TAP_DIRECTIVE_TODO)
+    message = g_strdup_printf (_("incomplete: %s"), line->reason ? line->reason : "");
+  else if (line->reason != NULL)
+    message = g_strdup (line->reason);
+
+  if (batch->whole)
+    {
+      batch->n_tap_results++;
+      batch->result_func (batch, G_MAXUINT, line->description, outcome, elapsed (batch, now),
+                          message, batch->output->str, batch->user_data);
+      g_string_truncate (batch->output, 0);
+      batch->event_time = now;
+      return;
+    }
+
+  /* Only requested paths of the current pass count: `-x P/` and `-s` print
+   * SKIP lines for tests nobody asked for, and a stray line must not put a
+   * result on the wrong test. */
+  found = line->description != NULL ? g_hash_table_lookup (batch->index, line->description) : NULL;
+  if (found == NULL || batch->pass >= batch->n_passes)
+    return;
+  position = GPOINTER_TO_UINT (found) - 1;
+  if (position < pass_start (batch, batch->pass) || position >= batch->pass_end[batch->pass] ||
+      batch->reported[position])
+    return;
+
+  batch->reported[position] = TRUE;
+  batch->result_func (batch, position, batch->paths[position], outcome,
+                      result_duration (batch, now), message, batch->output->str, batch->user_data);
+  g_string_truncate (batch->output, 0);
+  g_clear_pointer (&batch->bail_reason, g_free);
+  begin_test (batch, now);
+}
+
+static void
+handle_line (PacerBatch *batch,
+             const char *line,
+             gsize       length,
+             gint64      now)
+{
+  PacerTapLine tap;
+
+  if (!batch->started)
+    {
+      /* The first line comes once g_test_init() and registration are done. */
+      batch->started = TRUE;
+      begin_test (batch, now);
+    }
+
+  _pacer_tap_parse_line (line, &tap);
+  if (tap.prefix != NULL && *tap.prefix != '\0')
+    {
+      append_output (batch, tap.prefix, strlen (tap.prefix));
+      append_output (batch, "\n", 1);
+    }
+
+  switch (tap.kind)
+    {
+    case PACER_TAP_LINE_RESULT:
+      handle_result (batch, &tap, now);
+      break;
+
+    case PACER_TAP_LINE_PLAN:
+      /* The end of a -p pass; a whole program's plan means nothing here. */
+      if (!batch->whole && batch->pass < batch->n_passes)
+        {
+          for (guint i = pass_start (batch, batch->pass); i < batch->pass_end[batch->pass]; i++)
+            if (!batch->reported[i])
+              batch->missing[i] = TRUE;
+          batch->pass++;
+          begin_test (batch, now);
+        }
+      break;
+
+    case PACER_TAP_LINE_BAIL_OUT:
+      g_free (batch->bail_reason);
+      batch->bail_reason = g_strdup (tap.reason ? tap.reason : _("Bail out!"));
+      append_output (batch, line, length);
+      append_output (batch, "\n", 1);
+      break;
+
+    case PACER_TAP_LINE_VERSION:
+      break;
+
+    case PACER_TAP_LINE_OTHER:
+    default:
+      /* The first suite starts after the program registered its tests: time
+       * the first test from here, not from process start. Later passes keep
+       * the previous result as their start, so that a controller too busy
+       * to read lines one by one shifts time between tests but never loses
+       * it. */
+      if (!batch->timed_start && g_str_has_prefix (line, "# Start of "))
+        {
+          batch->timed_start = TRUE;
+          batch->startup = (now - batch->spawn_time) / (double) G_USEC_PER_SEC;
+          batch->event_time = now;
+          batch->chunk_time = now;
+          batch->start_in_chunk = TRUE;
+        }
+      if (!is_gtest_noise (line))
+        {
+          append_output (batch, line, length);
+          append_output (batch, "\n", 1);
+        }
+      break;
+    }
+
+  _pacer_tap_line_clear (&tap);
+}
+
+static void maybe_done (PacerBatch *batch);
+static void read_more (PacerBatch *batch);
+
+static void
+on_read (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(PacerBatch) batch = user_data;
+  g_autoptr(GError) error = NULL;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
+  gint64 now = g_get_monotonic_time ();
+  gsize start = 0;
+
+  if (batch->eof)
+    return;  /* given up on already: the pipe was held open too long */
+
+  if (n <= 0)
+    {
+      if (batch->partial->len > 0)
+        handle_line (batch, batch->partial->str, batch->partial->len, now);
+      g_string_truncate (batch->partial, 0);
+      batch->eof = TRUE;
+      maybe_done (batch);
+      return;
+    }
+
+  /* Count the results in this chunk, roughly, to share its time out. */
+  batch->chunk_time = batch->event_time;
+  batch->chunk_results = 0;
+  for (gssize i = 0; i + 3 < n; i++)
+    if ((i == 0 || batch->buffer[i - 1] == '\n') &&
+        (strncmp (batch->buffer + i, "ok ", 3) == 0 || (i + 7 < n && strncmp (batch->buffer + i, "not ok ", 7) == 0)))
+      batch->chunk_results++;
+
+  for (gssize i = 0; i < n; i++)
+    {
+      if (batch->buffer[i] != '\n')
+        continue;
+      if (batch->partial->len > 0)
+        {
+          g_string_append_len (batch->partial, batch->buffer + start, i - start);
+          handle_line (batch, batch->partial->str, batch->partial->len, now);
+          g_string_truncate (batch->partial, 0);
+        }
+      else
+        {
+          batch->buffer[i] = '\0';
+          handle_line (batch, batch->buffer + start, i - start, now);
+        }
+      start = i + 1;
+    }
+  g_string_append_len (batch->partial, batch->buffer + start, n - start);
+  /* A line without end (a test printing megabytes without a newline) is
+   * taken as it is rather than kept growing. */
+  if (batch->partial->len > MAX_OUTPUT)
+    {
+      handle_line (batch, batch->partial->str, batch->partial->len, now);
+      g_string_truncate (batch->partial, 0);
+    }
+  batch->last_read_time = now;
+  batch->start_in_chunk = FALSE;
+
+  read_more (batch);
+}
+
+static void
+read_more (PacerBatch *batch)
+{
+  g_input_stream_read_async (batch->stdout_pipe, batch->buffer, READ_SIZE,
+                             G_PRIORITY_DEFAULT, batch->cancellable, on_read, batch_ref (batch));
+}
+
+static void
+kill_group (PacerBatch *batch,
+            int         sig)
+{
+  if (batch->pgid > 0 && killpg (batch->pgid, sig) != 0 && errno != ESRCH)
+    g_debug ("killpg (%d, %d): %s", (int) batch->pgid, sig, g_strerror (errno));
+}
+
+static gboolean
+on_eof_wait_over (gpointer user_data)
+{
+  PacerBatch *batch = user_data;
+
+  batch->eof_source = 0;
+  if (!batch->eof)
+    {
+      /* Something outside the process group still holds the pipe. */
+      batch->eof = TRUE;
+      g_cancellable_cancel (batch->cancellable);
+      maybe_done (batch);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_wait (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(PacerBatch) batch = user_data;
+  GSubprocess *process = G_SUBPROCESS (source);
+
+  g_subprocess_wait_finish (process, result, NULL);
+
+  batch->exited = TRUE;
+  batch->signaled = g_subprocess_get_if_signaled (process);
+  if (batch->signaled)
+    batch->term_sig = g_subprocess_get_term_sig (process);
+  else
+    batch->exit_status = g_subprocess_get_exit_status (process);
+
+  /* Whatever the test left running in its group goes with it: no orphans. */
+  kill_group (batch, SIGKILL);
+  clear_source (batch, &batch->grace_source);
+
+  if (!batch->eof)
+    batch->eof_source = add_timeout (batch, EOF_WAIT_MSEC, on_eof_wait_over);
+  maybe_done (batch);
+}
+
+static void
+maybe_done (PacerBatch *batch)
+{
+  if (!batch->exited || !batch->eof || batch->done)
+    return;
+
+  batch->done = TRUE;
+  clear_source (batch, &batch->eof_source);
+  batch->last_output = g_strdup (batch->output->str);
+  batch->last_duration = batch->started ? elapsed (batch, g_get_monotonic_time ()) : 0;
+  batch->done_func (batch, batch->user_data);
+}
+
+gboolean
+_pacer_batch_start (PacerBatch           *batch,
+                    GSubprocessLauncher  *launcher,
+                    const char * const   *argv,
+                    GError              **error)
+{
+  const char *pid_text;
+
+  batch->process = g_subprocess_launcher_spawnv (launcher, argv, error);
+  if (batch->process == NULL)
+    return FALSE;
+
+  pid_text = g_subprocess_get_identifier (batch->process);
+  batch->pgid = pid_text != NULL ? (GPid) g_ascii_strtoll (pid_text, NULL, 10) : 0;
+  batch->spawn_time = g_get_monotonic_time ();
+  batch->event_time = batch->spawn_time;
+  batch->last_read_time = batch->spawn_time;
+  batch->buffer = g_malloc (READ_SIZE);
+  batch->stdout_pipe = g_object_ref (g_subprocess_get_stdout_pipe (batch->process));
+
+  if (batch->whole)
+    {
+      /* A whole program has no -l and no passes: it is "running" from the start. */
+      batch->started = TRUE;
+      if (batch->started_func != NULL)
+        batch->started_func (batch, 0, batch->user_data);
+    }
+
+  read_more (batch);
+  g_subprocess_wait_async (batch->process, NULL, on_wait, batch_ref (batch));
+  return TRUE;
+}
+
+static gboolean
+on_grace_over (gpointer user_data)
+{
+  PacerBatch *batch = user_data;
+
+  batch->grace_source = 0;
+  kill_group (batch, SIGKILL);
+  return G_SOURCE_REMOVE;
+}
+
+void
+_pacer_batch_kill (PacerBatch     *batch,
+                   PacerBatchKill  reason)
+{
+  if (batch->exited || batch->kill_reason != PACER_BATCH_KILL_NONE)
+    {
+      /* A stop overrides a timeout already in its grace period, not the reverse. */
+      if (reason == PACER_BATCH_KILL_STOP && batch->kill_reason == PACER_BATCH_KILL_TIMEOUT)
+        return;
+      if (batch->exited || batch->kill_reason == reason)
+        return;
+    }
+
+  batch->kill_reason = reason;
+  /* TERM first so a test can clean up, KILL after the grace period. */
+  kill_group (batch, SIGTERM);
+  if (batch->grace_source == 0)
+    batch->grace_source = add_timeout (batch, GRACE_SECONDS * 1000, on_grace_over);
+}
+
+/* Kills the batch if its running test has overrun; TRUE if it did. */
+gboolean
+_pacer_batch_check_timeout (PacerBatch *batch,
+                            gint64      now,
+                            gint64      timeout_usec)
+{
+  if (timeout_usec <= 0 || batch->exited || batch->kill_reason != PACER_BATCH_KILL_NONE)
+    return FALSE;
+  if (now - batch->event_time < timeout_usec)
+    return FALSE;
+
+  _pacer_batch_kill (batch, PACER_BATCH_KILL_TIMEOUT);
+  return TRUE;
+}
+
+/* The culprit of a process that died: the test of the current pass that has
+ * no result. G_MAXUINT if the pass was complete: the process died between
+ * tests, and no test is to blame. */
+guint
+_pacer_batch_first_unreported (PacerBatch *batch)
+{
+  return current_position (batch);
+}
+
+/* Whether some requested test got no result and was not missing. */
+gboolean
+_pacer_batch_has_unreported (PacerBatch *batch)
+{
+  for (guint i = 0; i < batch->tests->len; i++)
+    if (!batch->reported[i] && !batch->missing[i])
+      return TRUE;
+  return FALSE;
+}
+
+/* “the process was killed by signal 11 (Segmentation fault)” or
+ * “the process exited with status 3”. */
+char *
+_pacer_batch_describe_end (PacerBatch *batch)
+{
+  if (batch->signaled)
+    return g_strdup_printf (_("the process was killed by signal %d (%s)"),
+                            batch->term_sig, g_strsignal (batch->term_sig));
+  return g_strdup_printf (_("the process exited with status %d"), batch->exit_status);
+}

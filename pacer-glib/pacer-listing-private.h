@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Reads what `PROGRAM -l` printed. Returns the test paths (lines starting with
+ * `/`, in run order) and sets *is_gtest when the output is a GTest program's:
+ * any path, or GTest's `# random seed:` line (a program with no test left
+ * after filtering still prints it). */
+GPtrArray *_pacer_listing_parse (const char *text,
+                                 gsize       length,
+                                 gboolean   *is_gtest);
+
+/* The tests of @paths that are also suites (some other path is their direct
+ * child), which GTest can only run exactly as `-p P -x P/`, in a batch alone. */
+GHashTable *_pacer_listing_find_suites (GPtrArray *paths);
+
+G_END_DECLS

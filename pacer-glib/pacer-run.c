@@ -1,0 +1,569 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* pacer-run: run GTest programs' tests in parallel, as pytest-xdist does for
+ * pytest. The runner lives in the library (PacerRunner); this file is the
+ * command line and the console reporter on top of it. */
+
+#include "config.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gi18n.h>
+#include <glib-unix.h>
+
+#include <pacer-glib/pacer-glib.h>
+
+#define EXIT_USAGE 2
+#define EXIT_INTERRUPTED 130
+#define PROGRESS_MSEC 100
+
+typedef struct
+{
+  PacerRunner *runner;
+  GMainLoop *loop;
+  GCancellable *cancellable;
+  GPtrArray *failures;
+  gboolean verbose;
+  gboolean quiet;
+  gboolean tty;
+  gboolean progress_shown;
+  guint n_done;
+  gint64 start_time;
+  gint64 last_progress;
+  guint progress_source;
+  gboolean finished;
+  GError *error;
+} Console;
+
+static const char *
+outcome_label (PacerTestOutcome outcome)
+{
+  switch (outcome)
+    {
+    case PACER_TEST_OUTCOME_PASS:
+      return "PASS";
+    case PACER_TEST_OUTCOME_FAIL:
+      return "FAIL";
+    case PACER_TEST_OUTCOME_SKIP:
+      return "SKIP";
+    case PACER_TEST_OUTCOME_CRASH:
+      return "CRASH";
+    case PACER_TEST_OUTCOME_TIMEOUT:
+      return "TIMEOUT";
+    case PACER_TEST_OUTCOME_FLAKY:
+      return "FLAKY";
+    case PACER_TEST_OUTCOME_NOT_RUN:
+    default:
+      return "NOT RUN";
+    }
+}
+
+static char *
+format_duration (double seconds)
+{
+  if (seconds < 1.0)
+    return g_strdup_printf ("%.0f ms", seconds * 1000);
+  return g_strdup_printf ("%.2f s", seconds);
+}
+
+static void
+clear_progress (Console *console)
+{
+  if (console->progress_shown)
+    {
+      fputs ("\r\033[K", stdout);
+      console->progress_shown = FALSE;
+    }
+}
+
+static void
+show_progress (Console *console)
+{
+  guint total = pacer_runner_get_n_tests (console->runner);
+  guint failed = pacer_runner_get_count (console->runner, PACER_TEST_OUTCOME_FAIL) +
+                 pacer_runner_get_count (console->runner, PACER_TEST_OUTCOME_CRASH) +
+                 pacer_runner_get_count (console->runner, PACER_TEST_OUTCOME_TIMEOUT);
+  double elapsed = (g_get_monotonic_time () - console->start_time) / (double) G_USEC_PER_SEC;
+  g_autofree char *eta = NULL;
+
+  if (!console->tty || console->quiet || console->finished)
+    return;
+
+  if (console->n_done > 0 && console->n_done < total)
+    eta = g_strdup_printf (_(", ETA %.1f s"), elapsed / console->n_done * (total - console->n_done));
+
+  /* Back to the start of the line and clear it, then the line itself. */
+  fputs ("\r\033[K", stdout);
+  /* TRANSLATORS: the live progress line: done/total, failures, elapsed time */
+  g_print (_("[%u/%u] %u failed, %.1f s%s"), console->n_done, MAX (total, console->n_done),
+           failed, elapsed, eta != NULL ? eta : "");
+  fflush (stdout);
+  console->progress_shown = TRUE;
+}
+
+static gboolean
+on_progress_tick (gpointer user_data)
+{
+  show_progress (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_run_started (PacerRunner *runner,
+                Console     *console)
+{
+  const char * const *programs = NULL;
+  g_auto(GStrv) owned = NULL;
+
+  if (console->quiet)
+    return;
+
+  g_object_get (runner, "programs", &owned, NULL);
+  programs = (const char * const *) owned;
+  g_print (ngettext ("pacer-run: %u test from %u program(s), %u worker(s), seed %s\n",
+                     "pacer-run: %u tests from %u program(s), %u worker(s), seed %s\n",
+                     pacer_runner_get_n_tests (runner)),
+           pacer_runner_get_n_tests (runner), programs != NULL ? g_strv_length ((GStrv) programs) : 0,
+           pacer_runner_get_n_workers_used (runner), pacer_runner_get_seed (runner));
+
+  if (console->tty)
+    console->progress_source = g_timeout_add (PROGRESS_MSEC, on_progress_tick, console);
+}
+
+static void
+on_test_finished (PacerRunner     *runner,
+                  PacerTestResult *result,
+                  Console         *console)
+{
+  PacerTestOutcome outcome = pacer_test_result_get_outcome (result);
+  gboolean failure = pacer_test_outcome_is_failure (outcome);
+
+  console->n_done++;
+  if (failure)
+    g_ptr_array_add (console->failures, g_object_ref (result));
+
+  /* Non-verbose: each failure gets a line as it happens; -q waits for the summary. */
+  if (console->verbose || (failure && !console->quiet))
+    {
+      const char *worker = pacer_test_result_get_worker (result);
+      const char *message = pacer_test_result_get_message (result);
+      g_autofree char *duration = format_duration (pacer_test_result_get_duration (result));
+
+      clear_progress (console);
+      g_print ("[%s] %s %s (%s)", worker != NULL ? worker : "--", outcome_label (outcome),
+               pacer_test_result_get_path (result), duration);
+      if (message != NULL && outcome != PACER_TEST_OUTCOME_PASS)
+        g_print (" — %s", message);
+      g_print ("\n");
+    }
+}
+
+/* Quotes for a POSIX shell only where needed, so the command stays readable. */
+static char *
+quote_arg (const char *arg)
+{
+  static const char safe[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+=:,@%";
+
+  if (*arg != '\0' && strspn (arg, safe) == strlen (arg))
+    return g_strdup (arg);
+  return g_shell_quote (arg);
+}
+
+static void
+print_failure (PacerTestResult *result)
+{
+  const char * const *command = pacer_test_result_get_command (result);
+  const char *message = pacer_test_result_get_message (result);
+  const char *output = pacer_test_result_get_output (result);
+  const char *worker = pacer_test_result_get_worker (result);
+
+  g_print ("\n=== %s %s (%s) [%s] ===\n", outcome_label (pacer_test_result_get_outcome (result)),
+           pacer_test_result_get_path (result), pacer_test_result_get_program (result),
+           worker != NULL ? worker : "--");
+  if (message != NULL)
+    g_print ("%s\n", message);
+  if (output != NULL)
+    {
+      g_print ("%s", output);
+      if (!g_str_has_suffix (output, "\n"))
+        g_print ("\n");
+    }
+  if (command != NULL)
+    {
+      GString *line = g_string_new (NULL);
+
+      for (guint i = 0; command[i] != NULL; i++)
+        {
+          g_autofree char *quoted = quote_arg (command[i]);
+
+          if (i > 0)
+            g_string_append_c (line, ' ');
+          g_string_append (line, quoted);
+        }
+      g_print (_("Reproduce with: %s\n"), line->str);
+      g_string_free (line, TRUE);
+    }
+}
+
+static void
+print_summary (Console *console)
+{
+  PacerRunner *runner = console->runner;
+  guint failed = pacer_runner_get_count (runner, PACER_TEST_OUTCOME_FAIL) +
+                 pacer_runner_get_count (runner, PACER_TEST_OUTCOME_CRASH) +
+                 pacer_runner_get_count (runner, PACER_TEST_OUTCOME_TIMEOUT);
+  guint skipped = pacer_runner_get_count (runner, PACER_TEST_OUTCOME_SKIP);
+  guint flaky = pacer_runner_get_count (runner, PACER_TEST_OUTCOME_FLAKY);
+  guint not_run = pacer_runner_get_count (runner, PACER_TEST_OUTCOME_NOT_RUN);
+  double elapsed = (g_get_monotonic_time () - console->start_time) / (double) G_USEC_PER_SEC;
+
+  clear_progress (console);
+
+  for (guint i = 0; i < console->failures->len; i++)
+    print_failure (g_ptr_array_index (console->failures, i));
+
+  if (!console->quiet)
+    g_print (_("\nRan in %.2f s with seed %s\n"), elapsed,
+             pacer_runner_get_seed (runner) != NULL ? pacer_runner_get_seed (runner) : "-");
+
+  /* The last line, in pytest's form, for people and scripts alike. */
+  g_print (_("%u passed, %u failed"), pacer_runner_get_count (runner, PACER_TEST_OUTCOME_PASS), failed);
+  if (skipped > 0)
+    g_print (_(", %u skipped"), skipped);
+  if (flaky > 0)
+    g_print (_(", %u flaky"), flaky);
+  if (not_run > 0)
+    g_print (_(", %u not run"), not_run);
+  g_print ("\n");
+}
+
+static void
+on_run_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Console *console = user_data;
+
+  pacer_runner_run_finish (PACER_RUNNER (source), result, &console->error);
+  console->finished = TRUE;
+  g_main_loop_quit (console->loop);
+}
+
+static gboolean
+on_signal (gpointer user_data)
+{
+  Console *console = user_data;
+
+  /* Every process group is killed by the runner; the run then ends with CANCELLED. */
+  g_cancellable_cancel (console->cancellable);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+parse_workers (const char  *text,
+               guint       *n_workers,
+               GError     **error)
+{
+  guint64 value = 0;
+
+  if (text == NULL || g_str_equal (text, "auto") || g_str_equal (text, "logical"))
+    {
+      *n_workers = 0;
+      return TRUE;
+    }
+  if (!g_ascii_string_to_unsigned (text, 10, 1, 1024, &value, NULL))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("-n “%s” is not a number of workers: give an integer from 1 to 1024, or “auto”"), text);
+      return FALSE;
+    }
+  *n_workers = (guint) value;
+  return TRUE;
+}
+
+/* --list: print what each program would run, without running anything. */
+static int
+list_tests (char       **programs,
+            const char  *mode,
+            char       **paths)
+{
+  int status = EXIT_SUCCESS;
+
+  for (guint i = 0; programs[i] != NULL; i++)
+    {
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+      g_autoptr(GError) error = NULL;
+      g_auto(GStrv) argv = NULL;
+      g_autofree char *out = NULL;
+      g_auto(GStrv) lines = NULL;
+      int wait_status = 0;
+
+      g_strv_builder_add_many (builder, programs[i], "-l", NULL);
+      if (mode != NULL)
+        g_strv_builder_add_many (builder, "-m", mode, NULL);
+      for (guint j = 0; paths != NULL && paths[j] != NULL; j++)
+        g_strv_builder_add_many (builder, "-p", paths[j], NULL);
+      argv = g_strv_builder_end (builder);
+
+      if (!g_spawn_sync (NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                         NULL, NULL, &out, NULL, &wait_status, &error) ||
+          !g_spawn_check_wait_status (wait_status, &error))
+        {
+          g_printerr (_("pacer-run: cannot list the tests of “%s”: %s\n"), programs[i], error->message);
+          status = EXIT_USAGE;
+          continue;
+        }
+
+      lines = g_strsplit (out, "\n", -1);
+      for (guint j = 0; lines[j] != NULL; j++)
+        if (lines[j][0] == '/')
+          {
+            if (programs[1] != NULL)
+              g_print ("%s: %s\n", programs[i], lines[j]);
+            else
+              g_print ("%s\n", lines[j]);
+          }
+    }
+
+  return status;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *workers = NULL;
+  g_autofree char *dist = NULL;
+  g_autofree char *seed = NULL;
+  g_autofree char *mode = NULL;
+  g_autofree char *cache_dir = NULL;
+  g_auto(GStrv) paths = NULL;
+  g_auto(GStrv) skip_paths = NULL;
+  g_auto(GStrv) programs = NULL;
+  int max_worker_restart = -1;
+  int maxfail = 0;
+  int retries = 0;
+  double timeout = 0;
+  gboolean exitfirst = FALSE;
+  gboolean list = FALSE;
+  gboolean verbose = FALSE;
+  gboolean quiet = FALSE;
+  gboolean version = FALSE;
+  guint n_workers = 0;
+  const GOptionEntry entries[] = {
+    { "numprocesses", 'n', 0, G_OPTION_ARG_STRING, &workers, N_("Number of workers, or “auto” for one per usable CPU"), N_("N|auto") },
+    { "dist", 0, 0, G_OPTION_ARG_STRING, &dist, N_("How tests are spread over workers: load (default) or no"), N_("MODE") },
+    { "max-worker-restart", 0, 0, G_OPTION_ARG_INT, &max_worker_restart, N_("Crashed processes replaced before the run stops (default 4 × workers)"), N_("N") },
+    { "exitfirst", 'x', 0, G_OPTION_ARG_NONE, &exitfirst, N_("Stop at the first failure"), NULL },
+    { "maxfail", 0, 0, G_OPTION_ARG_INT, &maxfail, N_("Stop after N failures"), N_("N") },
+    { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &timeout, N_("Kill a test that runs longer than SECONDS"), N_("SECONDS") },
+    { "retries", 0, 0, G_OPTION_ARG_INT, &retries, N_("Run a failed test again up to N times"), N_("N") },
+    { "seed", 0, 0, G_OPTION_ARG_STRING, &seed, N_("GTest random seed for every process"), N_("SEED") },
+    { "mode", 'm', 0, G_OPTION_ARG_STRING, &mode, N_("GTest mode: quick, slow, thorough, perf, undefined, no-undefined"), N_("MODE") },
+    { "path", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &paths, N_("Only run PATH and its direct children"), N_("PATH") },
+    { "skip", 's', 0, G_OPTION_ARG_STRING_ARRAY, &skip_paths, N_("Skip the test PATH"), N_("PATH") },
+    { "list", 0, 0, G_OPTION_ARG_NONE, &list, N_("List the tests and exit"), NULL },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, N_("Print every result"), NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Print only failures and the summary"), NULL },
+    { "cache-dir", 0, 0, G_OPTION_ARG_FILENAME, &cache_dir, N_("Keep the duration history in DIR"), N_("DIR") },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &programs, NULL, N_("[--] TEST-PROGRAM…") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PacerRunner) runner = NULL;
+  g_autoptr(PacerDurationHistory) history = NULL;
+  g_autofree char *history_file = NULL;
+  Console console = { 0 };
+  g_autoptr(GPtrArray) args = NULL;
+  char **split_argv;
+  int split_argc;
+  guint sigint_source, sigterm_source;
+  int status;
+
+  setlocale (LC_ALL, "");
+#if ENABLE_NLS
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+#endif
+
+  /* pytest-xdist users write -n4 and -nauto; GOption wants -n 4. */
+  args = g_ptr_array_new ();
+  for (int i = 0; i < argc; i++)
+    {
+      if (g_str_equal (argv[i], "--"))
+        {
+          for (; i < argc; i++)
+            g_ptr_array_add (args, argv[i]);
+          break;
+        }
+      if (i > 0 && g_str_has_prefix (argv[i], "-n") && argv[i][2] != '\0')
+        {
+          g_ptr_array_add (args, (char *) "-n");
+          g_ptr_array_add (args, argv[i] + 2);
+        }
+      else
+        g_ptr_array_add (args, argv[i]);
+    }
+  split_argc = args->len;
+  g_ptr_array_add (args, NULL);
+  split_argv = (char **) args->pdata;
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context, _("Runs the tests of GTest programs in parallel worker processes."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &split_argc, &split_argv, &error))
+    {
+      g_printerr ("pacer-run: %s\n", error->message);
+      g_printerr (_("Run “pacer-run --help” to see the options.\n"));
+      return EXIT_USAGE;
+    }
+
+  if (version)
+    {
+      g_print ("pacer-run %s\n", PACKAGE_VERSION);
+      return EXIT_SUCCESS;
+    }
+
+  if (programs == NULL || programs[0] == NULL)
+    {
+      g_printerr (_("pacer-run: no test program given\n"));
+      g_printerr (_("Run “pacer-run --help” to see the options.\n"));
+      return EXIT_USAGE;
+    }
+
+  if (!parse_workers (workers, &n_workers, &error))
+    {
+      g_printerr ("pacer-run: %s\n", error->message);
+      return EXIT_USAGE;
+    }
+
+  if (dist != NULL && !g_str_equal (dist, "load") && !g_str_equal (dist, "no"))
+    {
+      const char *known[] = { "each", "loadscope", "loadfile", "loadgroup", "worksteal", NULL };
+
+      if (g_strv_contains (known, dist))
+        g_printerr (_("pacer-run: --dist %s is not supported by this version; use --dist load or --dist no\n"), dist);
+      else
+        g_printerr (_("pacer-run: --dist “%s” is not a distribution mode; use --dist load or --dist no\n"), dist);
+      return EXIT_USAGE;
+    }
+  /* --dist no: one worker, as pytest-xdist runs without distribution. */
+  if (dist != NULL && g_str_equal (dist, "no"))
+    n_workers = 1;
+
+  if (max_worker_restart < -1 || maxfail < 0 || retries < 0 || timeout < 0)
+    {
+      g_printerr (_("pacer-run: --max-worker-restart, --maxfail, --retries and --timeout take numbers of at least 0\n"));
+      return EXIT_USAGE;
+    }
+  if (exitfirst)
+    maxfail = 1;
+
+  if (seed != NULL && !pacer_runner_seed_is_valid (seed))
+    {
+      g_printerr (_("pacer-run: --seed “%s” is not a GTest seed (R02S and 32 hexadecimal digits)\n"), seed);
+      return EXIT_USAGE;
+    }
+
+  if (mode != NULL)
+    {
+      const char *modes[] = { "perf", "slow", "thorough", "quick", "undefined", "no-undefined", NULL };
+
+      if (!g_strv_contains (modes, mode))
+        {
+          g_printerr (_("pacer-run: -m “%s” is not a GTest mode (perf, slow, thorough, quick, undefined, no-undefined)\n"), mode);
+          return EXIT_USAGE;
+        }
+    }
+
+  runner = pacer_runner_new ((const char * const *) programs);
+  if (list)
+    {
+      /* Checks the programs the same way a run would, then lists them. */
+      for (guint i = 0; programs[i] != NULL; i++)
+        if (strchr (programs[i], '/') != NULL && !g_file_test (programs[i], G_FILE_TEST_IS_EXECUTABLE))
+          {
+            g_printerr (_("pacer-run: test program “%s” is not an executable file\n"), programs[i]);
+            return EXIT_USAGE;
+          }
+      return list_tests (programs, mode, paths);
+    }
+
+  history_file = pacer_duration_history_default_file (cache_dir);
+  history = pacer_duration_history_new (history_file);
+
+  g_object_set (runner,
+                "n-workers", n_workers,
+                "max-worker-restart", max_worker_restart,
+                "maxfail", (guint) maxfail,
+                "timeout", timeout,
+                "retries", (guint) retries,
+                "seed", seed,
+                "mode", mode,
+                "paths", paths,
+                "skip-paths", skip_paths,
+                "history", history,
+                NULL);
+
+  console.runner = runner;
+  console.loop = g_main_loop_new (NULL, FALSE);
+  console.cancellable = g_cancellable_new ();
+  console.failures = g_ptr_array_new_with_free_func (g_object_unref);
+  console.verbose = verbose;
+  console.quiet = quiet && !verbose;
+  console.tty = isatty (STDOUT_FILENO);
+  console.start_time = g_get_monotonic_time ();
+
+  g_signal_connect (runner, "run-started", G_CALLBACK (on_run_started), &console);
+  g_signal_connect (runner, "test-finished", G_CALLBACK (on_test_finished), &console);
+  sigint_source = g_unix_signal_add (SIGINT, on_signal, &console);
+  sigterm_source = g_unix_signal_add (SIGTERM, on_signal, &console);
+
+  pacer_runner_run_async (runner, console.cancellable, on_run_done, &console);
+  g_main_loop_run (console.loop);
+
+  g_source_remove (sigint_source);
+  g_source_remove (sigterm_source);
+  g_clear_handle_id (&console.progress_source, g_source_remove);
+
+  if (console.error != NULL && !g_error_matches (console.error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+      pacer_runner_get_n_tests (runner) == 0 && console.n_done == 0)
+    {
+      /* Nothing ran: a usage problem such as a missing program. */
+      clear_progress (&console);
+      g_printerr ("pacer-run: %s\n", console.error->message);
+      status = EXIT_USAGE;
+    }
+  else
+    {
+      print_summary (&console);
+      if (g_error_matches (console.error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_printerr (_("pacer-run: interrupted\n"));
+          status = EXIT_INTERRUPTED;
+        }
+      else if (console.error != NULL)
+        {
+          g_printerr ("pacer-run: %s\n", console.error->message);
+          status = EXIT_USAGE;
+        }
+      else if (console.failures->len > 0)
+        status = EXIT_FAILURE;
+      else
+        status = EXIT_SUCCESS;
+    }
+
+  g_clear_error (&console.error);
+  g_ptr_array_unref (console.failures);
+  g_object_unref (console.cancellable);
+  g_main_loop_unref (console.loop);
+
+  return status;
+}

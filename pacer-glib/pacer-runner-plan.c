@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* From the scheduler's batch to a test process's command line.
+ *
+ * GTest walks every registered test once per `-p` path, so n paths over a
+ * program of N tests cost n × N, and a GTest program's start-up (registering
+ * every test) is often ~10 ms: running most of a suite as one `-p SUITE`
+ * with `-s` for its members left out is what makes small tests cheap. */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "pacer-runner-private.h"
+
+/* Back to the scheduler; a path that is also a suite keeps running alone,
+ * since its `-x P/` would skip the rest of a shared batch. */
+void
+_pacer_runner_requeue (Run   *run,
+                       guint  test_index)
+{
+  Test *test = &g_array_index (run->tests, Test, test_index);
+
+  pacer_scheduler_mark_test_pending (run->scheduler, test_index,
+                                     test->alone ? PACER_SCHEDULE_FLAGS_ALONE : PACER_SCHEDULE_FLAGS_NONE);
+}
+
+/* The start of a test process's command line; -p/-s passes follow. */
+GStrvBuilder *
+_pacer_runner_common_argv (Run      *run,
+                           Program  *program,
+                           gboolean  keep_going)
+{
+  GStrvBuilder *builder = g_strv_builder_new ();
+  const char *mode = _pacer_runner_get_mode (run->runner);
+
+  g_strv_builder_add (builder, program->file);
+  if (program->whole)
+    return builder;
+
+  /* -k: a g_test_fail() must not end the batch; g_assert*() still does. */
+  if (keep_going)
+    g_strv_builder_add (builder, "-k");
+  g_strv_builder_add_many (builder, "--seed", run->seed, NULL);
+  if (mode != NULL)
+    g_strv_builder_add_many (builder, "-m", mode, NULL);
+  return builder;
+}
+
+/* `-p P`, or `-p P -x P/` for a path that is also a suite. */
+static void
+add_single_pass (GStrvBuilder *builder,
+                 Program      *program,
+                 Test         *test)
+{
+  g_strv_builder_add_many (builder, "-p", test->path, NULL);
+  if (test->alone && program->suites != NULL && g_hash_table_contains (program->suites, test->path))
+    {
+      g_autofree char *prefix = g_strconcat (test->path, "/", NULL);
+
+      g_strv_builder_add_many (builder, "-x", prefix, NULL);
+    }
+}
+
+/* The command that runs one test alone, shown to reproduce a failure. */
+GStrv
+_pacer_runner_single_test_argv (Run   *run,
+                                guint  test_index)
+{
+  Test *test = &g_array_index (run->tests, Test, test_index);
+  g_autoptr(GStrvBuilder) builder = _pacer_runner_common_argv (run, test->program, FALSE);
+
+  if (!test->program->whole)
+    add_single_pass (builder, test->program, test);
+  return g_strv_builder_end (builder);
+}
+
+static int
+compare_indices (gconstpointer a,
+                 gconstpointer b)
+{
+  guint ia = *(const guint *) a, ib = *(const guint *) b;
+
+  return ia < ib ? -1 : ia > ib;
+}
+
+static gsize
+parent_length (const char *path)
+{
+  const char *slash = strrchr (path, '/');
+
+  return (slash != NULL && slash != path) ? (gsize) (slash - path) : 0;
+}
+
+/* Turns the scheduler's batch into -p passes. GTest walks every registered
+ * test once per -p, so n paths over a program of N tests cost n × N: when a
+ * batch holds most of a suite, one `-p SUITE` with `-s` for the members not
+ * in the batch is far cheaper. Other tests get a pass each, at most
+ * MAX_SINGLE_PASSES per batch; the rest goes back to the scheduler. */
+#define MAX_SINGLE_PASSES 100
+#define MAX_SUITE_SKIPS 2000
+
+void
+_pacer_runner_plan_passes (Run          *run,
+                           Program      *program,
+                           GArray       *tests,
+                           GStrvBuilder *argv,
+                           GArray       *kept,
+                           GArray       *pass_end)
+{
+  const char * const *filter = _pacer_runner_get_paths_filter (run->runner);
+  gboolean may_group = !program->whole && (filter == NULL || filter[0] == NULL);
+  guint n_single = 0;
+
+  /* A scheduler that ignores PACER_SCHEDULE_FLAGS_ALONE must not put a
+   * `-x P/` in a shared batch: such tests wait for a batch of their own. */
+  if (tests->len > 1)
+    {
+      guint n_shared = 0, kept_len = 0;
+
+      for (guint i = 0; i < tests->len; i++)
+        if (!g_array_index (run->tests, Test, g_array_index (tests, guint, i)).alone)
+          n_shared++;
+
+      for (guint i = 0; i < tests->len; i++)
+        {
+          guint test_index = g_array_index (tests, guint, i);
+          gboolean alone = g_array_index (run->tests, Test, test_index).alone;
+
+          /* With nothing else in the batch, the first such test runs now. */
+          if ((alone && (n_shared > 0 || kept_len > 0)))
+            _pacer_runner_requeue (run, test_index);
+          else
+            g_array_index (tests, guint, kept_len++) = test_index;
+        }
+      g_array_set_size (tests, kept_len);
+    }
+
+  /* GTest runs a suite's tests in listing order: keep that order. */
+  g_array_sort (tests, compare_indices);
+  for (guint i = 0; i < tests->len; i++)
+    g_array_index (run->tests, Test, g_array_index (tests, guint, i)).in_batch = TRUE;
+
+  for (guint i = 0; i < tests->len;)
+    {
+      Test *first = &g_array_index (run->tests, Test, g_array_index (tests, guint, i));
+      gsize parent_len = parent_length (first->path);
+      guint end = i + 1;
+      GArray *members = NULL;
+      g_autofree char *parent = NULL;
+
+      while (end < tests->len && parent_len > 0)
+        {
+          Test *next = &g_array_index (run->tests, Test, g_array_index (tests, guint, end));
+
+          if (next->alone || parent_length (next->path) != parent_len ||
+              strncmp (next->path, first->path, parent_len) != 0)
+            break;
+          end++;
+        }
+
+      if (may_group && parent_len > 0 && end - i >= 2 && !first->alone)
+        {
+          parent = g_strndup (first->path, parent_len);
+          members = g_hash_table_lookup (program->members, parent);
+        }
+
+      if (members != NULL && members->len - (end - i) <= MIN (4 * (end - i), MAX_SUITE_SKIPS))
+        {
+          g_strv_builder_add_many (argv, "-p", parent, NULL);
+          for (guint m = 0; m < members->len; m++)
+            {
+              Test *member = &g_array_index (run->tests, Test, g_array_index (members, guint, m));
+
+              if (!member->in_batch)
+                g_strv_builder_add_many (argv, "-s", member->path, NULL);
+            }
+          /* The suite itself, if it is a test, runs in a batch of its own. */
+          if (g_hash_table_contains (program->suites, parent))
+            g_strv_builder_add_many (argv, "-s", parent, NULL);
+          g_array_append_vals (kept, &g_array_index (tests, guint, i), end - i);
+          g_array_append_val (pass_end, kept->len);
+          i = end;
+          continue;
+        }
+
+      for (; i < end; i++)
+        {
+          guint test_index = g_array_index (tests, guint, i);
+          Test *test = &g_array_index (run->tests, Test, test_index);
+
+          if (n_single >= MAX_SINGLE_PASSES)
+            {
+              _pacer_runner_requeue (run, test_index);
+              continue;
+            }
+          if (!program->whole)
+            add_single_pass (argv, program, test);
+          g_array_append_val (kept, test_index);
+          g_array_append_val (pass_end, kept->len);
+          n_single++;
+        }
+    }
+
+  for (guint i = 0; i < tests->len; i++)
+    g_array_index (run->tests, Test, g_array_index (tests, guint, i)).in_batch = FALSE;
+}

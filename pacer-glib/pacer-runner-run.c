@@ -1,0 +1,1046 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* One run of a PacerRunner, from listing to the last result: list each
+ * program, hand batches to worker slots, turn what each process said into
+ * results, retry, stop, and clean up. pacer-runner.c is the GObject around
+ * it; pacer-runner-plan.c turns batches into command lines. */
+
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "pacer-batch-private.h"
+#include "pacer-error.h"
+#include "pacer-listing-private.h"
+#include "pacer-load-scheduler.h"
+#include "pacer-runner-private.h"
+#include "pacer-test-result-private.h"
+
+#define TICK_MSEC 100
+
+static void dispatch_idle_slots (Run *run);
+static void maybe_finish (Run *run);
+static void stop_run (Run *run, StopReason reason);
+
+/* Helpers ---------------------------------------------------------------- */
+
+static void
+remove_tree (const char *path)
+{
+  GDir *dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir != NULL)
+    {
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+
+          if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+            remove_tree (child);
+          else
+            g_unlink (child);
+        }
+      g_dir_close (dir);
+    }
+  g_rmdir (path);
+}
+
+static void
+clear_source (Run   *run,
+              guint *id)
+{
+  if (*id != 0)
+    {
+      GSource *source = g_main_context_find_source_by_id (run->context, *id);
+
+      if (source != NULL)
+        g_source_destroy (source);
+      *id = 0;
+    }
+}
+
+static void
+clear_tick (Run *run)
+{
+  clear_source (run, &run->tick_source);
+  clear_source (run, &run->list_timeout_source);
+}
+
+static void
+program_free (Program *program)
+{
+  g_free (program->name);
+  g_free (program->file);
+  g_clear_object (&program->lister);
+  g_clear_pointer (&program->paths, g_ptr_array_unref);
+  g_clear_pointer (&program->suites, g_hash_table_unref);
+  g_clear_pointer (&program->members, g_hash_table_unref);
+  g_free (program);
+}
+
+static void
+test_clear (Test *test)
+{
+  g_free (test->first_failure);
+}
+
+static void
+run_free (Run *run)
+{
+  for (guint i = 0; i < run->n_slots; i++)
+    {
+      g_free (run->slots[i].id);
+      g_clear_pointer (&run->slots[i].batch, _pacer_batch_free);
+    }
+  g_free (run->slots);
+  if (run->cancel_source != NULL)
+    {
+      g_source_destroy (run->cancel_source);
+      g_source_unref (run->cancel_source);
+    }
+  clear_tick (run);
+  g_free (run->run_dir);
+  g_free (run->testrun_uid);
+  g_free (run->seed);
+  g_clear_object (&run->scheduler);
+  g_clear_pointer (&run->tests, g_array_unref);
+  g_clear_pointer (&run->programs, g_ptr_array_unref);
+  g_clear_error (&run->error);
+  g_main_context_unref (run->context);
+  g_free (run);
+}
+
+/* A launcher for one process: its own group, the worker variables, stdout
+ * and stderr in one pipe so output keeps its order. */
+static GSubprocessLauncher *
+make_launcher (Run        *run,
+               const char *worker,
+               gboolean    listing)
+{
+  GSubprocessLauncher *launcher;
+  g_autofree char *count = g_strdup_printf ("%u", MAX (run->n_slots, 1));
+
+  launcher = g_subprocess_launcher_new (listing ? G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE
+                                                : G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_subprocess_launcher_set_child_setup (launcher, _pacer_child_setup, NULL, NULL);
+  if (worker != NULL)
+    {
+      g_subprocess_launcher_setenv (launcher, "PACER_WORKER", worker, TRUE);
+      g_subprocess_launcher_setenv (launcher, "PACER_WORKER_COUNT", count, TRUE);
+    }
+  else
+    {
+      g_subprocess_launcher_unsetenv (launcher, "PACER_WORKER");
+      g_subprocess_launcher_unsetenv (launcher, "PACER_WORKER_COUNT");
+    }
+  g_subprocess_launcher_setenv (launcher, "PACER_TESTRUN_UID", run->testrun_uid, TRUE);
+  g_subprocess_launcher_setenv (launcher, "PACER_RUN_DIR", run->run_dir, TRUE);
+
+  return launcher;
+}
+
+/* Reporting -------------------------------------------------------------- */
+
+static void
+report (Run              *run,
+        Program          *program,
+        const char       *path,
+        guint             test_index,
+        PacerTestOutcome  outcome,
+        double            duration,
+        const char       *worker,
+        const char       *message,
+        const char       *output)
+{
+  PacerRunner *self = run->runner;
+  g_autoptr(PacerTestResult) result = NULL;
+  g_auto(GStrv) command = NULL;
+
+  /* Only a failure needs reproducing; a 100 000-test run keeps every result. */
+  if (test_index != G_MAXUINT &&
+      (pacer_test_outcome_is_failure (outcome) || outcome == PACER_TEST_OUTCOME_FLAKY))
+    command = _pacer_runner_single_test_argv (run, test_index);
+
+  result = _pacer_test_result_new_full (program->name, path, outcome, duration, worker, message,
+                                        (output != NULL && *output != '\0') ? output : NULL,
+                                        g_steal_pointer (&command));
+
+  g_ptr_array_add (self->results, g_object_ref (result));
+  self->counts[outcome]++;
+
+  if (self->history != NULL && outcome != PACER_TEST_OUTCOME_NOT_RUN && test_index != G_MAXUINT)
+    pacer_duration_history_record (self->history, program->file, path, duration);
+
+  g_signal_emit (self, _pacer_runner_signals[SIGNAL_TEST_FINISHED], 0, result);
+
+  if (pacer_test_outcome_is_failure (outcome))
+    {
+      run->n_failures++;
+      if (self->maxfail > 0 && run->n_failures >= self->maxfail)
+        stop_run (run, STOP_MAXFAIL);
+    }
+}
+
+static const char *
+stop_message (Run *run)
+{
+  switch (run->stop)
+    {
+    case STOP_MAXFAIL:
+      return _("not run: the run stopped after reaching the maximum number of failures");
+    case STOP_RESTARTS:
+      return _("not run: the run stopped after reaching the worker restart limit");
+    case STOP_CANCELLED:
+      return _("not run: the run was interrupted");
+    case STOP_ERROR:
+      return _("not run: the run stopped on an error");
+    case STOP_NONE:
+    default:
+      return NULL;
+    }
+}
+
+static void
+report_not_run (Run   *run,
+                guint  test_index)
+{
+  Test *test = &g_array_index (run->tests, Test, test_index);
+
+  /* A test waiting for a retry has failed already: that is its result. */
+  if (test->first_failure != NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("%s (not retried: the run stopped)"),
+                                                  test->first_failure);
+
+      report (run, test->program, test->path, test_index, test->first_outcome, 0, NULL, message, NULL);
+      return;
+    }
+
+  report (run, test->program, test->path, test_index, PACER_TEST_OUTCOME_NOT_RUN, 0, NULL,
+          stop_message (run), NULL);
+}
+
+/* One attempt of a listed test ended: retry it, or report its final outcome. */
+static void
+conclude_attempt (Run              *run,
+                  guint             test_index,
+                  PacerTestOutcome  outcome,
+                  double            duration,
+                  const char       *worker,
+                  const char       *message,
+                  const char       *output)
+{
+  PacerRunner *self = run->runner;
+  Test *test = &g_array_index (run->tests, Test, test_index);
+  g_autofree char *flaky_message = NULL;
+
+  test->attempts++;
+
+  if (pacer_test_outcome_is_failure (outcome) && test->attempts <= self->retries &&
+      run->stop == STOP_NONE)
+    {
+      if (test->first_failure == NULL)
+        {
+          test->first_failure = g_strdup (message != NULL ? message : _("failed"));
+          test->first_outcome = outcome;
+        }
+      /* A retry runs alone, so nothing else in its batch can disturb it. */
+      pacer_scheduler_mark_test_pending (run->scheduler, test_index, PACER_SCHEDULE_FLAGS_ALONE);
+      return;
+    }
+
+  if (outcome == PACER_TEST_OUTCOME_PASS && test->attempts > 1)
+    {
+      outcome = PACER_TEST_OUTCOME_FLAKY;
+      flaky_message = g_strdup_printf (_("passed on attempt %u after: %s"), test->attempts,
+                                       test->first_failure);
+      message = flaky_message;
+    }
+
+  report (run, test->program, test->path, test_index, outcome, duration, worker, message, output);
+}
+
+/* Stopping --------------------------------------------------------------- */
+
+static void
+stop_run (Run        *run,
+          StopReason  reason)
+{
+  g_autoptr(GArray) pending = NULL;
+
+  if (run->stop != STOP_NONE)
+    return;
+  run->stop = reason;
+
+  /* Listing still going on (a stop that early is a Ctrl-C): kill the listers. */
+  for (guint i = 0; run->programs != NULL && i < run->programs->len; i++)
+    {
+      Program *program = g_ptr_array_index (run->programs, i);
+
+      if (program->lister != NULL)
+        g_subprocess_send_signal (program->lister, SIGKILL);
+    }
+
+  if (run->scheduler != NULL)
+    {
+      pending = pacer_scheduler_remove_pending (run->scheduler);
+      for (guint i = 0; i < pending->len; i++)
+        report_not_run (run, g_array_index (pending, guint, i));
+    }
+
+  /* Past the restart limit the healthy workers may finish what they hold;
+   * every other stop is meant to be immediate. */
+  if (reason != STOP_RESTARTS)
+    for (guint i = 0; i < run->n_slots; i++)
+      if (run->slots[i].batch != NULL)
+        _pacer_batch_kill (run->slots[i].batch, PACER_BATCH_KILL_STOP);
+}
+
+static void
+fail_run (Run    *run,
+          GError *error)
+{
+  if (run->error == NULL)
+    run->error = error;
+  else
+    g_error_free (error);
+  stop_run (run, STOP_ERROR);
+}
+
+/* Batches ---------------------------------------------------------------- */
+
+static Slot *
+batch_slot (Run        *run,
+            PacerBatch *batch)
+{
+  return &run->slots[batch->slot];
+}
+
+static Program *
+batch_program (Run        *run,
+               PacerBatch *batch)
+{
+  return g_array_index (run->tests, Test, g_array_index (batch->tests, guint, 0)).program;
+}
+
+static void
+on_batch_started (PacerBatch *batch,
+                  guint       position,
+                  gpointer    user_data)
+{
+  Run *run = user_data;
+  Test *test;
+
+  if (!g_signal_has_handler_pending (run->runner, _pacer_runner_signals[SIGNAL_TEST_STARTED], 0, FALSE))
+    return;
+  test = &g_array_index (run->tests, Test, g_array_index (batch->tests, guint, position));
+  g_signal_emit (run->runner, _pacer_runner_signals[SIGNAL_TEST_STARTED], 0,
+                 test->program->name, test->path, batch_slot (run, batch)->id);
+}
+
+static void
+on_batch_result (PacerBatch       *batch,
+                 guint             position,
+                 const char       *path,
+                 PacerTestOutcome  outcome,
+                 double            duration,
+                 const char       *message,
+                 const char       *output,
+                 gpointer          user_data)
+{
+  Run *run = user_data;
+  const char *worker = batch_slot (run, batch)->id;
+  guint test_index;
+
+  if (position == G_MAXUINT)
+    {
+      /* A TAP line printed by a whole program: reported, never retried. */
+      Program *program = batch_program (run, batch);
+      g_autofree char *name = g_strdup_printf ("%s: %s", program->name,
+                                               (path != NULL && *path != '\0') ? path : "?");
+
+      report (run, program, name, G_MAXUINT, outcome, duration, worker, message, output);
+      return;
+    }
+
+  test_index = g_array_index (batch->tests, guint, position);
+  pacer_scheduler_mark_test_complete (run->scheduler, worker, test_index, duration);
+  if (run->stop == STOP_MAXFAIL || run->stop == STOP_CANCELLED || run->stop == STOP_ERROR)
+    {
+      /* Results still arrive between the kill and the exit: they are real. */
+      report (run, g_array_index (run->tests, Test, test_index).program,
+              g_array_index (run->tests, Test, test_index).path, test_index, outcome, duration,
+              worker, message, output);
+      return;
+    }
+  conclude_attempt (run, test_index, outcome, duration, worker, message, output);
+  /* A retry may have been queued: an idle worker can take it now. */
+  dispatch_idle_slots (run);
+}
+
+static void
+handle_whole_end (Run        *run,
+                  PacerBatch *batch,
+                  const char *worker)
+{
+  guint test_index = g_array_index (batch->tests, guint, 0);
+  g_autofree char *end = _pacer_batch_describe_end (batch);
+  PacerTestOutcome outcome;
+  g_autofree char *message = NULL;
+
+  if (batch->kill_reason == PACER_BATCH_KILL_STOP)
+    {
+      report_not_run (run, test_index);
+      return;
+    }
+  if (batch->kill_reason == PACER_BATCH_KILL_TIMEOUT)
+    {
+      outcome = PACER_TEST_OUTCOME_TIMEOUT;
+      message = g_strdup_printf (_("timed out after %g s"), run->runner->timeout);
+    }
+  else if (batch->signaled)
+    {
+      outcome = PACER_TEST_OUTCOME_CRASH;
+      message = g_steal_pointer (&end);
+    }
+  else if (batch->exit_status == 0)
+    outcome = PACER_TEST_OUTCOME_PASS;
+  else if (batch->exit_status == 77)
+    outcome = PACER_TEST_OUTCOME_SKIP;
+  else
+    {
+      outcome = PACER_TEST_OUTCOME_FAIL;
+      message = g_steal_pointer (&end);
+    }
+
+  conclude_attempt (run, test_index, outcome, batch->last_duration, worker, message,
+                    batch->last_output);
+}
+
+static void
+handle_gtest_end (Run        *run,
+                  PacerBatch *batch,
+                  Slot       *slot)
+{
+  Program *program = batch_program (run, batch);
+  guint culprit = _pacer_batch_first_unreported (batch);
+  gboolean died = batch->signaled || batch->kill_reason != PACER_BATCH_KILL_NONE;
+
+  for (guint i = 0; i < batch->tests->len; i++)
+    {
+      if (!batch->missing[i])
+        continue;
+      fail_run (run, g_error_new (PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT,
+                                  _("“%s” has no test “%s” although its -l output listed it: "
+                                    "its list of tests changes between calls"),
+                                  program->name, batch->paths[i]));
+      report_not_run (run, g_array_index (batch->tests, guint, i));
+    }
+
+  if (!_pacer_batch_has_unreported (batch))
+    {
+      /* Every test reported; a process killed after that still lost its slot. */
+      if (batch->signaled && batch->kill_reason == PACER_BATCH_KILL_NONE)
+        {
+          g_autofree char *end = _pacer_batch_describe_end (batch);
+
+          g_signal_emit (run->runner, _pacer_runner_signals[SIGNAL_WORKER_DOWN], 0, slot->id, end);
+          slot->ready = FALSE;
+        }
+      return;
+    }
+
+  if (batch->kill_reason == PACER_BATCH_KILL_STOP)
+    {
+      for (guint i = 0; i < batch->tests->len; i++)
+        if (!batch->reported[i] && !batch->missing[i])
+          report_not_run (run, g_array_index (batch->tests, guint, i));
+      return;
+    }
+
+  {
+    g_autofree char *end = _pacer_batch_describe_end (batch);
+    g_autofree char *message = NULL;
+    PacerTestOutcome outcome;
+
+    if (batch->kill_reason == PACER_BATCH_KILL_TIMEOUT)
+      {
+        outcome = PACER_TEST_OUTCOME_TIMEOUT;
+        message = g_strdup_printf (_("timed out after %g s"), run->runner->timeout);
+      }
+    else
+      {
+        outcome = PACER_TEST_OUTCOME_CRASH;
+        if (!died && batch->exit_status == 0)
+          message = g_strdup (_("the process exited with status 0 before the test reported a result"));
+        else if (batch->bail_reason != NULL)
+          message = g_strdup_printf ("%s: %s", end, batch->bail_reason);
+        else
+          message = g_strdup (end);
+      }
+
+    run->n_restarts++;
+    g_signal_emit (run->runner, _pacer_runner_signals[SIGNAL_WORKER_DOWN], 0, slot->id, message);
+    slot->ready = FALSE;
+
+    /* Died inside a test: that test is the culprit. Died between two -p
+     * passes: nobody is to blame, and the rest simply runs again. */
+    if (culprit != G_MAXUINT)
+      {
+        guint culprit_index = g_array_index (batch->tests, guint, culprit);
+
+        pacer_scheduler_mark_test_complete (run->scheduler, slot->id, culprit_index, batch->last_duration);
+        conclude_attempt (run, culprit_index, outcome, batch->last_duration, slot->id, message,
+                          batch->last_output);
+      }
+
+    /* One restart too many stops the run, as pytest-xdist's limit does, but
+     * the tests it strands are reported, not lost. */
+    if (run->n_restarts > run->max_restarts)
+      stop_run (run, STOP_RESTARTS);
+
+    for (guint i = 0; i < batch->tests->len; i++)
+      {
+        guint test_index = g_array_index (batch->tests, guint, i);
+
+        if (i == culprit || batch->reported[i] || batch->missing[i])
+          continue;
+        if (run->stop == STOP_NONE)
+          _pacer_runner_requeue (run, test_index);
+        else
+          report_not_run (run, test_index);
+      }
+  }
+}
+
+static void
+on_batch_done (PacerBatch *batch,
+               gpointer    user_data)
+{
+  Run *run = user_data;
+  Slot *slot = batch_slot (run, batch);
+
+  if (batch->startup >= 0)
+    pacer_scheduler_mark_process_overhead (run->scheduler, batch_program (run, batch)->file, batch->startup);
+
+  if (batch->whole)
+    handle_whole_end (run, batch, slot->id);
+  else
+    handle_gtest_end (run, batch, slot);
+
+  g_clear_pointer (&slot->batch, _pacer_batch_free);
+  run->n_running--;
+
+  dispatch_idle_slots (run);
+  maybe_finish (run);
+}
+
+static void
+dispatch (Run  *run,
+          Slot *slot)
+{
+  g_autoptr(GArray) tests = NULL;
+  g_autoptr(GArray) kept = NULL;
+  g_autoptr(GArray) pass_end = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GStrvBuilder) builder = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) argv = NULL;
+  char **paths;
+  Program *program;
+  guint n_passes;
+
+  if (run->stop != STOP_NONE || slot->batch != NULL)
+    return;
+
+  tests = pacer_scheduler_next_batch (run->scheduler, slot->id);
+  if (tests == NULL || tests->len == 0)
+    return;
+
+  program = g_array_index (run->tests, Test, g_array_index (tests, guint, 0)).program;
+  builder = _pacer_runner_common_argv (run, program, TRUE);
+  kept = g_array_sized_new (FALSE, FALSE, sizeof (guint), tests->len);
+  pass_end = g_array_sized_new (FALSE, FALSE, sizeof (guint), tests->len);
+  _pacer_runner_plan_passes (run, program, tests, builder, kept, pass_end);
+  argv = g_strv_builder_end (builder);
+
+  paths = g_new0 (char *, kept->len + 1);
+  for (guint i = 0; i < kept->len; i++)
+    paths[i] = g_strdup (g_array_index (run->tests, Test, g_array_index (kept, guint, i)).path);
+
+  g_debug ("%s: %u test(s) of %s in %u pass(es)", slot->id, kept->len, program->name, pass_end->len);
+  launcher = make_launcher (run, slot->id, FALSE);
+  n_passes = pass_end->len;
+  slot->batch = _pacer_batch_new (slot - run->slots, kept, paths,
+                                  (guint *) (void *) g_array_free (g_steal_pointer (&pass_end), FALSE),
+                                  n_passes, program->whole,
+                                  on_batch_result, on_batch_started, on_batch_done, run);
+
+  if (!slot->ready)
+    {
+      slot->ready = TRUE;
+      g_signal_emit (run->runner, _pacer_runner_signals[SIGNAL_WORKER_READY], 0, slot->id);
+    }
+
+  if (!_pacer_batch_start (slot->batch, launcher, (const char * const *) argv, &error))
+    {
+      g_autoptr(PacerBatch) batch = g_steal_pointer (&slot->batch);
+
+      fail_run (run, g_error_new (PACER_ERROR, PACER_ERROR_FAILED, _("Cannot run “%s”: %s"),
+                                  program->name, error->message));
+      for (guint i = 0; i < kept->len; i++)
+        report_not_run (run, g_array_index (kept, guint, i));
+      return;
+    }
+
+  run->n_running++;
+}
+
+static void
+dispatch_idle_slots (Run *run)
+{
+  for (guint i = 0; i < run->n_slots && run->stop == STOP_NONE; i++)
+    if (run->slots[i].batch == NULL)
+      dispatch (run, &run->slots[i]);
+}
+
+static gboolean
+on_tick (gpointer user_data)
+{
+  Run *run = user_data;
+  gint64 now = g_get_monotonic_time ();
+  gint64 timeout_usec = (gint64) (run->runner->timeout * G_USEC_PER_SEC);
+
+  for (guint i = 0; i < run->n_slots; i++)
+    if (run->slots[i].batch != NULL)
+      _pacer_batch_check_timeout (run->slots[i].batch, now, timeout_usec);
+
+  return G_SOURCE_CONTINUE;
+}
+
+/* Finishing -------------------------------------------------------------- */
+
+static void
+maybe_finish (Run *run)
+{
+  PacerRunner *self = run->runner;
+  g_autoptr(GTask) task = NULL;
+
+  if (run->finished || run->n_listing > 0 || run->n_running > 0)
+    return;
+  if (run->stop == STOP_NONE && run->scheduler != NULL && pacer_scheduler_has_pending (run->scheduler))
+    return;
+
+  run->finished = TRUE;
+  clear_tick (run);
+
+  for (guint i = 0; i < run->n_slots; i++)
+    if (run->slots[i].ready)
+      g_signal_emit (self, _pacer_runner_signals[SIGNAL_WORKER_DOWN], 0, run->slots[i].id, NULL);
+
+  if (self->history != NULL && run->tests != NULL && run->tests->len > 0)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!pacer_duration_history_save (self->history, &error))
+        g_warning ("%s", error->message);
+    }
+
+  remove_tree (run->run_dir);
+
+  g_signal_emit (self, _pacer_runner_signals[SIGNAL_RUN_FINISHED], 0);
+
+  task = g_steal_pointer (&run->task);
+  if (run->stop == STOP_CANCELLED)
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("The run was interrupted"));
+  else if (run->error != NULL)
+    g_task_return_error (task, g_steal_pointer (&run->error));
+  else
+    g_task_return_boolean (task, TRUE);
+
+  self->run = NULL;
+  run_free (run);
+}
+
+/* Starting --------------------------------------------------------------- */
+
+static void
+start_workers (Run *run)
+{
+  PacerRunner *self = run->runner;
+  guint n_runnable = 0;
+  guint wanted;
+
+  for (guint p = 0; p < run->programs->len; p++)
+    {
+      Program *program = g_ptr_array_index (run->programs, p);
+
+      if (program->whole)
+        {
+          Test test = { program, program->name, TRUE, 0, NULL, PACER_TEST_OUTCOME_PASS, FALSE };
+
+          g_array_append_val (run->tests, test);
+          continue;
+        }
+
+      program->suites = _pacer_listing_find_suites (program->paths);
+      program->members = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                (GDestroyNotify) g_array_unref);
+      for (guint i = 0; i < program->paths->len; i++)
+        {
+          const char *path = g_ptr_array_index (program->paths, i);
+          const char *slash = strrchr (path, '/');
+          Test test = { program, path, g_hash_table_contains (program->suites, path), 0, NULL,
+                        PACER_TEST_OUTCOME_PASS, FALSE };
+          guint index = run->tests->len;
+
+          g_array_append_val (run->tests, test);
+          if (slash != NULL && slash != path)
+            {
+              g_autofree char *parent = g_strndup (path, slash - path);
+              GArray *members = g_hash_table_lookup (program->members, parent);
+
+              if (members == NULL)
+                {
+                  members = g_array_new (FALSE, FALSE, sizeof (guint));
+                  g_hash_table_insert (program->members, g_steal_pointer (&parent), members);
+                }
+              g_array_append_val (members, index);
+            }
+        }
+    }
+
+  self->n_tests = run->tests->len;
+  wanted = self->n_workers > 0 ? self->n_workers : pacer_runner_get_usable_cpus ();
+
+  /* -s is GTest's exact-match skip: such tests are skipped without a process. */
+  for (guint i = 0; i < run->tests->len; i++)
+    {
+      Test *test = &g_array_index (run->tests, Test, i);
+
+      if (!test->program->whole && self->skip_paths != NULL &&
+          g_strv_contains ((const char * const *) self->skip_paths, test->path))
+        continue;
+      n_runnable++;
+    }
+
+  /* Never more workers than tests: a worker with nothing to do only costs. */
+  run->n_slots = MIN (wanted, n_runnable);
+  self->n_workers_used = run->n_slots;
+  run->max_restarts = self->max_worker_restart >= 0 ? (guint) self->max_worker_restart : 4 * MAX (run->n_slots, 1);
+  run->slots = g_new0 (Slot, MAX (run->n_slots, 1));
+
+  if (self->scheduler != NULL)
+    run->scheduler = g_object_ref (self->scheduler);
+  else
+    run->scheduler = pacer_load_scheduler_new ();
+
+  g_signal_emit (self, _pacer_runner_signals[SIGNAL_RUN_STARTED], 0);
+
+  for (guint i = 0; i < run->n_slots; i++)
+    {
+      run->slots[i].id = g_strdup_printf ("gw%u", i);
+      pacer_scheduler_add_worker (run->scheduler, run->slots[i].id);
+    }
+
+  for (guint i = 0; i < run->tests->len; i++)
+    {
+      Test *test = &g_array_index (run->tests, Test, i);
+      double expected = -1;
+
+      if (!test->program->whole && self->skip_paths != NULL &&
+          g_strv_contains ((const char * const *) self->skip_paths, test->path))
+        {
+          report (run, test->program, test->path, i, PACER_TEST_OUTCOME_SKIP, 0, NULL,
+                  _("by request (-s option)"), NULL);
+          continue;
+        }
+      if (self->history != NULL)
+        expected = pacer_duration_history_lookup (self->history, test->program->file, test->path);
+      pacer_scheduler_add_test (run->scheduler, i, test->program->file, test->path, expected,
+                                test->alone ? PACER_SCHEDULE_FLAGS_ALONE : PACER_SCHEDULE_FLAGS_NONE);
+    }
+
+  /* Listing started the program and registered its tests: the best first
+   * guess at what each of its processes costs before running anything. */
+  for (guint p = 0; p < run->programs->len; p++)
+    {
+      Program *program = g_ptr_array_index (run->programs, p);
+
+      if (!program->whole)
+        pacer_scheduler_mark_process_overhead (run->scheduler, program->file, program->list_seconds);
+    }
+
+  if (self->timeout > 0)
+    {
+      GSource *source = g_timeout_source_new (TICK_MSEC);
+
+      g_source_set_callback (source, on_tick, run, NULL);
+      g_source_set_static_name (source, "[pacer] timeout check");
+      run->tick_source = g_source_attach (source, run->context);
+      g_source_unref (source);
+    }
+
+  dispatch_idle_slots (run);
+  maybe_finish (run);
+}
+
+static void
+on_listed (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Program *program = user_data;
+  GSubprocess *lister = G_SUBPROCESS (source);
+  g_autoptr(GBytes) stdout_bytes = NULL;
+  g_autoptr(GBytes) stderr_bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  PacerRunner *self;
+  Run *run;
+  gboolean is_gtest = FALSE;
+  gsize length = 0;
+  const char *text;
+
+  g_subprocess_communicate_finish (lister, result, &stdout_bytes, &stderr_bytes, &error);
+  self = g_object_get_data (G_OBJECT (lister), "pacer-runner");
+  run = self->run;
+  run->n_listing--;
+  g_clear_object (&program->lister);
+
+  if (run->n_listing == 0)
+    clear_source (run, &run->list_timeout_source);
+
+  if (program->list_timed_out)
+    {
+      fail_run (run, g_error_new (PACER_ERROR, PACER_ERROR_TIMEOUT,
+                                  _("Listing the tests of “%s” took longer than the timeout (%g s)"),
+                                  program->name, self->timeout));
+      maybe_finish (run);
+      return;
+    }
+
+  if (run->stop != STOP_NONE)
+    {
+      maybe_finish (run);
+      return;
+    }
+
+  if (error != NULL)
+    {
+      fail_run (run, g_error_new (PACER_ERROR, PACER_ERROR_FAILED, _("Cannot list the tests of “%s”: %s"),
+                                  program->name, error->message));
+      maybe_finish (run);
+      return;
+    }
+
+  program->list_seconds = (g_get_monotonic_time () - program->list_start) / (double) G_USEC_PER_SEC;
+  text = g_bytes_get_data (stdout_bytes, &length);
+  program->paths = _pacer_listing_parse (text, length, &is_gtest);
+
+  if (is_gtest && !(g_subprocess_get_if_exited (lister) && g_subprocess_get_exit_status (lister) == 0))
+    {
+      const char *err = stderr_bytes != NULL ? g_bytes_get_data (stderr_bytes, NULL) : NULL;
+      g_autofree char *err_text = err != NULL ? g_strndup (err, g_bytes_get_size (stderr_bytes)) : NULL;
+
+      fail_run (run, g_error_new (PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT,
+                                  _("Listing the tests of “%s” failed (%s %d)%s%s"), program->name,
+                                  g_subprocess_get_if_signaled (lister) ? _("signal") : _("exit status"),
+                                  g_subprocess_get_if_signaled (lister) ? g_subprocess_get_term_sig (lister)
+                                                                        : g_subprocess_get_exit_status (lister),
+                                  err_text != NULL && *err_text != '\0' ? ": " : "",
+                                  err_text != NULL ? g_strstrip (err_text) : ""));
+      maybe_finish (run);
+      return;
+    }
+
+  program->whole = !is_gtest;
+
+  if (run->n_listing == 0)
+    start_workers (run);
+}
+
+/* --timeout bounds listing too: a program that hangs on -l must not hang the run. */
+static gboolean
+on_list_timeout (gpointer user_data)
+{
+  Run *run = user_data;
+
+  run->list_timeout_source = 0;
+  for (guint i = 0; i < run->programs->len; i++)
+    {
+      Program *program = g_ptr_array_index (run->programs, i);
+
+      if (program->lister != NULL)
+        {
+          program->list_timed_out = TRUE;
+          g_subprocess_send_signal (program->lister, SIGKILL);
+        }
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_cancelled (GCancellable *cancellable,
+              gpointer      user_data)
+{
+  Run *run = user_data;
+
+  stop_run (run, STOP_CANCELLED);
+  maybe_finish (run);
+  return G_SOURCE_REMOVE;
+}
+
+/* Resolves a program as a shell would and checks that it can be run. */
+static char *
+resolve_program (const char  *name,
+                 GError     **error)
+{
+  g_autofree char *file = NULL;
+
+  if (strchr (name, '/') == NULL)
+    {
+      file = g_find_program_in_path (name);
+      if (file == NULL)
+        {
+          g_set_error (error, PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT,
+                       _("Test program “%s” not found"), name);
+          return NULL;
+        }
+    }
+  else
+    file = g_canonicalize_filename (name, NULL);
+
+  if (!g_file_test (file, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT,
+                   _("Test program “%s” does not exist"), name);
+      return NULL;
+    }
+  if (!g_file_test (file, G_FILE_TEST_IS_REGULAR) || !g_file_test (file, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_set_error (error, PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT,
+                   _("Test program “%s” is not an executable file"), name);
+      return NULL;
+    }
+
+  return g_steal_pointer (&file);
+}
+
+/* Starts the run set up in @self: @task completes when it is over. */
+void
+_pacer_run_start (PacerRunner  *self,
+                  GTask        *task,
+                  GCancellable *cancellable)
+{
+  g_autoptr(GError) error = NULL;
+  Run *run;
+
+  run = g_new0 (Run, 1);
+  run->runner = self;
+  run->context = g_main_context_ref_thread_default ();
+  run->programs = g_ptr_array_new_with_free_func ((GDestroyNotify) program_free);
+  run->tests = g_array_new (FALSE, FALSE, sizeof (Test));
+  g_array_set_clear_func (run->tests, (GDestroyNotify) test_clear);
+
+  for (guint i = 0; self->programs[i] != NULL; i++)
+    {
+      Program *program = g_new0 (Program, 1);
+      gboolean seen = FALSE;
+
+      program->name = g_strdup (self->programs[i]);
+      program->file = resolve_program (program->name, &error);
+      if (program->file == NULL)
+        {
+          program_free (program);
+          g_task_return_error (task, g_steal_pointer (&error));
+          run_free (run);
+          return;
+        }
+
+      /* The same program given twice runs once: its tests are the same tests. */
+      for (guint j = 0; j < run->programs->len && !seen; j++)
+        seen = g_str_equal (((Program *) g_ptr_array_index (run->programs, j))->file, program->file);
+      if (seen)
+        program_free (program);
+      else
+        g_ptr_array_add (run->programs, program);
+    }
+
+  run->run_dir = g_dir_make_tmp ("pacer-run-XXXXXX", &error);
+  if (run->run_dir == NULL)
+    {
+      g_task_return_new_error (task, PACER_ERROR, PACER_ERROR_IO,
+                               _("Cannot create the run directory: %s"), error->message);
+      run_free (run);
+      return;
+    }
+  run->testrun_uid = g_uuid_string_random ();
+  run->seed = self->seed != NULL ? g_strdup (self->seed) : pacer_runner_generate_seed ();
+  g_free (self->used_seed);
+  self->used_seed = g_strdup (run->seed);
+  run->task = g_steal_pointer (&task);
+  self->run = run;
+
+  if (self->history != NULL && !pacer_duration_history_load (self->history, &error))
+    {
+      /* A broken cache only loses the ordering; say so and carry on. */
+      g_warning ("%s", error->message);
+      g_clear_error (&error);
+    }
+
+  if (cancellable != NULL)
+    {
+      run->cancel_source = g_cancellable_source_new (cancellable);
+      g_source_set_callback (run->cancel_source, G_SOURCE_FUNC (on_cancelled), run, NULL);
+      g_source_set_static_name (run->cancel_source, "[pacer] run cancelled");
+      g_source_attach (run->cancel_source, run->context);
+    }
+
+  /* List every program at once: their start-up costs overlap. */
+  for (guint i = 0; i < run->programs->len; i++)
+    {
+      Program *program = g_ptr_array_index (run->programs, i);
+      g_autoptr(GSubprocessLauncher) launcher = make_launcher (run, NULL, TRUE);
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+      g_auto(GStrv) argv = NULL;
+
+      g_strv_builder_add_many (builder, program->file, "-l", NULL);
+      if (self->mode != NULL)
+        g_strv_builder_add_many (builder, "-m", self->mode, NULL);
+      for (guint j = 0; self->paths != NULL && self->paths[j] != NULL; j++)
+        g_strv_builder_add_many (builder, "-p", self->paths[j], NULL);
+      argv = g_strv_builder_end (builder);
+
+      program->lister = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, &error);
+      if (program->lister == NULL)
+        {
+          fail_run (run, g_error_new (PACER_ERROR, PACER_ERROR_FAILED, _("Cannot run “%s”: %s"),
+                                      program->name, error->message));
+          g_clear_error (&error);
+          break;
+        }
+      program->list_start = g_get_monotonic_time ();
+      g_object_set_data (G_OBJECT (program->lister), "pacer-runner", self);
+      run->n_listing++;
+      g_subprocess_communicate_async (program->lister, NULL, NULL, on_listed, program);
+    }
+
+  if (self->timeout > 0 && run->n_listing > 0)
+    {
+      GSource *source = g_timeout_source_new ((guint) MIN (self->timeout * 1000, G_MAXUINT));
+
+      g_source_set_callback (source, on_list_timeout, run, NULL);
+      g_source_set_static_name (source, "[pacer] listing timeout");
+      run->list_timeout_source = g_source_attach (source, run->context);
+      g_source_unref (source);
+    }
+
+  maybe_finish (run);
+}

@@ -1,0 +1,779 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/**
+ * PacerRunner:
+ *
+ * Runs the tests of GTest programs in parallel worker processes.
+ *
+ * The runner lists each program once with `-l`, hands batches of `-p` paths
+ * to worker slots `gw0` … `gwN-1` as its [iface@Pacer.Scheduler] decides
+ * (longest first by default), and runs every batch in a fresh process in its
+ * own process group. A process that dies is blamed on the requested test that
+ * has no result yet: that test is reported as a crash with the signal or exit
+ * status and its output, and the rest of its batch goes back to the queue. A
+ * test that overruns [property@Pacer.Runner:timeout] has its process group
+ * killed; the same timeout bounds listing. Every listed test gets exactly one
+ * [signal@Pacer.Runner::test-finished], also when the run stops early, in
+ * which case the tests it never ran are reported as
+ * %PACER_TEST_OUTCOME_NOT_RUN.
+ *
+ * A program that is not a GTest program (its `-l` prints no test list) runs
+ * whole as one test judged by its exit status: 0 passes, 77 skips, anything
+ * else fails; TAP results it prints are reported too.
+ *
+ * Signals are emitted in the thread-default main context of the thread that
+ * called [method@Pacer.Runner.run_async]; [method@Pacer.Runner.run] runs its
+ * own context, so signals arrive during the call.
+ *
+ * ```c
+ * const char *programs[] = { "./test-foo", "./test-bar", NULL };
+ * g_autoptr(PacerRunner) runner = pacer_runner_new (programs);
+ * g_object_set (runner, "n-workers", 4, "timeout", 30.0, NULL);
+ * if (!pacer_runner_run (runner, NULL, &error))
+ *   g_printerr ("%s\n", error->message);
+ * g_print ("%u failed\n", pacer_runner_get_count (runner, PACER_TEST_OUTCOME_FAIL));
+ * ```
+ *
+ * Since: 1.0
+ */
+
+#include "config.h"
+
+#include <sched.h>
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "pacer-enums.h"
+#include "pacer-error.h"
+#include "pacer-glib-private.h"
+#include "pacer-runner.h"
+#include "pacer-runner-private.h"
+
+
+
+enum {
+  PROP_0,
+  PROP_PROGRAMS,
+  PROP_N_WORKERS,
+  PROP_MAX_WORKER_RESTART,
+  PROP_MAXFAIL,
+  PROP_TIMEOUT,
+  PROP_RETRIES,
+  PROP_SEED,
+  PROP_MODE,
+  PROP_PATHS,
+  PROP_SKIP_PATHS,
+  PROP_SCHEDULER,
+  PROP_HISTORY,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+guint _pacer_runner_signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (PacerRunner, pacer_runner, G_TYPE_OBJECT)
+
+/**
+ * pacer_runner_get_usable_cpus:
+ *
+ * Gets the number of CPUs this process may run on (its affinity mask), which
+ * is what `-n auto` uses.
+ *
+ * Returns: the number of usable CPUs, at least 1
+ *
+ * Since: 1.0
+ */
+guint
+pacer_runner_get_usable_cpus (void)
+{
+  cpu_set_t set;
+
+  CPU_ZERO (&set);
+  if (sched_getaffinity (0, sizeof set, &set) == 0 && CPU_COUNT (&set) > 0)
+    return CPU_COUNT (&set);
+  return MAX (1, g_get_num_processors ());
+}
+
+/**
+ * pacer_runner_generate_seed:
+ *
+ * Makes a random seed in GTest's format, `R02S` and 32 hexadecimal digits.
+ *
+ * Returns: (transfer full): a new seed
+ *
+ * Since: 1.0
+ */
+char *
+pacer_runner_generate_seed (void)
+{
+  return g_strdup_printf ("R02S%08x%08x%08x%08x", g_random_int (), g_random_int (),
+                          g_random_int (), g_random_int ());
+}
+
+/**
+ * pacer_runner_seed_is_valid:
+ * @seed: a seed
+ *
+ * Whether GTest accepts @seed for `--seed`; it aborts on anything else.
+ *
+ * Returns: `TRUE` if @seed is `R02S` and 32 hexadecimal digits
+ *
+ * Since: 1.0
+ */
+gboolean
+pacer_runner_seed_is_valid (const char *seed)
+{
+  g_return_val_if_fail (seed != NULL, FALSE);
+
+  if (strncmp (seed, "R02S", 4) != 0 || strlen (seed) != 36)
+    return FALSE;
+  for (guint i = 4; i < 36; i++)
+    if (!g_ascii_isxdigit (seed[i]))
+      return FALSE;
+  return TRUE;
+}
+
+static void
+reset_results (PacerRunner *self)
+{
+  g_ptr_array_set_size (self->results, 0);
+  memset (self->counts, 0, sizeof self->counts);
+  self->n_tests = 0;
+  self->n_workers_used = 0;
+}
+
+/**
+ * pacer_runner_run_async:
+ * @self: a runner
+ * @cancellable: (nullable): cancelling it stops the run as Ctrl-C does
+ * @callback: (scope async): called when the run is over
+ * @user_data: data for @callback
+ *
+ * Starts a run of [property@Pacer.Runner:programs]. Signals are emitted in
+ * the thread-default main context of the caller. Cancelling @cancellable
+ * kills every test process group, reports the tests not run, and ends the run
+ * with %G_IO_ERROR_CANCELLED.
+ *
+ * Since: 1.0
+ */
+void
+pacer_runner_run_async (PacerRunner         *self,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (PACER_IS_RUNNER (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  _pacer_ensure_i18n ();
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pacer_runner_run_async);
+
+  if (self->run != NULL)
+    {
+      g_task_return_new_error (task, PACER_ERROR, PACER_ERROR_FAILED, _("The runner is already running"));
+      return;
+    }
+
+  reset_results (self);
+
+  if (self->programs == NULL || self->programs[0] == NULL)
+    {
+      g_task_return_new_error (task, PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT, _("No test program given"));
+      return;
+    }
+  if (self->seed != NULL && !pacer_runner_seed_is_valid (self->seed))
+    {
+      g_task_return_new_error (task, PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT,
+                               _("“%s” is not a GTest seed (R02S and 32 hexadecimal digits)"), self->seed);
+      return;
+    }
+
+  _pacer_run_start (self, g_steal_pointer (&task), cancellable);
+}
+
+/**
+ * pacer_runner_run_finish:
+ * @self: a runner
+ * @result: the result given to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes a run started with [method@Pacer.Runner.run_async]. A run in which
+ * tests failed still succeeds: look at [method@Pacer.Runner.get_count].
+ *
+ * Returns: `TRUE` if the run went through; `FALSE` if it could not start or
+ *   stopped on an error, or was cancelled
+ *
+ * Since: 1.0
+ */
+gboolean
+pacer_runner_run_finish (PacerRunner   *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (PACER_IS_RUNNER (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, pacer_runner_run_async), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+on_sync_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+/**
+ * pacer_runner_run:
+ * @self: a runner
+ * @cancellable: (nullable): cancelling it from another thread stops the run
+ * @error: return location for a #GError
+ *
+ * Runs the tests and returns when the run is over, iterating a main context
+ * of its own, in which the signals are emitted.
+ *
+ * Returns: `TRUE` if the run went through (tests may have failed)
+ *
+ * Since: 1.0
+ */
+gboolean
+pacer_runner_run (PacerRunner   *self,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+
+  g_return_val_if_fail (PACER_IS_RUNNER (self), FALSE);
+
+  g_main_context_push_thread_default (context);
+  pacer_runner_run_async (self, cancellable, on_sync_done, &result);
+  while (result == NULL)
+    g_main_context_iteration (context, TRUE);
+  g_main_context_pop_thread_default (context);
+
+  return pacer_runner_run_finish (self, result, error);
+}
+
+/* Accessors -------------------------------------------------------------- */
+
+const char * const *
+_pacer_runner_get_paths_filter (PacerRunner *self)
+{
+  return (const char * const *) self->paths;
+}
+
+const char *
+_pacer_runner_get_mode (PacerRunner *self)
+{
+  return self->mode;
+}
+
+/**
+ * pacer_runner_get_results:
+ * @self: a runner
+ *
+ * Gets the results of the last run, in the order they were reported. The
+ * results belong to the runner and stay valid until its next run starts.
+ *
+ * Returns: (transfer container) (element-type PacerTestResult): the results
+ *
+ * Since: 1.0
+ */
+GPtrArray *
+pacer_runner_get_results (PacerRunner *self)
+{
+  GPtrArray *copy;
+
+  g_return_val_if_fail (PACER_IS_RUNNER (self), NULL);
+
+  /* A copy inherits the element free function: drop it, these are borrowed. */
+  copy = g_ptr_array_copy (self->results, NULL, NULL);
+  g_ptr_array_set_free_func (copy, NULL);
+  return copy;
+}
+
+/**
+ * pacer_runner_get_count:
+ * @self: a runner
+ * @outcome: an outcome
+ *
+ * Gets how many tests of the last run ended with @outcome.
+ *
+ * Returns: the number of results with @outcome
+ *
+ * Since: 1.0
+ */
+guint
+pacer_runner_get_count (PacerRunner      *self,
+                        PacerTestOutcome  outcome)
+{
+  g_return_val_if_fail (PACER_IS_RUNNER (self), 0);
+  g_return_val_if_fail (outcome < PACER_TEST_OUTCOME_N_OUTCOMES, 0);
+
+  return self->counts[outcome];
+}
+
+/**
+ * pacer_runner_get_n_tests:
+ * @self: a runner
+ *
+ * Gets the number of tests listed for the last run, known from
+ * [signal@Pacer.Runner::run-started] on.
+ *
+ * Returns: the number of listed tests
+ *
+ * Since: 1.0
+ */
+guint
+pacer_runner_get_n_tests (PacerRunner *self)
+{
+  g_return_val_if_fail (PACER_IS_RUNNER (self), 0);
+  return self->n_tests;
+}
+
+/**
+ * pacer_runner_get_n_workers_used:
+ * @self: a runner
+ *
+ * Gets the number of worker slots of the last run: the requested number,
+ * capped by the number of tests.
+ *
+ * Returns: the number of workers
+ *
+ * Since: 1.0
+ */
+guint
+pacer_runner_get_n_workers_used (PacerRunner *self)
+{
+  g_return_val_if_fail (PACER_IS_RUNNER (self), 0);
+  return self->n_workers_used;
+}
+
+/**
+ * pacer_runner_get_seed:
+ * @self: a runner
+ *
+ * Gets the seed given to every test process of the last run: the one set in
+ * [property@Pacer.Runner:seed], or the one generated.
+ *
+ * Returns: (transfer none) (nullable): the seed, or `NULL` before a run
+ *
+ * Since: 1.0
+ */
+const char *
+pacer_runner_get_seed (PacerRunner *self)
+{
+  g_return_val_if_fail (PACER_IS_RUNNER (self), NULL);
+  return self->used_seed;
+}
+
+/**
+ * pacer_runner_new:
+ * @programs: (array zero-terminated=1): the test programs to run
+ *
+ * Creates a runner for @programs with the default settings: as many workers
+ * as usable CPUs, the load scheduler, no timeout.
+ *
+ * Returns: (transfer full): a new runner
+ *
+ * Since: 1.0
+ */
+PacerRunner *
+pacer_runner_new (const char * const *programs)
+{
+  return g_object_new (PACER_TYPE_RUNNER, "programs", programs, NULL);
+}
+
+/* GObject ---------------------------------------------------------------- */
+
+static void
+pacer_runner_finalize (GObject *object)
+{
+  PacerRunner *self = PACER_RUNNER (object);
+
+  g_strfreev (self->programs);
+  g_free (self->seed);
+  g_free (self->mode);
+  g_strfreev (self->paths);
+  g_strfreev (self->skip_paths);
+  g_clear_object (&self->scheduler);
+  g_clear_object (&self->history);
+  g_ptr_array_unref (self->results);
+  g_free (self->used_seed);
+
+  G_OBJECT_CLASS (pacer_runner_parent_class)->finalize (object);
+}
+
+static void
+pacer_runner_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  PacerRunner *self = PACER_RUNNER (object);
+
+  switch (prop_id)
+    {
+    case PROP_PROGRAMS:
+      g_value_set_boxed (value, self->programs);
+      break;
+    case PROP_N_WORKERS:
+      g_value_set_uint (value, self->n_workers);
+      break;
+    case PROP_MAX_WORKER_RESTART:
+      g_value_set_int (value, self->max_worker_restart);
+      break;
+    case PROP_MAXFAIL:
+      g_value_set_uint (value, self->maxfail);
+      break;
+    case PROP_TIMEOUT:
+      g_value_set_double (value, self->timeout);
+      break;
+    case PROP_RETRIES:
+      g_value_set_uint (value, self->retries);
+      break;
+    case PROP_SEED:
+      g_value_set_string (value, self->seed);
+      break;
+    case PROP_MODE:
+      g_value_set_string (value, self->mode);
+      break;
+    case PROP_PATHS:
+      g_value_set_boxed (value, self->paths);
+      break;
+    case PROP_SKIP_PATHS:
+      g_value_set_boxed (value, self->skip_paths);
+      break;
+    case PROP_SCHEDULER:
+      g_value_set_object (value, self->scheduler);
+      break;
+    case PROP_HISTORY:
+      g_value_set_object (value, self->history);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+/* g_set_str() arrives in GLib 2.76; this is the same for 2.74. */
+static gboolean
+set_str (char       **field,
+         const char  *value)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return FALSE;
+  g_free (*field);
+  *field = g_strdup (value);
+  return TRUE;
+}
+
+static gboolean
+set_strv (GStrv        *field,
+          const GValue *value)
+{
+  const char * const *strv = g_value_get_boxed (value);
+
+  if (*field == NULL && strv == NULL)
+    return FALSE;
+  if (*field != NULL && strv != NULL && g_strv_equal ((const char * const *) *field, strv))
+    return FALSE;
+  g_strfreev (*field);
+  *field = g_strdupv ((char **) strv);
+  return TRUE;
+}
+
+static void
+pacer_runner_set_property (GObject      *object,
+                           guint         prop_id,
+                           const GValue *value,
+                           GParamSpec   *pspec)
+{
+  PacerRunner *self = PACER_RUNNER (object);
+  gboolean changed = FALSE;
+
+  /* Settings apply to the next run; a run in progress keeps what it read. */
+  switch (prop_id)
+    {
+    case PROP_PROGRAMS:
+      changed = set_strv (&self->programs, value);
+      break;
+    case PROP_N_WORKERS:
+      changed = self->n_workers != g_value_get_uint (value);
+      self->n_workers = g_value_get_uint (value);
+      break;
+    case PROP_MAX_WORKER_RESTART:
+      changed = self->max_worker_restart != g_value_get_int (value);
+      self->max_worker_restart = g_value_get_int (value);
+      break;
+    case PROP_MAXFAIL:
+      changed = self->maxfail != g_value_get_uint (value);
+      self->maxfail = g_value_get_uint (value);
+      break;
+    case PROP_TIMEOUT:
+      changed = self->timeout != g_value_get_double (value);
+      self->timeout = g_value_get_double (value);
+      break;
+    case PROP_RETRIES:
+      changed = self->retries != g_value_get_uint (value);
+      self->retries = g_value_get_uint (value);
+      break;
+    case PROP_SEED:
+      changed = set_str (&self->seed, g_value_get_string (value));
+      break;
+    case PROP_MODE:
+      changed = set_str (&self->mode, g_value_get_string (value));
+      break;
+    case PROP_PATHS:
+      changed = set_strv (&self->paths, value);
+      break;
+    case PROP_SKIP_PATHS:
+      changed = set_strv (&self->skip_paths, value);
+      break;
+    case PROP_SCHEDULER:
+      changed = g_set_object (&self->scheduler, g_value_get_object (value));
+      break;
+    case PROP_HISTORY:
+      changed = g_set_object (&self->history, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      return;
+    }
+
+  if (changed)
+    g_object_notify_by_pspec (object, pspec);
+}
+
+static void
+pacer_runner_class_init (PacerRunnerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags flags = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->finalize = pacer_runner_finalize;
+  object_class->get_property = pacer_runner_get_property;
+  object_class->set_property = pacer_runner_set_property;
+
+  /**
+   * PacerRunner:programs:
+   *
+   * The test programs to run, as paths or names looked up in `PATH`.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_PROGRAMS] = g_param_spec_boxed ("programs", NULL, NULL, G_TYPE_STRV, flags);
+
+  /**
+   * PacerRunner:n-workers:
+   *
+   * The number of worker slots (`-n`); 0 means one per usable CPU. A run
+   * never uses more workers than it has tests.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_N_WORKERS] = g_param_spec_uint ("n-workers", NULL, NULL, 0, 1024, 0, flags);
+
+  /**
+   * PacerRunner:max-worker-restart:
+   *
+   * How many crashed or timed-out processes are replaced before the run
+   * stops (`--max-worker-restart`); -1 means four per worker.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_WORKER_RESTART] =
+    g_param_spec_int ("max-worker-restart", NULL, NULL, -1, G_MAXINT, -1, flags);
+
+  /**
+   * PacerRunner:maxfail:
+   *
+   * Stop the run after this many failed, crashed or timed-out tests
+   * (`--maxfail`, `-x` is 1); 0 never stops.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAXFAIL] = g_param_spec_uint ("maxfail", NULL, NULL, 0, G_MAXUINT, 0, flags);
+
+  /**
+   * PacerRunner:timeout:
+   *
+   * Seconds a single test may run before its process group is killed
+   * (SIGTERM, then SIGKILL two seconds later), and listing a program may
+   * take; 0 means no limit.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_TIMEOUT] = g_param_spec_double ("timeout", NULL, NULL, 0, G_MAXDOUBLE, 0, flags);
+
+  /**
+   * PacerRunner:retries:
+   *
+   * How many times a failed test is run again, alone; a test that passes on
+   * a retry is reported as %PACER_TEST_OUTCOME_FLAKY.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_RETRIES] = g_param_spec_uint ("retries", NULL, NULL, 0, G_MAXUINT, 0, flags);
+
+  /**
+   * PacerRunner:seed:
+   *
+   * The GTest `--seed` given to every test process, or `NULL` for a random
+   * one; see [method@Pacer.Runner.get_seed].
+   *
+   * Since: 1.0
+   */
+  properties[PROP_SEED] = g_param_spec_string ("seed", NULL, NULL, NULL, flags);
+
+  /**
+   * PacerRunner:mode:
+   *
+   * The GTest `-m` mode (`quick`, `slow`, `thorough`, `perf`, `undefined`,
+   * `no-undefined`) used to list and to run, or `NULL` for the default.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MODE] = g_param_spec_string ("mode", NULL, NULL, NULL, flags);
+
+  /**
+   * PacerRunner:paths:
+   *
+   * GTest `-p` filters: only these paths and their direct children are run.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_PATHS] = g_param_spec_boxed ("paths", NULL, NULL, G_TYPE_STRV, flags);
+
+  /**
+   * PacerRunner:skip-paths:
+   *
+   * GTest `-s` filters: these exact paths are reported as skipped.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_SKIP_PATHS] = g_param_spec_boxed ("skip-paths", NULL, NULL, G_TYPE_STRV, flags);
+
+  /**
+   * PacerRunner:scheduler:
+   *
+   * The scheduling policy, or `NULL` for a new [class@Pacer.LoadScheduler]
+   * each run. A scheduler given here serves one run.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_SCHEDULER] =
+    g_param_spec_object ("scheduler", NULL, NULL, PACER_TYPE_SCHEDULER, flags);
+
+  /**
+   * PacerRunner:history:
+   *
+   * Where test durations are read before a run and saved after it, or
+   * `NULL` to run without a history.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_HISTORY] =
+    g_param_spec_object ("history", NULL, NULL, PACER_TYPE_DURATION_HISTORY, flags);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * PacerRunner::run-started:
+   * @self: the runner
+   *
+   * Every program has been listed and the workers are about to start;
+   * [method@Pacer.Runner.get_n_tests] and [method@Pacer.Runner.get_seed] are
+   * known.
+   *
+   * Since: 1.0
+   */
+  _pacer_runner_signals[SIGNAL_RUN_STARTED] =
+    g_signal_new ("run-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  /**
+   * PacerRunner::worker-ready:
+   * @self: the runner
+   * @worker: the worker id
+   *
+   * A worker slot starts its first process, or its first after a crash.
+   *
+   * Since: 1.0
+   */
+  _pacer_runner_signals[SIGNAL_WORKER_READY] =
+    g_signal_new ("worker-ready", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  /**
+   * PacerRunner::worker-down:
+   * @self: the runner
+   * @worker: the worker id
+   * @error: (nullable): why its process died, or `NULL` when the slot retires
+   *   at the end of the run
+   *
+   * A worker's process crashed or was killed, or the run is over.
+   *
+   * Since: 1.0
+   */
+  _pacer_runner_signals[SIGNAL_WORKER_DOWN] =
+    g_signal_new ("worker-down", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+
+  /**
+   * PacerRunner::test-started:
+   * @self: the runner
+   * @program: the test program
+   * @path: the test's path
+   * @worker: the worker running it
+   *
+   * A test has started (as far as the runner can tell: when the process
+   * finished the test before it).
+   *
+   * Since: 1.0
+   */
+  _pacer_runner_signals[SIGNAL_TEST_STARTED] =
+    g_signal_new ("test-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
+
+  /**
+   * PacerRunner::test-finished:
+   * @self: the runner
+   * @result: the test's final result
+   *
+   * A test has its final result; emitted once per test, retries included.
+   *
+   * Since: 1.0
+   */
+  _pacer_runner_signals[SIGNAL_TEST_FINISHED] =
+    g_signal_new ("test-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, PACER_TYPE_TEST_RESULT);
+
+  /**
+   * PacerRunner::run-finished:
+   * @self: the runner
+   *
+   * Every test has its result and every process is gone.
+   *
+   * Since: 1.0
+   */
+  _pacer_runner_signals[SIGNAL_RUN_FINISHED] =
+    g_signal_new ("run-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+pacer_runner_init (PacerRunner *self)
+{
+  self->max_worker_restart = -1;
+  self->results = g_ptr_array_new_with_free_func (g_object_unref);
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "pacer-test-result.h"
+
+G_BEGIN_DECLS
+
+/* Fills the fields directly: a runner makes one result per test, and setting
+ * eight properties through GValues costs more than the rest of it. Takes
+ * @command. */
+PacerTestResult *_pacer_test_result_new_full (const char       *program,
+                                              const char       *path,
+                                              PacerTestOutcome  outcome,
+                                              double            duration,
+                                              const char       *worker,
+                                              const char       *message,
+                                              const char       *output,
+                                              GStrv             command);
+
+G_END_DECLS

@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* A GTest program whose tests misbehave in every way a runner must survive.
+ *
+ * The tests to register come from FAKE_GTEST_TESTS, a comma-separated list of
+ * `KIND:NAME` (for example `pass:/a/1,segv:/a/2`), so one binary serves every
+ * case of the runner's tests. Without it a small mixed default set is used.
+ * FAKE_GTEST_COUNT=N adds N trivial passing tests `/many/N` (in suites of
+ * 1000 from 10 000 on), and
+ * FAKE_GTEST_SLOW=N:MS adds N tests `/slow/N` sleeping MS milliseconds, for the
+ * benchmarks. FAKE_GTEST_LOG, if set, names a file that gets one line per test
+ * started, so tests can check what ran and where.
+ */
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+
+static const char *seed_arg;
+
+static void
+log_start (const char *kind)
+{
+  const char *log = g_getenv ("FAKE_GTEST_LOG");
+  FILE *file;
+
+  if (log == NULL)
+    return;
+
+  /* Appends are atomic for short lines, so several workers can share the log. */
+  file = fopen (log, "a");
+  if (file == NULL)
+    return;
+  fprintf (file, "%s %s %s %s %d %s %s\n", g_test_get_path (), kind,
+           g_getenv ("PACER_WORKER") ? g_getenv ("PACER_WORKER") : "-",
+           g_getenv ("PACER_RUN_DIR") ? g_getenv ("PACER_RUN_DIR") : "-",
+           (int) getpid (), seed_arg != NULL ? seed_arg : "-",
+           g_getenv ("PACER_WORKER_COUNT") ? g_getenv ("PACER_WORKER_COUNT") : "-");
+  fclose (file);
+}
+
+/* A test that fails once per run directory and passes afterwards. */
+static gboolean
+first_attempt (void)
+{
+  const char *run_dir = g_getenv ("PACER_RUN_DIR");
+  g_autofree char *flag = NULL;
+  g_autofree char *name = NULL;
+
+  if (run_dir == NULL)
+    return TRUE;
+  name = g_strdelimit (g_strdup (g_test_get_path ()), "/", '_');
+  flag = g_build_filename (run_dir, name, NULL);
+  if (g_file_test (flag, G_FILE_TEST_EXISTS))
+    return FALSE;
+  g_file_set_contents (flag, "", 0, NULL);
+  return TRUE;
+}
+
+static void
+run_kind (gconstpointer data)
+{
+  const char *kind = data;
+
+  log_start (kind);
+
+  if (g_str_equal (kind, "pass"))
+    return;
+  if (g_str_equal (kind, "fail"))
+    {
+      g_test_message ("about to fail");
+      g_printerr ("fail: output of the failing test\n");
+      g_test_fail ();
+      return;
+    }
+  if (g_str_equal (kind, "skip"))
+    {
+      g_test_skip ("not today");
+      return;
+    }
+  if (g_str_equal (kind, "incomplete"))
+    {
+      g_test_incomplete ("not written yet");
+      return;
+    }
+  if (g_str_equal (kind, "segv"))
+    {
+      g_printerr ("segv: output before the crash\n");
+      raise (SIGSEGV);
+      return;
+    }
+  if (g_str_equal (kind, "assert"))
+    {
+      g_assert_cmpint (1, ==, 2);
+      return;
+    }
+  if (g_str_equal (kind, "abort"))
+    {
+      abort ();
+      return;
+    }
+  if (g_str_equal (kind, "hang"))
+    {
+      g_print ("hang: going to sleep\n");
+      for (;;)
+        pause ();
+    }
+  if (g_str_equal (kind, "hangterm"))
+    {
+      /* Ignores SIGTERM, so only the grace period's SIGKILL ends it. */
+      signal (SIGTERM, SIG_IGN);
+      for (;;)
+        pause ();
+    }
+  if (g_str_equal (kind, "exit0"))
+    {
+      exit (0);
+    }
+  if (g_str_equal (kind, "print"))
+    {
+      g_print ("print: a line on stdout\n");
+      g_printerr ("print: a line on stderr\n");
+      return;
+    }
+  if (g_str_equal (kind, "slow"))
+    {
+      g_usleep (300 * G_TIME_SPAN_MILLISECOND);
+      return;
+    }
+  if (g_str_equal (kind, "flaky"))
+    {
+      if (first_attempt ())
+        g_test_fail ();
+      return;
+    }
+  if (g_str_equal (kind, "crashonce"))
+    {
+      if (first_attempt ())
+        raise (SIGSEGV);
+      return;
+    }
+  if (g_str_equal (kind, "env"))
+    {
+      g_print ("env: %s %s %s\n", g_getenv ("PACER_WORKER"), g_getenv ("PACER_WORKER_COUNT"),
+               g_getenv ("PACER_TESTRUN_UID"));
+      return;
+    }
+  if (g_str_equal (kind, "orphan"))
+    {
+      /* Leaves a grandchild behind in the process group, then hangs. */
+      pid_t child = fork ();
+
+      if (child == 0)
+        {
+          g_usleep (60 * G_USEC_PER_SEC);
+          _exit (0);
+        }
+      log_start ("orphan-child");
+      {
+        const char *log = g_getenv ("FAKE_GTEST_LOG");
+        g_autofree char *pid_file = g_strconcat (log, ".child", NULL);
+        g_autofree char *text = g_strdup_printf ("%d", (int) child);
+
+        g_file_set_contents (pid_file, text, -1, NULL);
+      }
+      for (;;)
+        pause ();
+    }
+
+  g_error ("unknown kind “%s”", kind);
+}
+
+static void
+run_sleep (gconstpointer data)
+{
+  g_usleep (GPOINTER_TO_UINT (data) * G_TIME_SPAN_MILLISECOND);
+}
+
+static void
+run_nothing (void)
+{
+}
+
+static const char default_tests[] =
+  "pass:/fake/pass,fail:/fake/fail,skip:/fake/skip,incomplete:/fake/incomplete,print:/fake/print";
+
+int
+main (int argc, char **argv)
+{
+  const char *spec = g_getenv ("FAKE_GTEST_TESTS");
+  const char *count = g_getenv ("FAKE_GTEST_COUNT");
+  const char *slow = g_getenv ("FAKE_GTEST_SLOW");
+  g_auto(GStrv) items = NULL;
+
+  for (int i = 1; i + 1 < argc; i++)
+    if (strcmp (argv[i], "--seed") == 0)
+      seed_arg = argv[i + 1];
+
+  g_test_init (&argc, &argv, NULL);
+
+  if (spec == NULL)
+    spec = default_tests;
+  items = g_strsplit (spec, ",", -1);
+  for (guint i = 0; items[i] != NULL; i++)
+    {
+      char *colon = strchr (items[i], ':');
+      g_autofree char *path = NULL;
+
+      if (colon == NULL)
+        continue;
+      *colon = '\0';
+      if (g_str_equal (items[i], "changing"))
+        {
+          /* A name that differs in every process: -l output changes between calls. */
+          path = g_strdup_printf ("%s%d", colon + 1, (int) getpid ());
+          g_test_add_func (path, run_nothing);
+          continue;
+        }
+      g_test_add_data_func (colon + 1, items[i], run_kind);
+    }
+
+  if (count != NULL)
+    {
+      guint64 n = g_ascii_strtoull (count, NULL, 10);
+
+      /* GTest appends a case to a list (O(n) each), so huge counts go in
+       * suites of 1000, as real suites are split. */
+      for (guint64 i = 0; i < n; i++)
+        {
+          g_autofree char *path = n < 10000 ? g_strdup_printf ("/many/%06" G_GUINT64_FORMAT, i)
+                                            : g_strdup_printf ("/many/%03" G_GUINT64_FORMAT "/%06" G_GUINT64_FORMAT,
+                                                               i / 1000, i);
+          g_test_add_func (path, run_nothing);
+        }
+    }
+
+  if (slow != NULL)
+    {
+      g_auto(GStrv) groups = g_strsplit (slow, ";", -1);
+
+      for (guint g = 0; groups[g] != NULL; g++)
+        {
+          guint64 n = 0, ms = 0;
+          char *end = NULL;
+
+          n = g_ascii_strtoull (groups[g], &end, 10);
+          if (end == NULL || *end != ':')
+            continue;
+          ms = g_ascii_strtoull (end + 1, NULL, 10);
+          for (guint64 i = 0; i < n; i++)
+            {
+              g_autofree char *path = g_strdup_printf ("/sleep/%" G_GUINT64_FORMAT "ms/%04" G_GUINT64_FORMAT, ms, i);
+              g_test_add_data_func (path, GUINT_TO_POINTER ((guint) ms), run_sleep);
+            }
+        }
+    }
+
+  return g_test_run ();
+}

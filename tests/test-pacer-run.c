@@ -1,0 +1,398 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* The pacer-run command line, run as a user would: exit statuses, console
+ * output, bad input, and Ctrl-C while tests hang. PACER_RUN (set by
+ * tests/meson.build) names the pacer-run that was built. */
+
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+#include <gio/gio.h>
+
+static char *tmp_dir;
+
+static void
+remove_tree (const char *path)
+{
+  GDir *dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir != NULL)
+    {
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+
+          if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+            remove_tree (child);
+          else
+            g_unlink (child);
+        }
+      g_dir_close (dir);
+    }
+  g_rmdir (path);
+}
+
+static const char *
+pacer_run (void)
+{
+  const char *path = g_getenv ("PACER_RUN");
+
+  g_assert_nonnull (path);
+  return path;
+}
+
+static GSubprocess *
+spawn_cli (const char          *tests,
+           const char * const  *args,
+           GError             **error)
+{
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autofree char *log = g_build_filename (tmp_dir, "cli.log", NULL);
+
+  if (tests != NULL)
+    g_subprocess_launcher_setenv (launcher, "FAKE_GTEST_TESTS", tests, TRUE);
+  g_subprocess_launcher_setenv (launcher, "FAKE_GTEST_LOG", log, TRUE);
+  g_ptr_array_add (argv, (char *) pacer_run ());
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  return g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, error);
+}
+
+/* Runs pacer-run to the end; returns its exit status. */
+static int
+run_cli (const char          *tests,
+         const char * const  *args,
+         char               **out,
+         char               **err)
+{
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+
+  process = spawn_cli (tests, args, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, out, err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  return g_subprocess_get_exit_status (process);
+}
+
+static char *
+last_line (const char *text)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  guint n = g_strv_length (lines);
+
+  while (n > 0 && lines[n - 1][0] == '\0')
+    n--;
+  g_assert_cmpuint (n, >, 0);
+  return g_strdup (lines[n - 1]);
+}
+
+static char *
+fake_gtest (void)
+{
+  return g_test_build_filename (G_TEST_BUILT, "fake-gtest", NULL);
+}
+
+static void
+test_summary_line (void)
+{
+  g_autofree char *program = fake_gtest ();
+  g_autofree char *cache = g_build_filename (tmp_dir, "cache", NULL);
+  const char *args[] = { "-n", "2", "--cache-dir", cache, program, NULL };
+  g_autofree char *out = NULL, *err = NULL, *last = NULL;
+
+  g_test_summary ("A failing run exits 1, shows the failure's output and command, and ends with the counts");
+
+  g_assert_cmpint (run_cli ("pass:/o/pass,fail:/o/fail,skip:/o/skip,incomplete:/o/inc,print:/o/print",
+                            args, &out, &err), ==, 1);
+  last = last_line (out);
+  g_assert_cmpstr (last, ==, "2 passed, 1 failed, 2 skipped");
+  g_assert_nonnull (strstr (out, "seed R02S"));
+  g_assert_nonnull (strstr (out, "FAIL /o/fail"));
+  g_assert_nonnull (strstr (out, "fail: output of the failing test"));
+  g_assert_nonnull (strstr (out, "Reproduce with: "));
+  g_assert_nonnull (strstr (out, " -p /o/fail"));
+  /* The history went where --cache-dir said. */
+  {
+    g_autofree char *history = g_build_filename (cache, "durations.json", NULL);
+    g_assert_true (g_file_test (history, G_FILE_TEST_IS_REGULAR));
+  }
+}
+
+static void
+test_verbose (void)
+{
+  g_autofree char *program = fake_gtest ();
+  const char *args[] = { "-v", "-n2", program, NULL };
+  g_autofree char *out = NULL, *err = NULL, *last = NULL;
+  g_autoptr(GRegex) regex = g_regex_new ("^\\[gw[01]\\] PASS /v/[0-2] \\([0-9]+ ms\\)$",
+                                         G_REGEX_MULTILINE, 0, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
+  guint n = 0;
+
+  g_test_summary ("-v prints every result as [gwN] PASS /path (N ms); all passing exits 0; -n2 works");
+
+  g_assert_cmpint (run_cli ("pass:/v/0,pass:/v/1,pass:/v/2", args, &out, &err), ==, 0);
+  for (g_regex_match (regex, out, 0, &match); g_match_info_matches (match); g_match_info_next (match, NULL))
+    n++;
+  g_assert_cmpuint (n, ==, 3);
+  last = last_line (out);
+  g_assert_cmpstr (last, ==, "3 passed, 0 failed");
+}
+
+static void
+test_flaky_and_not_run (void)
+{
+  g_autofree char *program = fake_gtest ();
+  const char *retry_args[] = { "-q", "--retries", "1", program, NULL };
+  const char *x_args[] = { "-x", "-n", "1", program, NULL };
+  g_autofree char *out = NULL, *err = NULL, *last = NULL;
+  g_autofree char *out2 = NULL, *err2 = NULL, *last2 = NULL;
+
+  g_test_summary ("Flaky and not-run tests are counted on the last line");
+
+  g_assert_cmpint (run_cli ("flaky:/f/flaky,pass:/f/pass", retry_args, &out, &err), ==, 0);
+  last = last_line (out);
+  g_assert_cmpstr (last, ==, "1 passed, 0 failed, 1 flaky");
+
+  g_assert_cmpint (run_cli ("fail:/f/fail,pass:/f/a,pass:/f/b,pass:/f/c", x_args, &out2, &err2), ==, 1);
+  last2 = last_line (out2);
+  g_assert_true (g_str_has_suffix (last2, " not run"));
+  g_assert_true (g_str_has_prefix (last2, "0 passed, 1 failed") || strstr (last2, "1 failed") != NULL);
+}
+
+static void
+test_bad_input (void)
+{
+  g_autofree char *program = fake_gtest ();
+  g_autofree char *not_exec = g_build_filename (tmp_dir, "not-executable", NULL);
+  struct {
+    const char *tests;
+    const char *args[6];
+    const char *message;
+  } cases[] = {
+    { NULL, { "/nonexistent/test-program", NULL }, "does not exist" },
+    { NULL, { not_exec, NULL }, "not an executable" },
+    { NULL, { "--frobnicate", program, NULL }, "Unknown option" },
+    { NULL, { "-n", "0", program, NULL }, "not a number of workers" },
+    { NULL, { "-n", "-3", program, NULL }, "not a number of workers" },
+    { NULL, { "--dist", "each", program, NULL }, "--dist each is not supported by this version" },
+    { NULL, { "--dist", "bogus", program, NULL }, "not a distribution mode" },
+    { NULL, { "--seed", "42", program, NULL }, "not a GTest seed" },
+    { NULL, { "-m", "fast", program, NULL }, "not a GTest mode" },
+    { NULL, { NULL }, "no test program" },
+    { "changing:/changing/pid,pass:/b/0", { program, NULL }, "changes between calls" },
+  };
+
+  g_test_summary ("Bad input gives a clear message and exit status 2");
+
+  g_assert_true (g_file_set_contents (not_exec, "#!/bin/sh\n", -1, NULL));
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *out = NULL, *err = NULL;
+
+      g_test_message ("case %u: %s", i, cases[i].message);
+      g_assert_cmpint (run_cli (cases[i].tests ? cases[i].tests : "pass:/b/0", cases[i].args, &out, &err), ==, 2);
+      g_assert_nonnull (strstr (err, cases[i].message));
+    }
+}
+
+static void
+test_version_and_list (void)
+{
+  g_autofree char *program = fake_gtest ();
+  const char *version_args[] = { "--version", NULL };
+  const char *list_args[] = { "--list", program, NULL };
+  g_autofree char *out = NULL, *err = NULL, *out2 = NULL, *err2 = NULL;
+
+  g_test_summary ("--version prints the version; --list prints the tests without running them");
+
+  g_assert_cmpint (run_cli (NULL, version_args, &out, &err), ==, 0);
+  g_assert_cmpstr (out, ==, "pacer-run " PACKAGE_VERSION "\n");
+
+  g_assert_cmpint (run_cli ("segv:/l/a,pass:/l/b", list_args, &out2, &err2), ==, 0);
+  g_assert_cmpstr (out2, ==, "/l/a\n/l/b\n");
+}
+
+static void
+test_filters (void)
+{
+  g_autofree char *program = fake_gtest ();
+  const char *args[] = { "-v", "-p", "/f", "-s", "/f/b", "--", program, NULL };
+  g_autofree char *out = NULL, *err = NULL, *last = NULL;
+
+  g_test_summary ("-p and -s filter as in GTest: -s tests are reported skipped without running");
+
+  g_assert_cmpint (run_cli ("pass:/f/a,pass:/f/b,fail:/g/c", args, &out, &err), ==, 0);
+  g_assert_nonnull (strstr (out, "PASS /f/a"));
+  g_assert_nonnull (strstr (out, "SKIP /f/b"));
+  g_assert_null (strstr (out, "/g/c"));
+  last = last_line (out);
+  g_assert_cmpstr (last, ==, "1 passed, 0 failed, 1 skipped");
+}
+
+static void
+test_progress_line (void)
+{
+  g_autofree char *program = fake_gtest ();
+  g_autofree char *script = g_find_program_in_path ("script");
+  g_autofree char *command = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+
+  g_test_summary ("On a terminal a live progress line shows done/total, failures, elapsed time and ETA");
+
+  if (script == NULL)
+    {
+      g_test_skip ("script(1) is needed to give pacer-run a terminal");
+      return;
+    }
+
+  /* script(1) runs pacer-run on a pseudo-terminal and copies what it prints. */
+  command = g_strdup_printf ("%s -n 2 %s", pacer_run (), program);
+  {
+    g_autoptr(GSubprocessLauncher) launcher =
+      g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+    g_autoptr(GSubprocess) process = NULL;
+    g_autoptr(GError) error = NULL;
+
+    g_subprocess_launcher_setenv (launcher, "FAKE_GTEST_TESTS",
+                                  "slow:/p/0,slow:/p/1,slow:/p/2,slow:/p/3,fail:/p/4", TRUE);
+    process = g_subprocess_launcher_spawn (launcher, &error, script, "-qec", command, "/dev/null", NULL);
+    g_assert_no_error (error);
+    g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_subprocess_get_if_exited (process));
+    g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 1);
+  }
+
+  g_assert_nonnull (strstr (out, "\r\033[K["));
+  g_assert_nonnull (strstr (out, "/5] "));
+  g_assert_nonnull (strstr (out, " failed, "));
+  g_assert_nonnull (strstr (out, ", ETA "));
+  g_assert_nonnull (strstr (out, "4 passed, 1 failed"));
+}
+
+static int
+read_pid (const char *file)
+{
+  g_autofree char *text = NULL;
+
+  if (!g_file_get_contents (file, &text, NULL, NULL))
+    return 0;
+  return atoi (text);
+}
+
+/* Dead: gone, or a zombie waiting for whoever it was re-parented to. */
+static gboolean
+is_dead (int pid)
+{
+  gint64 deadline = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      g_autofree char *stat_file = g_strdup_printf ("/proc/%d/stat", pid);
+      g_autofree char *stat = NULL;
+      const char *paren;
+
+      if (kill (pid, 0) == -1 && errno == ESRCH)
+        return TRUE;
+      if (g_file_get_contents (stat_file, &stat, NULL, NULL) &&
+          (paren = strrchr (stat, ')')) != NULL && paren[1] == ' ' && paren[2] == 'Z')
+        return TRUE;
+      g_usleep (10 * 1000);
+    }
+  return FALSE;
+}
+
+static void
+test_interrupt (void)
+{
+  int signals[] = { SIGINT, SIGTERM };
+  g_autofree char *program = fake_gtest ();
+  g_autofree char *log = g_build_filename (tmp_dir, "cli.log", NULL);
+  g_autofree char *child_file = g_strconcat (log, ".child", NULL);
+
+  g_test_summary ("Ctrl-C (or SIGTERM) kills every process group, reports what ran, exits 130, leaves no process");
+
+  for (guint s = 0; s < G_N_ELEMENTS (signals); s++)
+    {
+      const char *args[] = { "-n", "2", program, NULL };
+      g_autoptr(GSubprocess) process = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *out = NULL, *err = NULL, *last = NULL, *text = NULL;
+      gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+      int orphan = 0;
+
+      g_unlink (log);
+      g_unlink (child_file);
+      process = spawn_cli ("pass:/i/pass,hang:/i/hang,orphan:/i/orphan", args, &error);
+      g_assert_no_error (error);
+
+      /* Wait until both hanging tests run and the orphan has its child. */
+      while (g_get_monotonic_time () < deadline)
+        {
+          g_clear_pointer (&text, g_free);
+          if (g_file_get_contents (log, &text, NULL, NULL) &&
+              strstr (text, "/i/hang ") != NULL && (orphan = read_pid (child_file)) > 0)
+            break;
+          g_usleep (20 * 1000);
+        }
+      g_assert_cmpint (orphan, >, 0);
+
+      g_subprocess_send_signal (process, signals[s]);
+      g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
+      g_assert_no_error (error);
+      g_assert_true (g_subprocess_get_if_exited (process));
+      g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 130);
+      g_assert_nonnull (strstr (err, "interrupted"));
+      last = last_line (out);
+      g_assert_true (g_str_has_suffix (last, ", 2 not run"));
+
+      /* The grandchild left in the orphan test's process group is gone too. */
+      g_assert_true (is_dead (orphan));
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  /* Under AddressSanitizer the fake's SIGSEGV must stay a signal, as it is for users. */
+  {
+    const char *asan = g_getenv ("ASAN_OPTIONS");
+    g_autofree char *options = g_strconcat (asan != NULL ? asan : "", asan != NULL ? ":" : "",
+                                            "handle_segv=0", NULL);
+
+    g_setenv ("ASAN_OPTIONS", options, TRUE);
+  }
+  tmp_dir = g_dir_make_tmp ("pacer-run-test-XXXXXX", NULL);
+  g_assert_nonnull (tmp_dir);
+
+  g_test_add_func ("/Pacer/PacerRun/summary-line", test_summary_line);
+  g_test_add_func ("/Pacer/PacerRun/verbose", test_verbose);
+  g_test_add_func ("/Pacer/PacerRun/flaky-and-not-run", test_flaky_and_not_run);
+  g_test_add_func ("/Pacer/PacerRun/bad-input", test_bad_input);
+  g_test_add_func ("/Pacer/PacerRun/version-and-list", test_version_and_list);
+  g_test_add_func ("/Pacer/PacerRun/filters", test_filters);
+  g_test_add_func ("/Pacer/PacerRun/progress-line", test_progress_line);
+  g_test_add_func ("/Pacer/PacerRun/interrupt", test_interrupt);
+
+  status = g_test_run ();
+  remove_tree (tmp_dir);
+  g_free (tmp_dir);
+  return status;
+}

@@ -1,0 +1,1074 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* PacerRunner driven against fake-gtest, a GTest program whose tests pass,
+ * fail, crash, hang or exit as FAKE_GTEST_TESTS tells them, and which logs
+ * every test it starts (path, kind, worker, run dir, pid, seed) to
+ * FAKE_GTEST_LOG. */
+
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <glib/gstdio.h>
+#include <pacer-glib/pacer-glib.h>
+
+static char *tmp_dir;
+
+/* Files of this test go in a directory of its own, removed at the end. */
+static void
+remove_tree (const char *path)
+{
+  GDir *dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir != NULL)
+    {
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+
+          if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+            remove_tree (child);
+          else
+            g_unlink (child);
+        }
+      g_dir_close (dir);
+    }
+  g_rmdir (path);
+}
+
+/* A scheduler that hands out everything pending of one program as one batch,
+ * so a test can decide the exact composition of a batch. It is also the
+ * smallest example of a user-written scheduler. */
+#define TEST_TYPE_ALL_SCHEDULER (test_all_scheduler_get_type ())
+G_DECLARE_FINAL_TYPE (TestAllScheduler, test_all_scheduler, TEST, ALL_SCHEDULER, GObject)
+
+struct _TestAllScheduler
+{
+  GObject parent_instance;
+  GArray *pending;   /* guint */
+  GArray *alone;     /* gboolean by test */
+  GPtrArray *programs;
+  gboolean ignore_alone;  /* behave like a careless user-written scheduler */
+};
+
+static void test_all_scheduler_iface_init (PacerSchedulerInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestAllScheduler, test_all_scheduler, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (PACER_TYPE_SCHEDULER, test_all_scheduler_iface_init))
+
+static void
+all_add_worker (PacerScheduler *scheduler, const char *worker)
+{
+}
+
+static void
+all_add_test (PacerScheduler *scheduler, guint test, const char *program, const char *path,
+              double expected, PacerScheduleFlags flags)
+{
+  TestAllScheduler *self = TEST_ALL_SCHEDULER (scheduler);
+  gboolean alone = !self->ignore_alone && (flags & PACER_SCHEDULE_FLAGS_ALONE) != 0;
+
+  g_array_append_val (self->pending, test);
+  if (self->alone->len <= test)
+    g_array_set_size (self->alone, test + 1);
+  g_array_index (self->alone, gboolean, test) = alone;
+  if (self->programs->len <= test)
+    g_ptr_array_set_size (self->programs, test + 1);
+  g_free (g_ptr_array_index (self->programs, test));
+  g_ptr_array_index (self->programs, test) = g_strdup (program);
+}
+
+static GArray *
+all_next_batch (PacerScheduler *scheduler, const char *worker)
+{
+  TestAllScheduler *self = TEST_ALL_SCHEDULER (scheduler);
+  GArray *batch, *rest;
+  const char *program;
+  guint head;
+
+  if (self->pending->len == 0)
+    return NULL;
+
+  batch = g_array_new (FALSE, FALSE, sizeof (guint));
+  rest = g_array_new (FALSE, FALSE, sizeof (guint));
+  head = g_array_index (self->pending, guint, 0);
+  program = g_ptr_array_index (self->programs, head);
+
+  for (guint i = 0; i < self->pending->len; i++)
+    {
+      guint test = g_array_index (self->pending, guint, i);
+      gboolean alone = g_array_index (self->alone, gboolean, test);
+
+      if ((i == 0) || (!alone && !g_array_index (self->alone, gboolean, head) &&
+                       g_str_equal (program, g_ptr_array_index (self->programs, test))))
+        g_array_append_val (batch, test);
+      else
+        g_array_append_val (rest, test);
+    }
+  g_array_unref (self->pending);
+  self->pending = rest;
+  return batch;
+}
+
+static void
+all_mark_complete (PacerScheduler *scheduler, const char *worker, guint test, double duration)
+{
+}
+
+static void
+all_mark_pending (PacerScheduler *scheduler, guint test, PacerScheduleFlags flags)
+{
+  TestAllScheduler *self = TEST_ALL_SCHEDULER (scheduler);
+
+  g_array_index (self->alone, gboolean, test) = !self->ignore_alone && (flags & PACER_SCHEDULE_FLAGS_ALONE) != 0;
+  g_array_append_val (self->pending, test);
+}
+
+static GArray *
+all_remove_pending (PacerScheduler *scheduler)
+{
+  TestAllScheduler *self = TEST_ALL_SCHEDULER (scheduler);
+  GArray *pending = self->pending;
+
+  self->pending = g_array_new (FALSE, FALSE, sizeof (guint));
+  return pending;
+}
+
+static gboolean
+all_has_pending (PacerScheduler *scheduler)
+{
+  return TEST_ALL_SCHEDULER (scheduler)->pending->len > 0;
+}
+
+static void
+test_all_scheduler_iface_init (PacerSchedulerInterface *iface)
+{
+  iface->add_worker = all_add_worker;
+  iface->remove_worker = all_add_worker;
+  iface->add_test = all_add_test;
+  iface->next_batch = all_next_batch;
+  iface->mark_test_complete = all_mark_complete;
+  iface->mark_test_pending = all_mark_pending;
+  iface->remove_pending = all_remove_pending;
+  iface->has_pending = all_has_pending;
+}
+
+static void
+test_all_scheduler_finalize (GObject *object)
+{
+  TestAllScheduler *self = TEST_ALL_SCHEDULER (object);
+
+  g_array_unref (self->pending);
+  g_array_unref (self->alone);
+  g_ptr_array_unref (self->programs);
+  G_OBJECT_CLASS (test_all_scheduler_parent_class)->finalize (object);
+}
+
+static void
+test_all_scheduler_class_init (TestAllSchedulerClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = test_all_scheduler_finalize;
+}
+
+static void
+test_all_scheduler_init (TestAllScheduler *self)
+{
+  self->pending = g_array_new (FALSE, FALSE, sizeof (guint));
+  self->alone = g_array_new (FALSE, TRUE, sizeof (gboolean));
+  self->programs = g_ptr_array_new_with_free_func (g_free);
+}
+
+/* Fixture helpers ---------------------------------------------------------- */
+
+typedef struct
+{
+  char *path;
+  char *kind;
+  char *worker;
+  char *run_dir;
+  int pid;
+  char *seed;
+  char *count;
+} LogLine;
+
+static void
+log_line_free (LogLine *line)
+{
+  g_free (line->path);
+  g_free (line->kind);
+  g_free (line->worker);
+  g_free (line->run_dir);
+  g_free (line->seed);
+  g_free (line->count);
+  g_free (line);
+}
+
+static char *log_file;
+
+static void
+reset_log (void)
+{
+  g_free (log_file);
+  log_file = g_build_filename (tmp_dir, "fake-gtest.log", NULL);
+  g_unlink (log_file);
+  g_setenv ("FAKE_GTEST_LOG", log_file, TRUE);
+}
+
+static GPtrArray *
+read_log (void)
+{
+  GPtrArray *lines = g_ptr_array_new_with_free_func ((GDestroyNotify) log_line_free);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) rows = NULL;
+
+  if (!g_file_get_contents (log_file, &text, NULL, NULL))
+    return lines;
+  rows = g_strsplit (text, "\n", -1);
+  for (guint i = 0; rows[i] != NULL; i++)
+    {
+      g_auto(GStrv) f = g_strsplit (rows[i], " ", -1);
+      LogLine *line;
+
+      if (g_strv_length (f) < 7)
+        continue;
+      line = g_new0 (LogLine, 1);
+      line->path = g_strdup (f[0]);
+      line->kind = g_strdup (f[1]);
+      line->worker = g_strdup (f[2]);
+      line->run_dir = g_strdup (f[3]);
+      line->pid = atoi (f[4]);
+      line->seed = g_strdup (f[5]);
+      line->count = g_strdup (f[6]);
+      g_ptr_array_add (lines, line);
+    }
+  return lines;
+}
+
+static guint
+log_count (GPtrArray  *lines,
+           const char *path)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < lines->len; i++)
+    if (g_str_equal (((LogLine *) g_ptr_array_index (lines, i))->path, path))
+      n++;
+  return n;
+}
+
+static LogLine *
+log_find (GPtrArray  *lines,
+          const char *path)
+{
+  for (guint i = 0; i < lines->len; i++)
+    if (g_str_equal (((LogLine *) g_ptr_array_index (lines, i))->path, path))
+      return g_ptr_array_index (lines, i);
+  return NULL;
+}
+
+static PacerRunner *
+new_runner (const char *tests)
+{
+  g_autofree char *program = g_test_build_filename (G_TEST_BUILT, "fake-gtest", NULL);
+  const char *programs[] = { program, NULL };
+
+  g_setenv ("FAKE_GTEST_TESTS", tests, TRUE);
+  reset_log ();
+  return pacer_runner_new (programs);
+}
+
+static PacerTestResult *
+find_result (PacerRunner *runner,
+             const char  *path)
+{
+  g_autoptr(GPtrArray) results = pacer_runner_get_results (runner);
+  PacerTestResult *found = NULL;
+
+  for (guint i = 0; i < results->len; i++)
+    if (g_str_equal (pacer_test_result_get_path (g_ptr_array_index (results, i)), path))
+      {
+        g_assert_null (found);  /* exactly one result per test */
+        found = g_ptr_array_index (results, i);
+      }
+  g_assert_nonnull (found);
+  /* The runner keeps its own reference. */
+  return found;
+}
+
+static PacerTestOutcome
+outcome_of (PacerRunner *runner,
+            const char  *path)
+{
+  return pacer_test_result_get_outcome (find_result (runner, path));
+}
+
+static guint
+n_results (PacerRunner *runner)
+{
+  g_autoptr(GPtrArray) results = pacer_runner_get_results (runner);
+  return results->len;
+}
+
+static void
+assert_dead (int pid)
+{
+  g_assert_cmpint (pid, >, 0);
+  /* Reaped and gone: kill() finds no such process. */
+  g_assert_cmpint (kill (pid, 0), ==, -1);
+  g_assert_cmpint (errno, ==, ESRCH);
+}
+
+/* Tests -------------------------------------------------------------------- */
+
+typedef struct
+{
+  guint run_started, run_finished, test_started, test_finished, worker_ready, worker_down_null, worker_down_error;
+} Counts;
+
+static void on_run_started (PacerRunner *r, Counts *c) { c->run_started++; }
+static void on_run_finished (PacerRunner *r, Counts *c) { c->run_finished++; }
+static void on_test_started (PacerRunner *r, const char *p, const char *path, const char *w, Counts *c) { c->test_started++; }
+static void on_test_finished (PacerRunner *r, PacerTestResult *res, Counts *c) { c->test_finished++; }
+static void on_worker_ready (PacerRunner *r, const char *w, Counts *c) { c->worker_ready++; }
+static void
+on_worker_down (PacerRunner *r, const char *w, const char *error, Counts *c)
+{
+  if (error == NULL)
+    c->worker_down_null++;
+  else
+    c->worker_down_error++;
+}
+
+static void
+test_outcomes (void)
+{
+  g_autoptr(PacerRunner) runner = new_runner ("pass:/o/pass,fail:/o/fail,skip:/o/skip,incomplete:/o/incomplete,print:/o/print");
+  g_autoptr(GError) error = NULL;
+  PacerTestResult *result;
+  const char * const *command;
+  Counts counts = { 0 };
+
+  g_test_summary ("Pass, fail, skip, incomplete and printed output are reported once each, with signals");
+
+  g_object_set (runner, "n-workers", 2, NULL);
+  g_signal_connect (runner, "run-started", G_CALLBACK (on_run_started), &counts);
+  g_signal_connect (runner, "run-finished", G_CALLBACK (on_run_finished), &counts);
+  g_signal_connect (runner, "test-started", G_CALLBACK (on_test_started), &counts);
+  g_signal_connect (runner, "test-finished", G_CALLBACK (on_test_finished), &counts);
+  g_signal_connect (runner, "worker-ready", G_CALLBACK (on_worker_ready), &counts);
+  g_signal_connect (runner, "worker-down", G_CALLBACK (on_worker_down), &counts);
+
+  g_assert_true (pacer_runner_run (runner, NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (pacer_runner_get_n_tests (runner), ==, 5);
+  g_assert_cmpuint (pacer_runner_get_n_workers_used (runner), ==, 2);
+  g_assert_cmpuint (n_results (runner), ==, 5);
+  g_assert_cmpint (outcome_of (runner, "/o/pass"), ==, PACER_TEST_OUTCOME_PASS);
+  g_assert_cmpint (outcome_of (runner, "/o/fail"), ==, PACER_TEST_OUTCOME_FAIL);
+  g_assert_cmpint (outcome_of (runner, "/o/skip"), ==, PACER_TEST_OUTCOME_SKIP);
+  g_assert_cmpint (outcome_of (runner, "/o/incomplete"), ==, PACER_TEST_OUTCOME_SKIP);
+  g_assert_cmpint (outcome_of (runner, "/o/print"), ==, PACER_TEST_OUTCOME_PASS);
+  g_assert_cmpuint (pacer_runner_get_count (runner, PACER_TEST_OUTCOME_PASS), ==, 2);
+  g_assert_cmpuint (pacer_runner_get_count (runner, PACER_TEST_OUTCOME_FAIL), ==, 1);
+  g_assert_cmpuint (pacer_runner_get_count (runner, PACER_TEST_OUTCOME_SKIP), ==, 2);
+
+  result = find_result (runner, "/o/skip");
+  g_assert_cmpstr (pacer_test_result_get_message (result), ==, "not today");
+  result = find_result (runner, "/o/print");
+  g_assert_nonnull (strstr (pacer_test_result_get_output (result), "print: a line on stdout"));
+  g_assert_nonnull (strstr (pacer_test_result_get_output (result), "print: a line on stderr"));
+  result = find_result (runner, "/o/fail");
+  g_assert_nonnull (strstr (pacer_test_result_get_output (result), "fail: output of the failing test"));
+  g_assert_true (g_str_has_prefix (pacer_test_result_get_worker (result), "gw"));
+  g_assert_true (g_str_has_suffix (pacer_test_result_get_program (result), "fake-gtest"));
+  g_assert_cmpfloat (pacer_test_result_get_duration (result), >=, 0);
+  command = pacer_test_result_get_command (result);
+  g_assert_nonnull (command);
+  g_assert_true (g_strv_contains (command, "/o/fail"));
+  g_assert_true (g_strv_contains (command, pacer_runner_get_seed (runner)));
+  g_assert_false (g_strv_contains (command, "/o/pass"));
+
+  g_assert_cmpuint (counts.run_started, ==, 1);
+  g_assert_cmpuint (counts.run_finished, ==, 1);
+  g_assert_cmpuint (counts.test_finished, ==, 5);
+  g_assert_cmpuint (counts.test_started, ==, 5);
+  g_assert_cmpuint (counts.worker_ready, ==, 2);
+  g_assert_cmpuint (counts.worker_down_null, ==, 2);
+  g_assert_cmpuint (counts.worker_down_error, ==, 0);
+}
+
+static void
+test_crash_every_position (void)
+{
+  const char *kinds[] = { "segv", "abort", "assert", "exit0" };
+  const char *messages[] = { "signal 11", "signal 6", "assertion failed", "status 0" };
+
+  g_test_summary ("A crash at any position of a batch blames that test, and the rest runs in a fresh process");
+
+  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+    for (guint position = 0; position < 5; position++)
+      {
+        g_autoptr(GString) spec = g_string_new (NULL);
+        g_autoptr(PacerRunner) runner = NULL;
+        g_autoptr(PacerScheduler) scheduler = g_object_new (TEST_TYPE_ALL_SCHEDULER, NULL);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GPtrArray) log = NULL;
+        g_autofree char *culprit = g_strdup_printf ("/c/%u", position);
+        PacerTestResult *result;
+        int before_pid = 0, after_pid = 0;
+
+        for (guint i = 0; i < 5; i++)
+          g_string_append_printf (spec, "%s%s:/c/%u", i ? "," : "", i == position ? kinds[k] : "pass", i);
+
+        runner = new_runner (spec->str);
+        g_object_set (runner, "n-workers", 1, "scheduler", scheduler, NULL);
+        g_assert_true (pacer_runner_run (runner, NULL, &error));
+        g_assert_no_error (error);
+
+        g_assert_cmpuint (n_results (runner), ==, 5);
+        result = find_result (runner, culprit);
+        g_assert_cmpint (pacer_test_result_get_outcome (result), ==, PACER_TEST_OUTCOME_CRASH);
+        g_assert_nonnull (strstr (pacer_test_result_get_message (result), messages[k]));
+        if (k == 0)
+          g_assert_nonnull (strstr (pacer_test_result_get_output (result), "segv: output before the crash"));
+        g_assert_cmpuint (pacer_runner_get_count (runner, PACER_TEST_OUTCOME_PASS), ==, 4);
+
+        log = read_log ();
+        g_assert_cmpuint (log->len, ==, 5);
+        for (guint i = 0; i < 5; i++)
+          {
+            g_autofree char *path = g_strdup_printf ("/c/%u", i);
+            LogLine *line = log_find (log, path);
+
+            g_assert_cmpuint (log_count (log, path), ==, 1);
+            if (i <= position)
+              {
+                /* One process ran everything up to the crash ... */
+                if (before_pid == 0)
+                  before_pid = line->pid;
+                g_assert_cmpint (line->pid, ==, before_pid);
+              }
+            else
+              {
+                /* ... and a fresh one the rest of the batch. */
+                if (after_pid == 0)
+                  after_pid = line->pid;
+                g_assert_cmpint (line->pid, ==, after_pid);
+                g_assert_cmpint (line->pid, !=, before_pid);
+              }
+          }
+      }
+}
+
+static void
+test_restart_limit (void)
+{
+  g_autoptr(PacerRunner) runner = new_runner ("segv:/r/0,segv:/r/1,segv:/r/2,segv:/r/3,pass:/r/4,pass:/r/5");
+  g_autoptr(PacerScheduler) scheduler = g_object_new (TEST_TYPE_ALL_SCHEDULER, NULL);
+  g_autoptr(GError) error = NULL;
+  Counts counts = { 0 };
+
+  g_test_summary ("Past --max-worker-restart the run stops and the tests left are reported not run");
+
+  g_object_set (runner, "n-workers", 1, "max-worker-restart", 1, "scheduler", scheduler, NULL);
+  g_signal_connect (runner, "worker-down", G_CALLBACK (on_worker_down), &counts);
+  g_assert_true (pacer_runner_run (runner, NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (n_results (runner), ==, 6);
+  g_assert_cmpint (outcome_of (runner, "/r/0"), ==, PACER_TEST_OUTCOME_CRASH);
+  g_assert_cmpint (outcome_of (runner, "/r/1"), ==, PACER_TEST_OUTCOME_CRASH);
+  for (guint i = 2; i < 6; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/r/%u", i);
+      PacerTestResult *result = find_result (runner, path);
+
+      g_assert_cmpint (pacer_test_result_get_outcome (result), ==, PACER_TEST_OUTCOME_NOT_RUN);
+      g_assert_nonnull (strstr (pacer_test_result_get_message (result), "restart limit"));
+      g_assert_null (pacer_test_result_get_worker (result));
+    }
+  g_assert_cmpuint (counts.worker_down_error, ==, 2);
+
+  /* The re-queued rest ran as `-p /r -s /r/0`: nothing ran twice. */
+  {
+    g_autoptr(GPtrArray) log = read_log ();
+
+    g_assert_cmpuint (log->len, ==, 2);
+    g_assert_cmpuint (log_count (log, "/r/0"), ==, 1);
+    g_assert_cmpuint (log_count (log, "/r/1"), ==, 1);
+  }
+}
+
+static void
+test_restart_limit_zero (void)
+{
+  g_autoptr(PacerRunner) runner = new_runner ("segv:/z/0,pass:/z/1,pass:/z/2");
+  g_autoptr(PacerScheduler) scheduler = g_object_new (TEST_TYPE_ALL_SCHEDULER, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_test_summary ("--max-worker-restart 0 stops at the first crash without losing a test");
+
+  g_object_set (runner, "n-workers", 1, "max-worker-restart", 0, "scheduler", scheduler, NULL);
+  g_assert_true (pacer_runner_run (runner, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_results (runner), ==, 3);
+  g_assert_cmpint (outcome_of (runner, "/z/0"), ==, PACER_TEST_OUTCOME_CRASH);
+  g_assert_cmpuint (pacer_runner_get_count (runner, PACER_TEST_OUTCOME_NOT_RUN), ==, 2);
+
+  /* With a retry due when the run stops, the crash stays the test's result. */
+  {
+    g_autoptr(PacerRunner) again = new_runner ("segv:/z/0,pass:/z/1");
+    g_autoptr(PacerScheduler) all = g_object_new (TEST_TYPE_ALL_SCHEDULER, NULL);
+    PacerTestResult *result;
+
+    g_object_set (again, "n-workers", 1, "max-worker-restart", 0, "retries", 1, "scheduler", all, NULL);
+    g_assert_true (pacer_runner_run (again, NULL, &error));
+    g_assert_no_error (error);
+    result = find_result (again, "/z/0");
+    g_assert_cmpint (pacer_test_result_get_outcome (result), ==, PACER_TEST_OUTCOME_CRASH);
+    g_assert_nonnull (strstr (pacer_test_result_get_message (result), "not retried"));
+    g_assert_cmpint (outcome_of (again, "/z/1"), ==, PACER_TEST_OUTCOME_NOT_RUN);
+  }
+}
+
+static void
+test_timeout (void)
+{
+  g_autoptr(PacerRunner) runner = new_runner ("hang:/t/hang,pass:/t/after,hangterm:/t/stubborn,pass:/t/last");
+  g_autoptr(PacerScheduler) scheduler = g_object_new (TEST_TYPE_ALL_SCHEDULER, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) log = NULL;
+  PacerTestResult *result;
+  gint64 start = g_get_monotonic_time ();
+  double elapsed;
+
+  g_test_summary ("A test past --timeout has its group killed (TERM, then KILL after 2 s) and the batch goes on");
+
+  g_object_set (runner, "n-workers", 1, "timeout", 0.3, "scheduler", scheduler, NULL);
+  g_assert_true (pacer_runner_run (runner, NULL, &error));
+  g_assert_no_error (error);
+  elapsed = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+
+  result = find_result (runner, "/t/hang");
+  g_assert_cmpint (pacer_test_result_get_outcome (result), ==, PACER_TEST_OUTCOME_TIMEOUT);
+  g_assert_nonnull (strstr (pacer_test_result_get_message (result), "timed out"));
+  g_assert_nonnull (strstr (pacer_test_result_get_output (result), "hang: going to sleep"));
+  g_assert_cmpfloat (pacer_test_result_get_duration (result), >=, 0.3);
+  g_assert_cmpint (outcome_of (runner, "/t/stubborn"), ==, PACER_TEST_OUTCOME_TIMEOUT);
+  g_assert_cmpint (outcome_of (runner, "/t/after"), ==, PACER_TEST_OUTCOME_PASS);
+  g_assert_cmpint (outcome_of (runner, "/t/last"), ==, PACER_TEST_OUTCOME_PASS);
+
+  /* 0.3 s, then 0.3 s plus the 2 s grace for the one ignoring SIGTERM. */
+  g_assert_cmpfloat (elapsed, >=, 2.5);
+  g_assert_cmpfloat (elapsed, <, 8);
+
+  log = read_log ();
+  assert_dead (log_find (log, "/t/hang")->pid);
+  assert_dead (log_find (log, "/t/stubborn")->pid);
+}
+
+static void
+test_maxfail (void)
+{
+  const char *first_kinds[] = { "fail", "segv" };
+
+  g_test_summary ("-x stops at once on a failure or a crash: queued and running tests are not run");
+
+  for (guint k = 0; k < G_N_ELEMENTS (first_kinds); k++)
+    {
+      g_autoptr(GString) spec = g_string_new (NULL);
+      g_autoptr(PacerRunner) runner = NULL;
+      g_autoptr(GError) error = NULL;
+      gint64 start;
+      double elapsed;
+
+      g_string_append_printf (spec, "%s:/x/first", first_kinds[k]);
+      for (guint i = 0; i < 20; i++)
+        g_string_append_printf (spec, ",slow:/x/slow%02u", i);
+
+      runner = new_runner (spec->str);
+      g_object_set (runner, "n-workers", 2, "maxfail", 1, NULL);
+      start = g_get_monotonic_time ();
+      g_assert_true (pacer_runner_run (runner, NULL, &error));
+      g_assert_no_error (error);
+      elapsed = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+
+      g_assert_cmpuint (n_results (runner), ==, 21);
+      g_assert_cmpint (outcome_of (runner, "/x/first"), ==, k == 0 ? PACER_TEST_OUTCOME_FAIL : PACER_TEST_OUTCOME_CRASH);
+      /* 20 × 0.3 s on two workers would take 3 s: the run stopped long before. */
+      g_assert_cmpuint (pacer_runner_get_count (runner, PACER_TEST_OUTCOME_NOT_RUN), >=, 18);
+      g_assert_cmpfloat (elapsed, <, 2.5);
+    }
+}
+
+static void
+test_retries (void)
+{
+  g_autoptr(PacerRunner) runner = new_runner ("flaky:/y/flaky,fail:/y/fail,crashonce:/y/crashonce,pass:/y/pass");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) log = NULL;
+  PacerTestResult *result;
+
+  g_test_summary ("--retries reruns failures alone: a pass on retry is flaky, a steady failure stays failed");
+
+  g_object_set (runner, "n-workers", 2, "retries", 2, NULL);
+  g_assert_true (pacer_runner_run (runner, NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (n_results (runner), ==, 4);
+  result = find_result (runner, "/y/flaky");
+  g_assert_cmpint (pacer_test_result_get_outcome (result), ==, PACER_TEST_OUTCOME_FLAKY);
+  g_assert_nonnull (strstr (pacer_test_result_get_message (result), "attempt 2"));
+  g_assert_cmpint (outcome_of (runner, "/y/fail"), ==, PACER_TEST_OUTCOME_FAIL);
+  g_assert_cmpint (outcome_of (runner, "/y/crashonce"), ==, PACER_TEST_OUTCOME_FLAKY);
+  g_assert_cmpint (outcome_of (runner, "/y/pass"), ==, PACER_TEST_OUTCOME_PASS);
+
+  log = read_log ();
+  g_assert_cmpuint (log_count (log, "/y/flaky"), ==, 2);
+  g_assert_cmpuint (log_count (log, "/y/fail"), ==, 3);
+  g_assert_cmpuint (log_count (log, "/y/crashonce"), ==, 2);
+  g_assert_cmpuint (log_count (log, "/y/pass"), ==, 1);
+}
+
+static void
+check_run_dir (PacerRunner *runner,
+               const char  *program,
+               const char  *path,
+               const char  *worker,
+               guint       *checked)
+{
+  g_autoptr(GPtrArray) log = read_log ();
+  struct stat st;
+
+  /* While the run goes on, its directory exists and is private. */
+  for (guint i = 0; i < log->len; i++)
+    {
+      LogLine *line = g_ptr_array_index (log, i);
+
+      g_assert_cmpint (g_stat (line->run_dir, &st), ==, 0);
+      g_assert_cmpint (st.st_mode & 0777, ==, 0700);
+      (*checked)++;
+    }
+}
+
+static void
+test_environment (void)
+{
+  g_autoptr(PacerRunner) runner = new_runner ("pass:/e/0,pass:/e/1,pass:/e/2,pass:/e/3,pass:/e/4,pass:/e/5");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) log = NULL;
+  const char *seed = "R02S0123456789abcdef0123456789abcdef";
+  const char *run_dir = NULL;
+
+  g_test_summary ("Every process gets PACER_WORKER/_COUNT/_RUN_DIR and one seed; the run dir goes after");
+
+  guint checked = 0;
+
+  g_object_set (runner, "n-workers", 2, "seed", seed, NULL);
+  g_signal_connect (runner, "test-started", G_CALLBACK (check_run_dir), &checked);
+  g_assert_true (pacer_runner_run (runner, NULL, &error));
+  g_assert_cmpuint (checked, >, 0);
+  g_assert_no_error (error);
+  g_assert_cmpstr (pacer_runner_get_seed (runner), ==, seed);
+
+  log = read_log ();
+  g_assert_cmpuint (log->len, ==, 6);
+  for (guint i = 0; i < log->len; i++)
+    {
+      LogLine *line = g_ptr_array_index (log, i);
+
+      g_assert_true (g_str_equal (line->worker, "gw0") || g_str_equal (line->worker, "gw1"));
+      g_assert_cmpstr (line->count, ==, "2");
+      g_assert_cmpstr (line->seed, ==, seed);
+      if (run_dir == NULL)
+        run_dir = line->run_dir;
+      g_assert_cmpstr (line->run_dir, ==, run_dir);
+    }
+  g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
+}
+
+static void
+test_workers_capped (void)
+{
+  g_autoptr(PacerRunner) runner = new_runner ("pass:/w/0,pass:/w/1");
+  g_autoptr(GError) error = NULL;
+
+  g_test_summary ("Never more workers than tests; -n auto uses the usable CPUs");
+
+  g_object_set (runner, "n-workers", 8, NULL);
+  g_assert_true (pacer_runner_run (runner, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (pacer_runner_get_n_workers_used (runner), ==, 2);
+
+  g_object_set (runner, "n-workers", 0, NULL);
+  g_assert_true (pacer_runner_run (runner, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (pacer_runner_get_n_workers_used (runner), ==, MIN (2, pacer_runner_get_usable_cpus ()));
+  g_assert_cmpuint (pacer_runner_get_usable_cpus (), >=, 1);
+}
+
+static void
+test_suite_path (void)
+{
+  g_autoptr(PacerRunner) runner = new_runner ("pass:/s,pass:/s/child,pass:/s/other,pass:/t");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) log = NULL;
+
+  g_test_summary ("A path that is also a suite runs exactly once, as -p P -x P/");
+
+  g_object_set (runner, "n-workers", 1, NULL);
+  g_assert_true (pacer_runner_run (runner, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (pacer_runner_get_count (runner, PACER_TEST_OUTCOME_PASS), ==, 4);
+  log = read_log ();
+  g_assert_cmpuint (log_count (log, "/s"), ==, 1);
+  g_assert_cmpuint (log_count (log, "/s/child"), ==, 1);
+  g_assert_cmpuint (log_count (log, "/s/other"), ==, 1);
+  g_assert_cmpuint (log_count (log, "/t"), ==, 1);
+}
+
+static void
+test_careless_scheduler (void)
+{
+  g_autoptr(PacerRunner) runner = new_runner ("pass:/s,pass:/s/a,pass:/s/b,pass:/t");
+  g_autoptr(TestAllScheduler) scheduler = g_object_new (TEST_TYPE_ALL_SCHEDULER, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) log = NULL;
+
+  g_test_summary ("A scheduler that batches an ALONE test with others cannot make the runner skip tests");
+
+  scheduler->ignore_alone = TRUE;
+  g_object_set (runner, "n-workers", 1, "scheduler", scheduler, NULL);
+  g_assert_true (pacer_runner_run (runner, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (pacer_runner_get_count (runner, PACER_TEST_OUTCOME_PASS), ==, 4);
+  log = read_log ();
+  g_assert_cmpuint (log->len, ==, 4);
+  g_assert_cmpuint (log_count (log, "/s"), ==, 1);
+  g_assert_cmpuint (log_count (log, "/s/a"), ==, 1);
+}
+
+static void
+test_whole_program (void)
+{
+  struct { const char *exit_status; const char *sig; PacerTestOutcome outcome; } cases[] = {
+    { "0", NULL, PACER_TEST_OUTCOME_PASS },
+    { "77", NULL, PACER_TEST_OUTCOME_SKIP },
+    { "3", NULL, PACER_TEST_OUTCOME_FAIL },
+    { "0", "11", PACER_TEST_OUTCOME_CRASH },
+  };
+  g_autofree char *plain = g_test_build_filename (G_TEST_BUILT, "fake-plain", NULL);
+  const char *programs[] = { plain, NULL };
+
+  g_test_summary ("A program without a GTest -l runs whole, judged by exit status, its TAP read as results");
+
+  g_unsetenv ("FAKE_PLAIN_OUTPUT");
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(PacerRunner) runner = pacer_runner_new (programs);
+      g_autoptr(GError) error = NULL;
+
+      g_setenv ("FAKE_PLAIN_EXIT", cases[i].exit_status, TRUE);
+      if (cases[i].sig != NULL)
+        g_setenv ("FAKE_PLAIN_SIGNAL", cases[i].sig, TRUE);
+      else
+        g_unsetenv ("FAKE_PLAIN_SIGNAL");
+
+      g_assert_true (pacer_runner_run (runner, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (n_results (runner), ==, 1);
+      g_assert_cmpint (outcome_of (runner, plain), ==, cases[i].outcome);
+    }
+  g_unsetenv ("FAKE_PLAIN_SIGNAL");
+
+  {
+    g_autoptr(PacerRunner) runner = pacer_runner_new (programs);
+    g_autoptr(GError) error = NULL;
+    g_autofree char *first = g_strdup_printf ("%s: first", plain);
+    g_autofree char *second = g_strdup_printf ("%s: second", plain);
+
+    g_setenv ("FAKE_PLAIN_EXIT", "1", TRUE);
+    g_setenv ("FAKE_PLAIN_OUTPUT", "1..2\nok 1 first\nsome output\nnot ok 2 second\n", TRUE);
+    g_assert_true (pacer_runner_run (runner, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (outcome_of (runner, first), ==, PACER_TEST_OUTCOME_PASS);
+    g_assert_cmpint (outcome_of (runner, second), ==, PACER_TEST_OUTCOME_FAIL);
+    g_assert_nonnull (strstr (pacer_test_result_get_output (find_result (runner, second)), "some output"));
+    g_assert_cmpint (outcome_of (runner, plain), ==, PACER_TEST_OUTCOME_FAIL);
+  }
+  g_unsetenv ("FAKE_PLAIN_OUTPUT");
+  g_unsetenv ("FAKE_PLAIN_EXIT");
+
+  {
+    g_autoptr(PacerRunner) runner = pacer_runner_new (programs);
+    g_autoptr(GError) error = NULL;
+    PacerTestResult *result;
+
+    g_setenv ("FAKE_PLAIN_HANG", "1", TRUE);
+    g_object_set (runner, "timeout", 0.3, NULL);
+    g_assert_true (pacer_runner_run (runner, NULL, &error));
+    g_assert_no_error (error);
+    result = find_result (runner, plain);
+    g_assert_cmpint (pacer_test_result_get_outcome (result), ==, PACER_TEST_OUTCOME_TIMEOUT);
+    g_assert_cmpfloat (pacer_test_result_get_duration (result), >=, 0.3);
+    g_unsetenv ("FAKE_PLAIN_HANG");
+  }
+}
+
+static void
+test_shared_pool (void)
+{
+  g_autofree char *gtest = g_test_build_filename (G_TEST_BUILT, "fake-gtest", NULL);
+  g_autofree char *plain = g_test_build_filename (G_TEST_BUILT, "fake-plain", NULL);
+  const char *programs[] = { gtest, plain, NULL };
+  g_autoptr(PacerRunner) runner = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_test_summary ("Several programs share one pool of workers");
+
+  g_setenv ("FAKE_GTEST_TESTS", "pass:/p/0,pass:/p/1,pass:/p/2", TRUE);
+  g_setenv ("FAKE_PLAIN_EXIT", "0", TRUE);
+  reset_log ();
+  runner = pacer_runner_new (programs);
+  g_object_set (runner, "n-workers", 2, NULL);
+  g_assert_true (pacer_runner_run (runner, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (pacer_runner_get_n_tests (runner), ==, 4);
+  g_assert_cmpuint (pacer_runner_get_n_workers_used (runner), ==, 2);
+  g_assert_cmpuint (pacer_runner_get_count (runner, PACER_TEST_OUTCOME_PASS), ==, 4);
+  g_unsetenv ("FAKE_PLAIN_EXIT");
+}
+
+static void
+test_same_program_twice (void)
+{
+  g_autofree char *gtest = g_test_build_filename (G_TEST_BUILT, "fake-gtest", NULL);
+  g_autofree char *dir = g_path_get_dirname (gtest);
+  g_autofree char *other_spelling = g_build_filename (dir, ".", "fake-gtest", NULL);
+  const char *programs[] = { gtest, other_spelling, NULL };
+  g_autoptr(PacerRunner) runner = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_test_summary ("A program given twice, however spelt, runs once");
+
+  g_setenv ("FAKE_GTEST_TESTS", "pass:/d/a,pass:/d/b", TRUE);
+  reset_log ();
+  runner = pacer_runner_new (programs);
+  g_assert_true (pacer_runner_run (runner, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (pacer_runner_get_n_tests (runner), ==, 2);
+  g_assert_cmpuint (pacer_runner_get_count (runner, PACER_TEST_OUTCOME_PASS), ==, 2);
+}
+
+static void
+test_bad_input (void)
+{
+  g_autofree char *not_exec = g_build_filename (tmp_dir, "not-executable", NULL);
+  const char *missing[] = { "/nonexistent/test-program", NULL };
+  const char *plain_file[] = { not_exec, NULL };
+  g_autoptr(GError) error = NULL;
+
+  g_test_summary ("A missing or non-executable program, a bad seed or a changing -l output is an error");
+
+  {
+    g_autoptr(PacerRunner) runner = pacer_runner_new (missing);
+
+    g_assert_false (pacer_runner_run (runner, NULL, &error));
+    g_assert_error (error, PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT);
+    g_assert_nonnull (strstr (error->message, "/nonexistent/test-program"));
+    g_clear_error (&error);
+  }
+
+  g_assert_true (g_file_set_contents (not_exec, "#!/bin/sh\n", -1, NULL));
+  {
+    g_autoptr(PacerRunner) runner = pacer_runner_new (plain_file);
+
+    g_assert_false (pacer_runner_run (runner, NULL, &error));
+    g_assert_error (error, PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT);
+    g_assert_nonnull (strstr (error->message, "not an executable"));
+    g_clear_error (&error);
+  }
+
+  {
+    g_autoptr(PacerRunner) runner = new_runner ("pass:/b/0");
+
+    g_object_set (runner, "seed", "12345", NULL);
+    g_assert_false (pacer_runner_run (runner, NULL, &error));
+    g_assert_error (error, PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT);
+    g_clear_error (&error);
+  }
+
+  {
+    g_autoptr(PacerRunner) runner = NULL;
+    g_autofree char *plain = g_test_build_filename (G_TEST_BUILT, "fake-plain", NULL);
+    const char *programs[] = { plain, NULL };
+
+    /* A program that hangs when listed is stopped by --timeout. */
+    runner = pacer_runner_new (programs);
+    g_setenv ("FAKE_PLAIN_HANG_LIST", "1", TRUE);
+    g_object_set (runner, "timeout", 0.3, NULL);
+    g_assert_false (pacer_runner_run (runner, NULL, &error));
+    g_assert_error (error, PACER_ERROR, PACER_ERROR_TIMEOUT);
+    g_clear_error (&error);
+    g_unsetenv ("FAKE_PLAIN_HANG_LIST");
+  }
+
+  {
+    g_autoptr(PacerRunner) runner = new_runner ("changing:/changing/pid,pass:/b/0");
+
+    g_assert_false (pacer_runner_run (runner, NULL, &error));
+    g_assert_error (error, PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT);
+    g_assert_nonnull (strstr (error->message, "changes between calls"));
+    g_clear_error (&error);
+  }
+}
+
+static void
+on_async_done (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GError **error = user_data;
+
+  g_assert_false (pacer_runner_run_finish (PACER_RUNNER (source), result, error));
+}
+
+static void
+on_started_cancel (PacerRunner  *runner,
+                   const char   *program,
+                   const char   *path,
+                   const char   *worker,
+                   GCancellable *cancellable)
+{
+  if (g_str_equal (path, "/a/hang"))
+    g_cancellable_cancel (cancellable);
+}
+
+static void
+test_async_cancel (void)
+{
+  g_autoptr(PacerRunner) runner = new_runner ("hang:/a/hang,pass:/a/0,pass:/a/1,pass:/a/2");
+  g_autoptr(PacerScheduler) scheduler = g_object_new (TEST_TYPE_ALL_SCHEDULER, NULL);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) log = NULL;
+
+  g_test_summary ("run_async with a cancelled cancellable kills the processes and reports the rest not run");
+
+  g_object_set (runner, "n-workers", 1, "scheduler", scheduler, NULL);
+  g_signal_connect (runner, "test-started", G_CALLBACK (on_started_cancel), cancellable);
+  pacer_runner_run_async (runner, cancellable, on_async_done, &error);
+  while (error == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (n_results (runner), ==, 4);
+  g_assert_cmpuint (pacer_runner_get_count (runner, PACER_TEST_OUTCOME_NOT_RUN), ==, 4);
+
+  /* The test process may have been killed before it logged anything. */
+  log = read_log ();
+  if (log->len > 0)
+    assert_dead (((LogLine *) g_ptr_array_index (log, 0))->pid);
+}
+
+static void
+test_history (void)
+{
+  g_autofree char *file = g_build_filename (tmp_dir, "history", "durations.json", NULL);
+  g_autoptr(PacerDurationHistory) history = pacer_duration_history_new (file);
+  g_autoptr(PacerDurationHistory) reread = pacer_duration_history_new (file);
+  g_autoptr(PacerRunner) runner = new_runner ("slow:/h/slow,pass:/h/fast");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *program = g_test_build_filename (G_TEST_BUILT, "fake-gtest", NULL);
+
+  g_test_summary ("Durations of a run are saved to the history for the next one");
+
+  g_object_set (runner, "n-workers", 2, "history", history, NULL);
+  g_assert_true (pacer_runner_run (runner, NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (pacer_duration_history_load (reread, &error));
+  g_assert_no_error (error);
+  /* Times come from when lines arrive, so allow for a slow reader (valgrind). */
+  g_assert_cmpfloat (pacer_duration_history_lookup (reread, program, "/h/slow"), >=, 0.15);
+  g_assert_cmpfloat (pacer_duration_history_lookup (reread, program, "/h/fast"), <,
+                     pacer_duration_history_lookup (reread, program, "/h/slow"));
+  g_assert_cmpfloat (pacer_duration_history_lookup (reread, program, "/h/fast"), >=, 0);
+}
+
+static void
+test_result_object (void)
+{
+  g_autoptr(PacerTestResult) result = pacer_test_result_new ("prog", "/x", PACER_TEST_OUTCOME_TIMEOUT,
+                                                             1.5, "gw3", "slow", "out");
+
+  g_test_summary ("PacerTestResult holds what it was given; outcomes that fail a run are known");
+
+  g_assert_cmpstr (pacer_test_result_get_program (result), ==, "prog");
+  g_assert_cmpstr (pacer_test_result_get_path (result), ==, "/x");
+  g_assert_cmpint (pacer_test_result_get_outcome (result), ==, PACER_TEST_OUTCOME_TIMEOUT);
+  g_assert_cmpfloat (pacer_test_result_get_duration (result), ==, 1.5);
+  g_assert_cmpstr (pacer_test_result_get_worker (result), ==, "gw3");
+  g_assert_cmpstr (pacer_test_result_get_message (result), ==, "slow");
+  g_assert_cmpstr (pacer_test_result_get_output (result), ==, "out");
+  g_assert_null (pacer_test_result_get_command (result));
+  g_assert_true (pacer_test_outcome_is_failure (PACER_TEST_OUTCOME_CRASH));
+  g_assert_true (pacer_test_outcome_is_failure (PACER_TEST_OUTCOME_TIMEOUT));
+  g_assert_false (pacer_test_outcome_is_failure (PACER_TEST_OUTCOME_FLAKY));
+  g_assert_false (pacer_test_outcome_is_failure (PACER_TEST_OUTCOME_NOT_RUN));
+  g_assert_true (pacer_runner_seed_is_valid ("R02S0123456789abcdef0123456789abcdef"));
+  g_assert_false (pacer_runner_seed_is_valid ("R02S0123"));
+  {
+    g_autofree char *seed = pacer_runner_generate_seed ();
+    g_assert_true (pacer_runner_seed_is_valid (seed));
+  }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  /* Under AddressSanitizer the fake's SIGSEGV must stay a signal, as it is for users. */
+  {
+    const char *asan = g_getenv ("ASAN_OPTIONS");
+    g_autofree char *options = g_strconcat (asan != NULL ? asan : "", asan != NULL ? ":" : "",
+                                            "handle_segv=0", NULL);
+
+    g_setenv ("ASAN_OPTIONS", options, TRUE);
+  }
+  tmp_dir = g_dir_make_tmp ("pacer-test-XXXXXX", NULL);
+  g_assert_nonnull (tmp_dir);
+
+  g_test_add_func ("/Pacer/Runner/outcomes", test_outcomes);
+  g_test_add_func ("/Pacer/Runner/crash-every-position", test_crash_every_position);
+  g_test_add_func ("/Pacer/Runner/restart-limit", test_restart_limit);
+  g_test_add_func ("/Pacer/Runner/restart-limit-zero", test_restart_limit_zero);
+  g_test_add_func ("/Pacer/Runner/timeout", test_timeout);
+  g_test_add_func ("/Pacer/Runner/maxfail", test_maxfail);
+  g_test_add_func ("/Pacer/Runner/retries", test_retries);
+  g_test_add_func ("/Pacer/Runner/environment", test_environment);
+  g_test_add_func ("/Pacer/Runner/workers-capped", test_workers_capped);
+  g_test_add_func ("/Pacer/Runner/suite-path", test_suite_path);
+  g_test_add_func ("/Pacer/Runner/careless-scheduler", test_careless_scheduler);
+  g_test_add_func ("/Pacer/Runner/whole-program", test_whole_program);
+  g_test_add_func ("/Pacer/Runner/shared-pool", test_shared_pool);
+  g_test_add_func ("/Pacer/Runner/same-program-twice", test_same_program_twice);
+  g_test_add_func ("/Pacer/Runner/bad-input", test_bad_input);
+  g_test_add_func ("/Pacer/Runner/async-cancel", test_async_cancel);
+  g_test_add_func ("/Pacer/Runner/history", test_history);
+  g_test_add_func ("/Pacer/TestResult/properties", test_result_object);
+
+  status = g_test_run ();
+  g_free (log_file);
+  remove_tree (tmp_dir);
+  g_free (tmp_dir);
+  return status;
+}
