@@ -8,11 +8,13 @@
 
 #include <pacer-glib/pacer-enums.h>
 #include <pacer-glib/pacer-error.h>
+#include <pacer-glib/pacer-event.h>
 #include <pacer-glib/pacer-file-store.h>
 #include <pacer-glib/pacer-rate.h>
 #include <pacer-glib/pacer-shared-json.h>
 #include <pacer-glib/pacer-store.h>
 #include <pacer-glib/pacer-tdigest.h>
+#include <pacer-glib/pacer-token-bucket.h>
 #include <pacer-glib/pacer-worker.h>
 
 #undef __PACER_GLIB_INSIDE__
