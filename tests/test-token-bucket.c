@@ -16,6 +16,7 @@ typedef struct
   char *dir;
   char *path;
   gint64 now;          /* the simulated clock, Unix microseconds */
+  GCancellable *cancel_on_sleep;   /* cancelled by the next wait instead of waiting */
   PacerTokenBucket *bucket;
 } Fixture;
 
@@ -34,6 +35,11 @@ fake_sleep_until (gint64        until,
 {
   Fixture *f = user_data;
 
+  if (f->cancel_on_sleep != NULL && until > f->now)
+    {
+      g_cancellable_cancel (f->cancel_on_sleep);
+      f->now += (until - f->now) / 2;
+    }
   if (g_cancellable_is_cancelled (cancellable))
     return FALSE;
   f->now = MAX (f->now, until);
@@ -825,7 +831,7 @@ test_sync_cancelled (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(PacerCall) call = NULL;
 
-  g_test_summary ("A cancelled synchronous acquire fails with CANCELLED and reserves nothing");
+  g_test_summary ("A cancelled synchronous acquire fails with CANCELLED and keeps no slot");
 
   acquire_ok (f, -1);
   g_cancellable_cancel (cancellable);
@@ -834,6 +840,20 @@ test_sync_cancelled (Fixture       *f,
   g_assert_null (call);
   g_assert_cmpint (state_int (f, "call_count"), ==, 1);
   g_assert_cmpint (state_int (f, "tat_us"), ==, T0 + 100000);
+
+  /* Cancelled halfway through its wait, a call gives its slot back. */
+  g_clear_object (&cancellable);
+  g_clear_error (&error);
+  cancellable = g_cancellable_new ();
+  f->cancel_on_sleep = cancellable;
+  call = pacer_token_bucket_acquire (f->bucket, -1, cancellable, &error);
+  f->cancel_on_sleep = NULL;
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (call);
+  g_assert_cmpint (f->now, ==, T0 + 50000);
+  g_assert_cmpint (state_int (f, "call_count"), ==, 1);
+  g_assert_cmpint (state_int (f, "tat_us"), ==, T0 + 100000);
+  g_assert_cmpint (acquire_ok (f, -1), ==, T0 + 100000);
 }
 
 static void
