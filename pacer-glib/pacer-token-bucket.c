@@ -307,9 +307,10 @@ windowed_rate (PacerTokenBucket *self,
 
   if (start_time >= from)
     {
-      /* The run is younger than the window: count from the first call. */
+      /* The run is younger than the window: measure from the first call, so
+       * n evenly spaced calls give n - 1 intervals. */
       ref_time = start_time;
-      ref_count = 0;
+      ref_count = 1;
     }
   else
     {
