@@ -9,6 +9,7 @@
 #include <pacer-glib/pacer-enums.h>
 #include <pacer-glib/pacer-duration-history.h>
 #include <pacer-glib/pacer-error.h>
+#include <pacer-glib/pacer-event.h>
 #include <pacer-glib/pacer-file-store.h>
 #include <pacer-glib/pacer-load-scheduler.h>
 #include <pacer-glib/pacer-rate.h>
@@ -18,6 +19,7 @@
 #include <pacer-glib/pacer-store.h>
 #include <pacer-glib/pacer-tdigest.h>
 #include <pacer-glib/pacer-test-result.h>
+#include <pacer-glib/pacer-token-bucket.h>
 #include <pacer-glib/pacer-worker.h>
 
 #undef __PACER_GLIB_INSIDE__

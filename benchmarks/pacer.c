@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* How well PacerTokenBucket keeps to its rate, and what a call costs.
+ *
+ *   pacer [--seconds S]           accuracy: 1, 2 and 4 processes at 100, 500 and 2000 calls/s
+ *   pacer --overhead [--calls N]  per-call cost with the rate far above demand
+ *
+ * Accuracy: every process calls acquire in a loop for S seconds (10 by default)
+ * on one bucket and reports when each call was let through; the controller
+ * prints the achieved rate (calls - 1 over the span from first to last call),
+ * its error, the most calls in any 1 s window (goal: rate + burst at most) and
+ * each process's share. Overhead: one process, a rate of 10^9/s, the p50, p90
+ * and p99 of acquire + complete. */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pacer-glib/pacer-glib.h>
+
+static double seconds = 10.0;
+static gboolean overhead = FALSE;
+static int n_calls = 20000;
+static char *child_args = NULL;
+
+static GOptionEntry entries[] = {
+  { "seconds", 0, 0, G_OPTION_ARG_DOUBLE, &seconds, "Seconds per accuracy run", "S" },
+  { "overhead", 0, 0, G_OPTION_ARG_NONE, &overhead, "Measure the per-call overhead", NULL },
+  { "calls", 0, 0, G_OPTION_ARG_INT, &n_calls, "Calls for the overhead run", "N" },
+  { "child", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &child_args, NULL, NULL },
+  { NULL }
+};
+
+static gint
+compare_gint64 (gconstpointer a,
+                gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* --child DATA-FILE:RATE:END-USEC */
+static int
+run_child (void)
+{
+  g_auto(GStrv) parts = g_strsplit (child_args, ":", 3);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PacerSharedJson) shared = NULL;
+  g_autoptr(PacerTokenBucket) bucket = NULL;
+  g_autoptr(PacerRate) rate = NULL;
+  g_autoptr(GString) out = g_string_new (NULL);
+  gint64 end;
+
+  if (g_strv_length (parts) != 3)
+    return 2;
+  rate = pacer_rate_new_per_second (g_ascii_strtod (parts[1], NULL), &error);
+  g_assert_no_error (error);
+  end = g_ascii_strtoll (parts[2], NULL, 10);
+  shared = pacer_shared_json_new (parts[0], NULL, -1);
+  bucket = pacer_token_bucket_new_for_shared_json (shared, rate);
+
+  for (;;)
+    {
+      g_autoptr(PacerCall) call = pacer_token_bucket_acquire (bucket, -1, NULL, &error);
+      gint64 now = g_get_real_time ();
+
+      g_assert_no_error (error);
+      if (now >= end)
+        break;
+      g_string_append_printf (out, "%" G_GINT64_FORMAT "\n", now);
+    }
+
+  fwrite (out->str, 1, out->len, stdout);
+  return 0;
+}
+
+static void
+run_accuracy (const char *self_path,
+              const char *dir,
+              guint       procs,
+              double      rate)
+{
+  g_autofree char *data = g_strdup_printf ("%s/pacer_shared_bench-%u-%g.json", dir, procs, rate);
+  g_autoptr(GArray) all = g_array_new (FALSE, FALSE, sizeof (gint64));
+  GSubprocess *children[8];
+  guint counts[8];
+  gint64 end = g_get_real_time () + (gint64) (seconds * G_USEC_PER_SEC) + 200000;
+  double span;
+  double achieved;
+  guint most = 0;
+  g_autoptr(GString) shares = g_string_new (NULL);
+
+  for (guint i = 0; i < procs; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *arg = g_strdup_printf ("%s:%g:%" G_GINT64_FORMAT, data, rate, end);
+
+      children[i] = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                                      self_path, "--child", arg, NULL);
+      g_assert_no_error (error);
+    }
+
+  for (guint i = 0; i < procs; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *out = NULL;
+      g_auto(GStrv) lines = NULL;
+
+      g_subprocess_communicate_utf8 (children[i], NULL, NULL, &out, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_true (g_subprocess_get_successful (children[i]));
+      lines = g_strsplit (out, "\n", -1);
+      counts[i] = 0;
+      for (guint j = 0; lines[j] != NULL; j++)
+        if (*lines[j] != '\0')
+          {
+            gint64 t = g_ascii_strtoll (lines[j], NULL, 10);
+
+            g_array_append_val (all, t);
+            counts[i]++;
+          }
+      g_object_unref (children[i]);
+    }
+
+  g_array_sort (all, compare_gint64);
+  span = (g_array_index (all, gint64, all->len - 1) - g_array_index (all, gint64, 0)) / 1e6;
+  achieved = (all->len - 1) / span;
+  for (guint i = 0, j = 0; i < all->len; i++)
+    {
+      while (g_array_index (all, gint64, i) - g_array_index (all, gint64, j) >= G_USEC_PER_SEC)
+        j++;
+      most = MAX (most, i - j + 1);
+    }
+  for (guint i = 0; i < procs; i++)
+    g_string_append_printf (shares, "%s%.1f%%", i > 0 ? " / " : "", 100.0 * counts[i] / all->len);
+
+  g_print ("| %u | %6g | %6u | %9.2f | %+6.3f%% | %6u | %s |\n",
+           procs, rate, all->len, achieved, 100 * (achieved - rate) / rate, most, shares->str);
+}
+
+static void
+run_overhead (const char *dir)
+{
+  g_autofree char *data = g_strdup_printf ("%s/pacer_shared_overhead.json", dir);
+  g_autoptr(PacerSharedJson) shared = pacer_shared_json_new (data, NULL, -1);
+  g_autoptr(PacerRate) rate = pacer_rate_new_per_second (1e9, NULL);
+  g_autoptr(PacerTokenBucket) bucket = pacer_token_bucket_new_for_shared_json (shared, rate);
+  g_autoptr(GArray) costs = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n_calls);
+
+  for (int i = 0; i < n_calls; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      gint64 t0 = g_get_monotonic_time ();
+      PacerCall *call = pacer_token_bucket_acquire (bucket, -1, NULL, &error);
+      gint64 cost;
+
+      g_assert_no_error (error);
+      pacer_call_complete (call, TRUE);
+      g_object_unref (call);
+      cost = g_get_monotonic_time () - t0;
+      g_array_append_val (costs, cost);
+    }
+
+  g_array_sort (costs, compare_gint64);
+  g_print ("| %d | %" G_GINT64_FORMAT " | %" G_GINT64_FORMAT " | %" G_GINT64_FORMAT " |\n", n_calls,
+           g_array_index (costs, gint64, costs->len / 2),
+           g_array_index (costs, gint64, costs->len * 9 / 10),
+           g_array_index (costs, gint64, costs->len * 99 / 100));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GOptionContext) context = g_option_context_new ("— pace calls and measure");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *self_path = NULL;
+  static const guint procs[] = { 1, 2, 4 };
+  static const double rates[] = { 100, 500, 2000 };
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 2;
+    }
+
+  if (child_args != NULL)
+    return run_child ();
+
+  self_path = g_file_read_link ("/proc/self/exe", NULL);
+  dir = g_strdup (pacer_worker_get_run_dir ());
+
+  if (overhead)
+    {
+      g_print ("| calls | p50 us | p90 us | p99 us |\n|---|---|---|---|\n");
+      run_overhead (dir);
+      return 0;
+    }
+
+  g_print ("| processes | target/s | calls | achieved/s | error | most in 1 s | shares |\n");
+  g_print ("|---|---|---|---|---|---|---|\n");
+  for (guint r = 0; r < G_N_ELEMENTS (rates); r++)
+    for (guint p = 0; p < G_N_ELEMENTS (procs); p++)
+      run_accuracy (self_path, dir, procs[p], rates[r]);
+  return 0;
+}
