@@ -10,5 +10,15 @@ cd "$top"
 [ -d _build ] || meson setup _build >/dev/null
 meson compile -C _build >/dev/null
 
-echo "== Shared state: four worker processes update one PacerSharedJson =="
+echo "== pacer-run: pacer-glib's own GTest programs, spread over every usable CPU =="
+_build/pacer-glib/pacer-run -n auto --cache-dir _build/demo-cache \
+  _build/tests/test-rate _build/tests/test-tdigest _build/tests/test-file-store \
+  _build/tests/test-shared-json _build/tests/test-token-bucket
+echo
+
+echo "== PacerSharedJson: four worker processes update one JSON object under a lock =="
 _build/examples/shared-counter 4 2000
+echo
+
+echo "== PacerTokenBucket: three workers call a local service, paced together at 50 calls/s =="
+_build/examples/paced-workers 3

@@ -536,7 +536,7 @@ test_periodic_check (Fixture       *f,
 
   event = events->pdata[events->len - 1];
   g_assert_cmpint (pacer_event_get_call_count (PACER_EVENT (event)), ==, 4000);
-  g_assert_cmpuint (pacer_periodic_check_event_get_worker_count (event), ==, 1);
+  g_assert_cmpuint (pacer_periodic_check_event_get_worker_count (event), ==, pacer_worker_get_count ());
   g_assert_cmpuint (pacer_periodic_check_event_get_sample_count (event), ==, 3999);
   g_assert_nonnull (pacer_periodic_check_event_get_duration_digest (event));
   g_assert_cmpfloat_with_epsilon (pacer_periodic_check_event_get_duration_p50 (event), 0.03, 1e-6);
