@@ -17,6 +17,7 @@
 
 #include "pacer-batch-private.h"
 #include "pacer-error.h"
+#include "pacer-glib-private.h"
 #include "pacer-listing-private.h"
 #include "pacer-load-scheduler.h"
 #include "pacer-runner-private.h"
@@ -29,28 +30,6 @@ static void maybe_finish (Run *run);
 static void stop_run (Run *run, StopReason reason);
 
 /* Helpers ---------------------------------------------------------------- */
-
-static void
-remove_tree (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    {
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-            remove_tree (child);
-          else
-            g_unlink (child);
-        }
-      g_dir_close (dir);
-    }
-  g_rmdir (path);
-}
 
 static void
 clear_source (Run   *run,
@@ -653,7 +632,7 @@ maybe_finish (Run *run)
         g_warning ("%s", error->message);
     }
 
-  remove_tree (run->run_dir);
+  _pacer_remove_tree (run->run_dir);
 
   g_signal_emit (self, _pacer_runner_signals[SIGNAL_RUN_FINISHED], 0);
 
@@ -936,9 +915,11 @@ resolve_program (const char  *name,
 /* Starts the run set up in @self: @task completes when it is over. */
 void
 _pacer_run_start (PacerRunner  *self,
-                  GTask        *task,
+                  GTask        *owned_task,
                   GCancellable *cancellable)
 {
+  /* Ours from here on: dropped on every early return, kept by the run otherwise. */
+  g_autoptr(GTask) task = owned_task;
   g_autoptr(GError) error = NULL;
   Run *run;
 
