@@ -9,4 +9,9 @@ G_BEGIN_DECLS
  * translated message calls it first, since a library has no main() of its own. */
 void _pacer_ensure_i18n (void);
 
+/* Removes a directory and everything in it, without following symbolic links;
+ * whatever cannot be removed is left behind silently (run state is best-effort
+ * to clean up, and must never fail a run). */
+void _pacer_remove_tree (const char *path);
+
 G_END_DECLS

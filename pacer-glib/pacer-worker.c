@@ -28,6 +28,7 @@
 
 #include <glib/gstdio.h>
 
+#include "pacer-glib-private.h"
 #include "pacer-worker-private.h"
 
 typedef struct
@@ -43,35 +44,13 @@ typedef struct
 static GMutex info_lock;
 static WorkerInfo *info;
 
-static void
-remove_tree (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    {
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-            remove_tree (child);
-          else
-            g_unlink (child);
-        }
-      g_dir_close (dir);
-    }
-  g_rmdir (path);
-}
-
 static char *own_run_dir;
 
 static void
 remove_own_run_dir (void)
 {
   if (own_run_dir != NULL)
-    remove_tree (own_run_dir);
+    _pacer_remove_tree (own_run_dir);
 }
 
 static guint
@@ -186,7 +165,7 @@ _pacer_worker_reset (void)
     {
       if (info->run_dir_is_ours)
         {
-          remove_tree (info->run_dir);
+          _pacer_remove_tree (info->run_dir);
           g_clear_pointer (&own_run_dir, g_free);
         }
       g_free (info->id);

@@ -8,6 +8,8 @@
 #include <glib/gstdio.h>
 #include <pacer-glib/pacer-glib.h>
 
+#include "pacer-glib/pacer-glib-private.h"
+
 static char *
 make_dir (void)
 {
@@ -16,24 +18,6 @@ make_dir (void)
 
   g_assert_no_error (error);
   return dir;
-}
-
-static void
-remove_dir (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-        remove_dir (path);
-      else
-        g_unlink (path);
-    }
-  g_rmdir (dir);
 }
 
 static void
@@ -97,7 +81,7 @@ test_write_read_remove (void)
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
 
   g_clear_object (&store);
-  remove_dir (dir);
+  _pacer_remove_tree (dir);
 }
 
 static void
@@ -138,7 +122,7 @@ test_instances_exclude (void)
 
   g_clear_object (&a);
   g_clear_object (&b);
-  remove_dir (dir);
+  _pacer_remove_tree (dir);
 }
 
 typedef struct
@@ -183,7 +167,7 @@ test_wait_forever (void)
 
   g_clear_object (&a);
   g_clear_object (&b);
-  remove_dir (dir);
+  _pacer_remove_tree (dir);
 }
 
 static void
@@ -206,7 +190,7 @@ test_cancellable (void)
 
   g_clear_object (&a);
   g_clear_object (&b);
-  remove_dir (dir);
+  _pacer_remove_tree (dir);
 }
 
 static void
@@ -251,7 +235,7 @@ test_symlinks_refused (void)
 
   g_clear_object (&store);
   g_clear_object (&linked_lock);
-  remove_dir (dir);
+  _pacer_remove_tree (dir);
 }
 
 static void

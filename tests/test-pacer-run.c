@@ -13,29 +13,9 @@
 #include <glib/gstdio.h>
 #include <gio/gio.h>
 
+#include "pacer-glib/pacer-glib-private.h"
+
 static char *tmp_dir;
-
-static void
-remove_tree (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    {
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-            remove_tree (child);
-          else
-            g_unlink (child);
-        }
-      g_dir_close (dir);
-    }
-  g_rmdir (path);
-}
 
 static const char *
 pacer_run (void)
@@ -392,7 +372,7 @@ main (int   argc,
   g_test_add_func ("/Pacer/PacerRun/interrupt", test_interrupt);
 
   status = g_test_run ();
-  remove_tree (tmp_dir);
+  _pacer_remove_tree (tmp_dir);
   g_free (tmp_dir);
   return status;
 }

@@ -15,30 +15,9 @@
 #include <glib/gstdio.h>
 #include <pacer-glib/pacer-glib.h>
 
+#include "pacer-glib/pacer-glib-private.h"
+
 static char *tmp_dir;
-
-/* Files of this test go in a directory of its own, removed at the end. */
-static void
-remove_tree (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    {
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-            remove_tree (child);
-          else
-            g_unlink (child);
-        }
-      g_dir_close (dir);
-    }
-  g_rmdir (path);
-}
 
 /* A scheduler that hands out everything pending of one program as one batch,
  * so a test can decide the exact composition of a batch. It is also the
@@ -1068,7 +1047,7 @@ main (int   argc,
 
   status = g_test_run ();
   g_free (log_file);
-  remove_tree (tmp_dir);
+  _pacer_remove_tree (tmp_dir);
   g_free (tmp_dir);
   return status;
 }

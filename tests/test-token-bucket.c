@@ -7,6 +7,8 @@
 #include <glib/gstdio.h>
 #include <pacer-glib/pacer-glib.h>
 
+#include "pacer-glib/pacer-glib-private.h"
+
 #include "pacer-glib/pacer-token-bucket-private.h"
 
 #define T0 G_GINT64_CONSTANT (1700000000000000)   /* the simulated clock starts here */
@@ -88,29 +90,11 @@ fixture_set_up (Fixture       *f,
 }
 
 static void
-remove_dir (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-        remove_dir (path);
-      else
-        g_unlink (path);
-    }
-  g_rmdir (dir);
-}
-
-static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
   g_clear_object (&f->bucket);
-  remove_dir (f->dir);
+  _pacer_remove_tree (f->dir);
   g_free (f->dir);
   g_free (f->path);
 }
