@@ -14,4 +14,8 @@ void _pacer_ensure_i18n (void);
  * to clean up, and must never fail a run). */
 void _pacer_remove_tree (const char *path);
 
+/* Makes a new private (0700) run directory, in memory (`$XDG_RUNTIME_DIR` or
+ * `/dev/shm`) where the system offers it, else in the temporary directory. */
+char *_pacer_make_run_dir (GError **error);
+
 G_END_DECLS

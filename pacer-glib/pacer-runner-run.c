@@ -954,11 +954,10 @@ _pacer_run_start (PacerRunner  *self,
         g_ptr_array_add (run->programs, program);
     }
 
-  run->run_dir = g_dir_make_tmp ("pacer-run-XXXXXX", &error);
+  run->run_dir = _pacer_make_run_dir (&error);
   if (run->run_dir == NULL)
     {
-      g_task_return_new_error (task, PACER_ERROR, PACER_ERROR_IO,
-                               _("Cannot create the run directory: %s"), error->message);
+      g_task_return_error (task, g_steal_pointer (&error));
       run_free (run);
       return;
     }

@@ -24,7 +24,6 @@
 
 #include <errno.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -72,41 +71,15 @@ parse_count (const char *text)
   return (guint) value;
 }
 
-/* Run state is small, hot and worthless after the run: keep it in memory when
- * the system offers a place for that. On ext4, replacing a file by rename makes
- * the kernel flush the new file's data first, which costs ten times more than
- * the rest of a locked update. */
-static const char *
-pick_run_dir_base (void)
-{
-  const char *candidates[] = { g_getenv ("XDG_RUNTIME_DIR"), "/dev/shm" };
-
-  for (guint i = 0; i < G_N_ELEMENTS (candidates); i++)
-    if (candidates[i] != NULL && g_path_is_absolute (candidates[i]) &&
-        g_file_test (candidates[i], G_FILE_TEST_IS_DIR) && access (candidates[i], W_OK | X_OK) == 0)
-      return candidates[i];
-
-  return g_get_tmp_dir ();
-}
-
 static char *
 make_own_run_dir (void)
 {
-  char *path = g_build_filename (pick_run_dir_base (), "pacer-run-XXXXXX", NULL);
+  g_autoptr(GError) error = NULL;
+  char *path = _pacer_make_run_dir (&error);
 
-  if (g_mkdtemp_full (path, 0700) == NULL)
-    {
-      int saved_errno = errno;
-      g_autofree char *fallback = g_build_filename (g_get_tmp_dir (), "pacer-run-XXXXXX", NULL);
-
-      if (g_mkdtemp_full (fallback, 0700) == NULL)
-        {
-          /* Nothing sensible can run without a place for shared state. */
-          g_error ("Cannot create a private run directory “%s”: %s", path, g_strerror (saved_errno));
-        }
-      g_free (path);
-      path = g_steal_pointer (&fallback);
-    }
+  /* Nothing sensible can run without a place for shared state. */
+  if (path == NULL)
+    g_error ("%s", error->message);
 
   /* The directory is this process's alone: it goes when the process does. */
   if (own_run_dir == NULL)
