@@ -8,15 +8,15 @@
  * Tests whose duration is unknown go first, then the rest longest first, as
  * the expected durations given to [method@Pacer.Scheduler.add_test] say (the
  * runner takes them from a [class@Pacer.DurationHistory]). Batches are sized
- * by expected time, not count (guided self-scheduling): a worker's first
- * batch is 85 % of its fair share of the pending work, so one process start
+ * by expected time, not count (guided self-scheduling): every worker's first
+ * batch is 85 % of its fair share of the work, so one process start
  * per worker does most of it; later batches hold half a share, between 20 ms
  * and 250 ms of work, so tests of a second or more go one by one and the
  * workers finish together. A program whose processes take long to start
  * (see [method@Pacer.Scheduler.mark_process_overhead]) gets batches of at
  * least four times that cost, and a remainder of a program under a quarter
- * of the batch being formed joins it rather than costing a process of its
- * own. Durations are compared in powers of two from 1 ms, so tests of about
+ * of the batch being formed, and worth less than a few process starts,
+ * joins it rather than costing a process of its own. Durations are compared in powers of two from 1 ms, so tests of about
  * the same cost keep their listing order and a suite stays together.
  *
  * A test whose duration nobody knows yet is estimated from the mean of its
@@ -48,6 +48,8 @@
 #define FIRST_SHARE 0.85
 #define OVERHEAD_FACTOR 4.0
 #define CRUMB_FRACTION 0.25
+/* What starting any process costs the controller and the system. */
+#define SPAWN_SECONDS 0.002
 
 typedef struct _Program Program;
 
@@ -334,7 +336,10 @@ pacer_load_scheduler_next_batch (PacerScheduler *scheduler,
        * (guided self-scheduling): one process start per worker does most of
        * the work, and the last 15 % is dealt out in small batches that let
        * the workers finish together. */
-      guint unserved = n_workers - g_hash_table_size (self->served);
+      /* Each served worker took FIRST_SHARE of a share S of the total, so
+       * what is pending is (n - FIRST_SHARE × served) × S: every worker of
+       * the first round gets the same, not more the later it comes. */
+      double unserved = n_workers - FIRST_SHARE * g_hash_table_size (self->served);
 
       target = FIRST_SHARE * pending_seconds (self) / unserved;
       g_hash_table_add (self->served, g_strdup (worker));
@@ -355,8 +360,11 @@ pacer_load_scheduler_next_batch (PacerScheduler *scheduler,
 
       if (batch->len > 0)
         {
-          /* An unknown duration is probed alone; a big one goes in a batch of its own. */
-          if (alone || seconds < 0 || sum + seconds > target + 1e-9)
+          /* An unknown duration is probed alone; a big one goes in a batch
+           * of its own. A test joins when the batch ends nearer its target
+           * with it than without: a target of 20 ms takes two tests of
+           * 10.2 ms, not one. */
+          if (alone || seconds < 0 || sum + seconds / 2 > target + 1e-9)
             break;
           /* A mean from few samples can be far off (a busy controller reads a
            * test's lines together and times it at 0): batches of unknown
@@ -378,8 +386,11 @@ pacer_load_scheduler_next_batch (PacerScheduler *scheduler,
     }
 
   /* Leave no crumbs: a remainder of this program much smaller than this
-   * batch would cost a process start of its own for little work. */
-  if (program->unknown_count == 0 && program->known_sum <= CRUMB_FRACTION * MAX (sum, target))
+   * batch would cost a process start of its own for little work. But a
+   * remainder worth more than a few process starts is better run beside
+   * this batch, by the next idle worker, than after it. */
+  if (program->unknown_count == 0 && program->known_sum <= CRUMB_FRACTION * MAX (sum, target) &&
+      (n_workers == 1 || program->known_sum <= OVERHEAD_FACTOR * MAX (program->overhead, SPAWN_SECONDS)))
     {
       while ((item = peek (program)) != NULL && batch->len < MAX_BATCH_TESTS)
         {

@@ -38,6 +38,11 @@ test_round_trip (void)
   pacer_duration_history_record (history, "/bin/other", "/a", 3);
   pacer_duration_history_record (history, "/bin/prog", "/a", 2.5);
   g_assert_cmpfloat (pacer_duration_history_lookup (history, "/bin/prog", "/a"), ==, 2.5);
+  /* Shorter moves halfway down: one short reading is not trusted at once. */
+  pacer_duration_history_record (history, "/bin/prog", "/a", 0.5);
+  g_assert_cmpfloat (pacer_duration_history_lookup (history, "/bin/prog", "/a"), ==, 1.5);
+  pacer_duration_history_record (history, "/bin/prog", "/a", 2.5);
+  g_assert_cmpfloat (pacer_duration_history_lookup (history, "/bin/prog", "/a"), ==, 2.5);
   /* The same program spelt differently. */
   g_assert_cmpfloat (pacer_duration_history_lookup (history, "/bin/../bin/prog", "/b"), ==, 0.25);
 

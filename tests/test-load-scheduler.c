@@ -56,26 +56,52 @@ test_batch_sizes (void)
   g_autoptr(GArray) batch = NULL;
   guint handed = 0, n_batches = 0;
 
-  g_test_summary ("A worker's first batch is 85 % of its share; later ones shrink; 1 s tests go one by one");
+  g_test_summary ("Every worker's first batch is 85 % of its share; later ones shrink; 1 s tests go one by one");
 
   pacer_scheduler_add_worker (scheduler, "gw0");
   pacer_scheduler_add_worker (scheduler, "gw1");
   for (guint i = 0; i < 1000; i++)
     pacer_scheduler_add_test (scheduler, i, "prog", "/t", 0.0005, PACER_SCHEDULE_FLAGS_NONE);
 
-  /* 0.85 × 0.5 s / 2 workers = 0.2125 s: 425 tests. */
+  /* 0.85 × 0.5 s / 2 workers = 0.2125 s: 425 tests, for each worker alike. */
   batch = pacer_scheduler_next_batch (scheduler, "gw0");
   g_assert_cmpuint (batch->len, ==, 425);
   handed += batch->len;
   g_clear_pointer (&batch, g_array_unref);
-  /* 0.85 × 0.2875 s for the last unserved worker is 488 tests; the 87 left
-   * (44 ms) are a crumb beside them and come along. */
   batch = pacer_scheduler_next_batch (scheduler, "gw1");
-  g_assert_cmpuint (batch->len, ==, 575);
+  g_assert_cmpuint (batch->len, ==, 425);
   handed += batch->len;
   g_clear_pointer (&batch, g_array_unref);
-  g_assert_null (next (scheduler));
+  /* The 150 left (75 ms) are worth more than a few process starts: they
+   * are dealt out in batches of at least 20 ms, rather than stuck on. */
+  while ((batch = next (scheduler)) != NULL)
+    {
+      g_assert_cmpuint (batch->len, <=, 40);
+      handed += batch->len;
+      n_batches++;
+      g_clear_pointer (&batch, g_array_unref);
+    }
   g_assert_cmpuint (handed, ==, 1000);
+  g_assert_cmpuint (n_batches, ==, 4);
+  n_batches = 0;
+
+  /* A remainder worth less than a few process starts comes along; one
+   * worth more is left for another worker. */
+  pacer_scheduler_add_test (scheduler, 3000, "other", "/big", 0.2, PACER_SCHEDULE_FLAGS_NONE);
+  pacer_scheduler_add_test (scheduler, 3001, "other", "/small1", 0.002, PACER_SCHEDULE_FLAGS_NONE);
+  pacer_scheduler_add_test (scheduler, 3002, "other", "/small2", 0.002, PACER_SCHEDULE_FLAGS_NONE);
+  batch = next (scheduler);
+  g_assert_cmpuint (batch->len, ==, 3);
+  g_clear_pointer (&batch, g_array_unref);
+  pacer_scheduler_add_test (scheduler, 3003, "third", "/big", 0.2, PACER_SCHEDULE_FLAGS_NONE);
+  pacer_scheduler_add_test (scheduler, 3004, "third", "/mid", 0.04, PACER_SCHEDULE_FLAGS_NONE);
+  batch = next (scheduler);
+  g_assert_cmpuint (batch->len, ==, 1);
+  g_clear_pointer (&batch, g_array_unref);
+  batch = next (scheduler);
+  g_assert_cmpuint (batch->len, ==, 1);
+  g_assert_cmpuint (first (batch), ==, 3004);
+  g_clear_pointer (&batch, g_array_unref);
 
   /* Later batches hold half a share of what is left (at least 20 ms): 100 at
    * most here, fewer as the work shrinks. */
