@@ -127,6 +127,7 @@ struct _PacerCall
   gint64 call_count;
   gint64 exceptions;
   gint64 start_time;
+  gint64 slot;     /* the instant reserved for it */
   double seconds_waited;
   gint64 started;  /* when the call was let through */
   gboolean completed;
@@ -729,6 +730,7 @@ call_new (PacerTokenBucket *self,
   call->call_count = r->call_count;
   call->exceptions = r->exceptions;
   call->start_time = r->start_time;
+  call->slot = r->slot;
   call->seconds_waited = MAX (0, now - r->begun) / USEC_PER_SEC;
   call->started = now;
 
@@ -1872,6 +1874,7 @@ enum {
   CALL_PROP_CALL_COUNT,
   CALL_PROP_EXCEPTIONS,
   CALL_PROP_START_TIME,
+  CALL_PROP_SLOT_TIME,
   CALL_PROP_SECONDS_WAITED,
   CALL_N_PROPS
 };
@@ -1923,6 +1926,9 @@ pacer_call_get_property (GObject    *object,
       break;
     case CALL_PROP_START_TIME:
       g_value_set_double (value, pacer_call_get_start_time (call));
+      break;
+    case CALL_PROP_SLOT_TIME:
+      g_value_set_double (value, pacer_call_get_slot_time (call));
       break;
     case CALL_PROP_SECONDS_WAITED:
       g_value_set_double (value, call->seconds_waited);
@@ -1994,6 +2000,23 @@ pacer_call_class_init (PacerCallClass *klass)
    */
   call_properties[CALL_PROP_START_TIME] =
     g_param_spec_double ("start-time", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * PacerCall:slot-time:
+   *
+   * The instant the bucket reserved for this call, in Unix seconds.
+   *
+   * Slots are what the bucket guarantees: with a burst capacity of 1 they
+   * lie exactly one interval apart across every process, and no window of
+   * a second holds more than the rate plus the burst capacity. When the
+   * call's process actually runs after its slot is up to the system: on a
+   * loaded machine a caller woken late can land next to the following one.
+   *
+   * Since: 1.0
+   */
+  call_properties[CALL_PROP_SLOT_TIME] =
+    g_param_spec_double ("slot-time", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   /**
@@ -2104,6 +2127,24 @@ pacer_call_get_start_time (PacerCall *call)
   g_return_val_if_fail (PACER_IS_CALL (call), 0);
 
   return call->start_time / USEC_PER_SEC;
+}
+
+/**
+ * pacer_call_get_slot_time:
+ * @call: a call
+ *
+ * Gets [property@Pacer.Call:slot-time].
+ *
+ * Returns: Unix seconds
+ *
+ * Since: 1.0
+ */
+double
+pacer_call_get_slot_time (PacerCall *call)
+{
+  g_return_val_if_fail (PACER_IS_CALL (call), 0);
+
+  return call->slot / USEC_PER_SEC;
 }
 
 /**

@@ -134,6 +134,8 @@ gint64            pacer_call_get_exceptions                   (PacerCall        
 PACER_AVAILABLE_IN_ALL
 double            pacer_call_get_start_time                   (PacerCall            *call);
 PACER_AVAILABLE_IN_ALL
+double            pacer_call_get_slot_time                    (PacerCall            *call);
+PACER_AVAILABLE_IN_ALL
 double            pacer_call_get_seconds_waited               (PacerCall            *call);
 PACER_AVAILABLE_IN_ALL
 void              pacer_call_complete                         (PacerCall            *call,

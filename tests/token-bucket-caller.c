@@ -3,7 +3,8 @@
 /* A worker process for the token bucket tests:
  *   token-bucket-caller DATA-FILE CALLS-PER-SECOND N
  * makes N paced calls on the bucket kept in DATA-FILE and prints, one a line,
- * the Unix time in microseconds at which each call was let through. */
+ * the slot each call was given and when it was let through, in Unix
+ * microseconds. */
 
 #include <stdio.h>
 
@@ -45,7 +46,9 @@ main (int   argc,
           g_printerr ("%s\n", error->message);
           return 1;
         }
-      g_string_append_printf (out, "%" G_GINT64_FORMAT "\n", g_get_real_time ());
+      g_string_append_printf (out, "%" G_GINT64_FORMAT " %" G_GINT64_FORMAT "\n",
+                              (gint64) (pacer_call_get_slot_time (call) * G_USEC_PER_SEC + 0.5),
+                              g_get_real_time ());
       pacer_call_complete (call, TRUE);
     }
 
