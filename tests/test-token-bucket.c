@@ -211,6 +211,23 @@ test_idle_does_not_bank (Fixture       *f,
 }
 
 static void
+test_late_keeps_schedule (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_test_summary ("A caller back less than half an interval late keeps the schedule; later, it restarts");
+
+  g_assert_cmpint (acquire_ok (f, -1), ==, T0);
+  /* 30 ms late for the 100 ms slot: let through now, next slot unmoved. */
+  f->now = T0 + 130000;
+  g_assert_cmpint (acquire_ok (f, -1), ==, T0 + 130000);
+  g_assert_cmpint (acquire_ok (f, -1), ==, T0 + 200000);
+  /* 60 ms late: more than half an interval, so the schedule restarts. */
+  f->now = T0 + 360000;
+  g_assert_cmpint (acquire_ok (f, -1), ==, T0 + 360000);
+  g_assert_cmpint (acquire_ok (f, -1), ==, T0 + 460000);
+}
+
+static void
 test_burst (Fixture       *f,
             gconstpointer  data)
 {
@@ -891,6 +908,7 @@ main (int   argc,
   ADD ("properties", test_properties);
   ADD ("steady-pace", test_steady_pace);
   ADD ("idle-does-not-bank", test_idle_does_not_bank);
+  ADD ("late-keeps-schedule", test_late_keeps_schedule);
   ADD ("burst", test_burst);
   ADD ("seconds-waited", test_seconds_waited);
   ADD ("timeout", test_timeout);
