@@ -102,7 +102,7 @@ pacer_partition_parse (const char          *spec,
   if (!found)
     {
       g_set_error (error, PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT,
-                   _("“%s” is not a partition kind: use slice, hash or duration"), name);
+                   _("Partition “%s”: “%s” is not a kind: use slice, hash or duration"), spec, name);
       return FALSE;
     }
 
