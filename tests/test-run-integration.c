@@ -344,6 +344,157 @@ test_bad_partition (void)
     }
 }
 
+/* The verdict meson gave each test in its testlog.json. */
+static GHashTable *
+meson_verdicts (const char *log_path)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  GHashTable *verdicts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  g_assert_true (g_file_get_contents (log_path, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autoptr(GRegex) regex = g_regex_new ("\"name\": \"([^\"]*)\".*\"result\": \"([A-Z]*)\"", 0, 0, NULL);
+      g_autoptr(GMatchInfo) match = NULL;
+
+      if (g_regex_match (regex, lines[i], 0, &match))
+        g_hash_table_insert (verdicts, g_match_info_fetch (match, 1), g_match_info_fetch (match, 2));
+    }
+  return verdicts;
+}
+
+static void
+test_meson (void)
+{
+  g_autofree char *relative = fake_gtest ();
+  g_autofree char *relative_plain = g_test_build_filename (G_TEST_BUILT, "fake-plain", NULL);
+  g_autofree char *program = g_canonicalize_filename (relative, NULL);
+  g_autofree char *plain = g_canonicalize_filename (relative_plain, NULL);
+  g_autofree char *project = g_build_filename (tmp_dir, "meson-project", NULL);
+  g_autofree char *build = g_build_filename (project, "_build", NULL);
+  g_autofree char *meson_build = g_build_filename (project, "meson.build", NULL);
+  g_autofree char *log = g_build_filename (build, "meson-logs", "testlog.json", NULL);
+  /* meson names the log of a wrapped run after the wrapper. */
+  g_autofree char *wrapped_log = g_build_filename (build, "meson-logs", "testlog-pacer-run.json", NULL);
+  g_autofree char *cache = g_build_filename (tmp_dir, "meson-cache", NULL);
+  g_autofree char *q_cache = g_shell_quote (cache);
+  g_autofree char *q_program = g_shell_quote (program);
+  g_autofree char *q_plain = g_shell_quote (plain);
+  g_autofree char *q_pacer_run = g_shell_quote (g_getenv ("PACER_RUN"));
+  g_autofree char *wrapper = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *meson = g_find_program_in_path ("meson");
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(GHashTable) verdicts = NULL;
+  int status = 0;
+  g_autoptr(GError) error = NULL;
+
+  g_test_summary ("meson test --wrapper 'pacer-run -n 2 --tap -' and pacer-run as a suite runner: "
+                  "meson parses the stream and gives the right verdicts");
+
+  if (meson == NULL)
+    {
+      g_test_skip ("meson is not installed");
+      return;
+    }
+
+  wrapper = g_strdup_printf ("%s -n 2 --tap - --cache-dir %s", q_pacer_run, q_cache);
+  g_assert_cmpint (g_mkdir_with_parents (project, 0700), ==, 0);
+  /* Programs by absolute path: no compiler needed, and setup stays fast. */
+  contents = g_strdup_printf (
+    "project('pacer-run-wrapped', meson_version: '>= 1.0')\n"
+    "fake = find_program(%s)\n"
+    "plain = find_program(%s)\n"
+    "test('mixed', fake, protocol: 'tap', env: ['FAKE_GTEST_TESTS=pass:/m/a,fail:/m/b,skip:/m/c,pass:/m/d'])\n"
+    "test('good', fake, protocol: 'tap', env: ['FAKE_GTEST_TESTS=pass:/g/a,pass:/g/b,pass:/g/c'])\n"
+    "test('skipped', fake, protocol: 'tap', env: ['FAKE_GTEST_TESTS=skip:/s/a,skip:/s/b'])\n"
+    "test('crash', fake, protocol: 'tap', env: ['FAKE_GTEST_TESTS=pass:/c/a,segv:/c/b,pass:/c/c'])\n"
+    "test('exitcode-good', fake, env: ['FAKE_GTEST_TESTS=pass:/e/a,pass:/e/b'])\n"
+    "test('exitcode-bad', fake, env: ['FAKE_GTEST_TESTS=pass:/e/a,fail:/e/b'])\n",
+    q_program, q_plain);
+  g_assert_true (g_file_set_contents (meson_build, contents, -1, NULL));
+
+  {
+    const char *setup[] = { meson, "setup", build, project, NULL };
+
+    g_autofree char *setup_out = NULL;
+
+    g_assert_true (g_spawn_sync (NULL, (char **) setup, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                                 &setup_out, &err, &status, &error));
+    g_assert_no_error (error);
+    if (!g_spawn_check_wait_status (status, NULL))
+      g_error ("meson setup failed: %s%s", setup_out, err);
+    g_clear_pointer (&err, g_free);
+  }
+
+  /* The verdicts without pacer-run are the reference: wrapped, they must
+   * be the same (a GTest program that fails exits non-zero, which meson's
+   * TAP protocol calls ERROR; pacer-run exits as GTest does). */
+  {
+    const char *bare[] = { meson, "test", "-C", build, NULL };
+    const char *test[] = { meson, "test", "-C", build, "--wrapper", wrapper, "--print-errorlogs", NULL };
+    g_autofree char *bare_out = NULL, *bare_err = NULL;
+    g_autoptr(GHashTable) reference = NULL;
+    GHashTableIter iter;
+    gpointer name, verdict;
+
+    g_assert_true (g_spawn_sync (NULL, (char **) bare, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                                 &bare_out, &bare_err, &status, &error));
+    g_assert_no_error (error);
+    reference = meson_verdicts (log);
+    g_assert_cmpuint (g_hash_table_size (reference), ==, 6);
+
+    g_assert_true (g_spawn_sync (NULL, (char **) test, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                                 &out, &err, &status, &error));
+    g_assert_no_error (error);
+    g_test_message ("%s", out);
+    g_assert_false (g_spawn_check_wait_status (status, NULL));
+    verdicts = meson_verdicts (wrapped_log);
+
+    g_hash_table_iter_init (&iter, reference);
+    while (g_hash_table_iter_next (&iter, &name, &verdict))
+      {
+        g_test_message ("%s: %s bare, %s wrapped", (char *) name, (char *) verdict,
+                        (char *) g_hash_table_lookup (verdicts, name));
+        g_assert_cmpstr (g_hash_table_lookup (verdicts, name), ==, verdict);
+      }
+  }
+
+  g_assert_cmpstr (g_hash_table_lookup (verdicts, "good"), ==, "OK");
+  g_assert_cmpstr (g_hash_table_lookup (verdicts, "skipped"), ==, "SKIP");
+  g_assert_cmpstr (g_hash_table_lookup (verdicts, "exitcode-good"), ==, "OK");
+  g_assert_cmpstr (g_hash_table_lookup (verdicts, "exitcode-bad"), ==, "FAIL");
+  g_assert_cmpstr (g_hash_table_lookup (verdicts, "mixed"), !=, "OK");
+  g_assert_cmpstr (g_hash_table_lookup (verdicts, "crash"), !=, "OK");
+  g_assert_nonnull (strstr (out, "fake-gtest /m/b"));
+
+  /* pacer-run as the runner of a whole suite: one meson test, every program in it. */
+  {
+    g_autofree char *suite = g_strdup_printf (
+      "%s\n"
+      "pacer_run = find_program(%s)\n"
+      "test('suite', pacer_run, args: ['-n', '2', '--tap', '-', fake.full_path(), plain.full_path()], protocol: 'tap',\n"
+      "     env: ['FAKE_GTEST_TESTS=pass:/w/a,pass:/w/b,skip:/w/c', 'FAKE_PLAIN_EXIT=0'], suite: 'whole')\n",
+      contents, q_pacer_run);
+    const char *test[] = { meson, "test", "-C", build, "--suite", "whole", "-v", NULL };
+    g_autofree char *out2 = NULL, *err2 = NULL;
+    g_autoptr(GHashTable) verdicts2 = NULL;
+
+    g_assert_true (g_file_set_contents (meson_build, suite, -1, NULL));
+    g_assert_true (g_spawn_sync (NULL, (char **) test, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                                 &out2, &err2, &status, &error));
+    g_assert_no_error (error);
+    g_test_message ("%s", out2);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+    verdicts2 = meson_verdicts (log);
+    g_assert_cmpstr (g_hash_table_lookup (verdicts2, "pacer-run-wrapped:whole / suite"), ==, "OK");
+    g_assert_nonnull (strstr (out2, "fake-gtest /w/b"));
+    g_assert_nonnull (strstr (out2, "fake-plain"));
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -361,6 +512,7 @@ main (int   argc,
   g_test_add_func ("/Pacer/RunIntegration/partition-union", test_partition_union);
   g_test_add_func ("/Pacer/RunIntegration/bazel", test_bazel);
   g_test_add_func ("/Pacer/RunIntegration/bad-partition", test_bad_partition);
+  g_test_add_func ("/Pacer/RunIntegration/meson", test_meson);
 
   status = g_test_run ();
   _pacer_remove_tree (tmp_dir);
