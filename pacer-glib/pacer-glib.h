@@ -12,6 +12,7 @@
 #include <pacer-glib/pacer-event.h>
 #include <pacer-glib/pacer-file-store.h>
 #include <pacer-glib/pacer-load-scheduler.h>
+#include <pacer-glib/pacer-partition.h>
 #include <pacer-glib/pacer-rate.h>
 #include <pacer-glib/pacer-runner.h>
 #include <pacer-glib/pacer-scheduler.h>

@@ -17,6 +17,9 @@
 
 #include <pacer-glib/pacer-glib.h>
 
+#include "pacer-run-bazel.h"
+#include "pacer-run-tap.h"
+
 #define EXIT_USAGE 2
 #define EXIT_INTERRUPTED 130
 #define PROGRESS_MSEC 100
@@ -37,6 +40,8 @@ typedef struct
   guint progress_source;
   gboolean finished;
   GError *error;
+  FILE *out;            /* stderr when the TAP stream has stdout */
+  PacerRunTap *tap;
 } Console;
 
 static const char *
@@ -75,7 +80,7 @@ clear_progress (Console *console)
 {
   if (console->progress_shown)
     {
-      fputs ("\r\033[K", stdout);
+      fputs ("\r\033[K", console->out);
       console->progress_shown = FALSE;
     }
 }
@@ -97,11 +102,11 @@ show_progress (Console *console)
     eta = g_strdup_printf (_(", ETA %.1f s"), elapsed / console->n_done * (total - console->n_done));
 
   /* Back to the start of the line and clear it, then the line itself. */
-  fputs ("\r\033[K", stdout);
+  fputs ("\r\033[K", console->out);
   /* TRANSLATORS: the live progress line: done/total, failures, elapsed time */
   g_print (_("[%u/%u] %u failed, %.1f s%s"), console->n_done, MAX (total, console->n_done),
            failed, elapsed, eta != NULL ? eta : "");
-  fflush (stdout);
+  fflush (console->out);
   console->progress_shown = TRUE;
 }
 
@@ -155,6 +160,8 @@ on_test_finished (PacerRunner     *runner,
   gboolean failure = pacer_test_outcome_is_failure (outcome);
 
   console->n_done++;
+  if (console->tap != NULL)
+    pacer_run_tap_add (console->tap, result);
   if (failure)
     g_ptr_array_add (console->failures, g_object_ref (result));
 
@@ -275,6 +282,13 @@ on_signal (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* With `--tap -` stdout carries TAP alone. */
+static void
+print_to_stderr (const char *text)
+{
+  fputs (text, stderr);
+}
+
 static gboolean
 parse_workers (const char  *text,
                guint       *n_workers,
@@ -353,6 +367,8 @@ main (int   argc,
   g_autofree char *seed = NULL;
   g_autofree char *mode = NULL;
   g_autofree char *cache_dir = NULL;
+  g_autofree char *tap_target = NULL;
+  g_autofree char *partition = NULL;
   g_auto(GStrv) paths = NULL;
   g_auto(GStrv) skip_paths = NULL;
   g_auto(GStrv) programs = NULL;
@@ -381,6 +397,8 @@ main (int   argc,
     { "list", 0, 0, G_OPTION_ARG_NONE, &list, N_("List the tests and exit"), NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, N_("Print every result"), NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Print only failures and the summary"), NULL },
+    { "tap", 0, 0, G_OPTION_ARG_FILENAME, &tap_target, N_("Write the results as TAP to FILE, or to standard output with “-” (the console then goes to standard error)"), N_("FILE|-") },
+    { "partition", 0, 0, G_OPTION_ARG_STRING, &partition, N_("Run only partition K of N: slice:K/N, hash:K/N or duration:K/N"), N_("KIND:K/N") },
     { "cache-dir", 0, 0, G_OPTION_ARG_FILENAME, &cache_dir, N_("Keep the duration history in DIR"), N_("DIR") },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &programs, NULL, N_("[--] TEST-PROGRAM…") },
@@ -495,6 +513,18 @@ main (int   argc,
         }
     }
 
+  /* An explicit --partition wins over Bazel's variables. */
+  if (partition == NULL && !pacer_run_bazel_partition (&partition, &error))
+    {
+      g_printerr ("pacer-run: %s\n", error->message);
+      return EXIT_USAGE;
+    }
+  if (partition != NULL && !pacer_partition_parse (partition, NULL, NULL, NULL, &error))
+    {
+      g_printerr (_("pacer-run: --partition: %s\n"), error->message);
+      return EXIT_USAGE;
+    }
+
   runner = pacer_runner_new ((const char * const *) programs);
   if (list)
     {
@@ -522,7 +552,21 @@ main (int   argc,
                 "paths", paths,
                 "skip-paths", skip_paths,
                 "history", history,
+                "partition", partition,
                 NULL);
+
+  /* Opened before the run: a report that cannot be written is bad input. */
+  if (tap_target != NULL)
+    {
+      console.tap = pacer_run_tap_open (tap_target, &error);
+      if (console.tap == NULL)
+        {
+          g_printerr ("pacer-run: %s\n", error->message);
+          return EXIT_USAGE;
+        }
+      if (g_str_equal (tap_target, "-"))
+        g_set_print_handler (print_to_stderr);
+    }
 
   console.runner = runner;
   console.loop = g_main_loop_new (NULL, FALSE);
@@ -530,7 +574,8 @@ main (int   argc,
   console.failures = g_ptr_array_new_with_free_func (g_object_unref);
   console.verbose = verbose;
   console.quiet = quiet && !verbose;
-  console.tty = isatty (STDOUT_FILENO);
+  console.out = tap_target != NULL && g_str_equal (tap_target, "-") ? stderr : stdout;
+  console.tty = isatty (fileno (console.out));
   console.start_time = g_get_monotonic_time ();
 
   g_signal_connect (runner, "run-started", G_CALLBACK (on_run_started), &console);
@@ -570,6 +615,12 @@ main (int   argc,
         status = EXIT_FAILURE;
       else
         status = EXIT_SUCCESS;
+    }
+
+  if (console.tap != NULL && !pacer_run_tap_close (g_steal_pointer (&console.tap), &error))
+    {
+      g_printerr ("pacer-run: %s\n", error->message);
+      status = EXIT_USAGE;
     }
 
   g_clear_error (&console.error);

@@ -109,7 +109,8 @@ _pacer_runner_plan_passes (Run          *run,
                            GArray       *pass_end)
 {
   const char * const *filter = _pacer_runner_get_paths_filter (run->runner);
-  gboolean may_group = !program->whole && (filter == NULL || filter[0] == NULL);
+  /* `-p SUITE` would also run the members that other partitions hold. */
+  gboolean may_group = !program->whole && (filter == NULL || filter[0] == NULL) && !run->partitioned;
   guint n_single = 0;
 
   /* A scheduler that ignores PACER_SCHEDULE_FLAGS_ALONE must not put a

@@ -76,6 +76,7 @@ typedef struct
   guint tick_source;
   guint list_timeout_source;
   gboolean finished;
+  gboolean partitioned;  /* some listed tests belong to other partitions */
 } Run;
 
 enum {
@@ -107,6 +108,7 @@ struct _PacerRunner
   GStrv skip_paths;
   PacerScheduler *scheduler;
   PacerDurationHistory *history;
+  char *partition;
 
   Run *run;
   GPtrArray *results;
@@ -125,6 +127,7 @@ void _pacer_run_start (PacerRunner  *self,
 const char * const *_pacer_runner_get_paths_filter (PacerRunner *self);
 const char         *_pacer_runner_get_mode         (PacerRunner *self);
 
+void          _pacer_runner_apply_partition  (Run          *run);
 void          _pacer_runner_requeue          (Run          *run,
                                               guint         test_index);
 GStrvBuilder *_pacer_runner_common_argv      (Run          *run,

@@ -700,6 +700,8 @@ start_workers (Run *run)
   guint n_runnable = 0;
   guint wanted;
 
+  _pacer_runner_apply_partition (run);
+
   for (guint p = 0; p < run->programs->len; p++)
     {
       Program *program = g_ptr_array_index (run->programs, p);
@@ -713,7 +715,8 @@ start_workers (Run *run)
           continue;
         }
 
-      program->suites = _pacer_listing_find_suites (program->paths);
+      if (program->suites == NULL)
+        program->suites = _pacer_listing_find_suites (program->paths);
       program->members = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                 (GDestroyNotify) g_array_unref);
       for (guint i = 0; i < program->paths->len; i++)

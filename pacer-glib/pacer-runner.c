@@ -47,6 +47,7 @@
 #include "pacer-enums.h"
 #include "pacer-error.h"
 #include "pacer-glib-private.h"
+#include "pacer-partition.h"
 #include "pacer-runner.h"
 #include "pacer-runner-private.h"
 
@@ -66,6 +67,7 @@ enum {
   PROP_SKIP_PATHS,
   PROP_SCHEDULER,
   PROP_HISTORY,
+  PROP_PARTITION,
   N_PROPS
 };
 
@@ -192,6 +194,16 @@ pacer_runner_run_async (PacerRunner         *self,
       g_task_return_new_error (task, PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT,
                                _("“%s” is not a GTest seed (R02S and 32 hexadecimal digits)"), self->seed);
       return;
+    }
+  if (self->partition != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!pacer_partition_parse (self->partition, NULL, NULL, NULL, &error))
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
     }
 
   _pacer_run_start (self, g_steal_pointer (&task), cancellable);
@@ -431,6 +443,7 @@ pacer_runner_finalize (GObject *object)
   g_strfreev (self->skip_paths);
   g_clear_object (&self->scheduler);
   g_clear_object (&self->history);
+  g_free (self->partition);
   g_ptr_array_unref (self->results);
   g_free (self->used_seed);
 
@@ -482,6 +495,9 @@ pacer_runner_get_property (GObject    *object,
       break;
     case PROP_HISTORY:
       g_value_set_object (value, self->history);
+      break;
+    case PROP_PARTITION:
+      g_value_set_string (value, self->partition);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -567,6 +583,9 @@ pacer_runner_set_property (GObject      *object,
       break;
     case PROP_HISTORY:
       changed = g_set_object (&self->history, g_value_get_object (value));
+      break;
+    case PROP_PARTITION:
+      changed = set_str (&self->partition, g_value_get_string (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -707,6 +726,20 @@ pacer_runner_class_init (PacerRunnerClass *klass)
    */
   properties[PROP_HISTORY] =
     g_param_spec_object ("history", NULL, NULL, PACER_TYPE_DURATION_HISTORY, flags);
+
+  /**
+   * PacerRunner:partition:
+   *
+   * This machine's share of the suite when CI spreads it over several:
+   * `slice:K/N`, `hash:K/N` or `duration:K/N` (see
+   * [func@Pacer.partition_parse]), or `NULL` to run every test. The share is
+   * taken after listing and before scheduling; the N partitions together run
+   * every test exactly once. An invalid value makes the run fail with
+   * %PACER_ERROR_INVALID_ARGUMENT.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_PARTITION] = g_param_spec_string ("partition", NULL, NULL, NULL, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 

@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* pacer-run --tap FILE|-: one TAP stream for the whole run, written as
+ * results arrive, that meson's TAP parser (protocol: 'tap') accepts.
+ *
+ * - `TAP version 13` first, the plan `1..N` last: N is only known at the
+ *   end, since a non-GTest program's TAP lines are results too. A stream
+ *   cut short therefore has no plan, and meson calls it an error.
+ * - `ok N - PROGRAM /path`: the program's basename names the test, so two
+ *   programs' `/basic/pass` stay apart.
+ * - A skip is `ok … # SKIP reason`. Everything that is not a pass is
+ *   `not ok`: failures, crashes, timeouts, and tests that never ran because
+ *   the run stopped. A not-run test must not count as a pass or a skip:
+ *   meson treats `not ok … # SKIP` as a failure anyway, so there is no
+ *   directive that would say it better than a plain `not ok`.
+ * - A flaky test passed in the end: `ok`, with the earlier failure in a
+ *   diagnostic line.
+ * - Why a test did not pass, and its captured output, follow it as `# `
+ *   lines, which parsers show and never read as results (a `Bail out!` in
+ *   the output stays harmless). */
+
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "pacer-run-tap.h"
+
+struct _PacerRunTap
+{
+  FILE *stream;
+  char *target;
+  gboolean owned;
+  guint n;
+};
+
+PacerRunTap *
+pacer_run_tap_open (const char  *target,
+                    GError     **error)
+{
+  PacerRunTap *tap;
+  FILE *stream;
+
+  if (g_str_equal (target, "-"))
+    stream = stdout;
+  else
+    {
+      stream = g_fopen (target, "we");
+      if (stream == NULL)
+        {
+          int saved_errno = errno;
+
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                       _("Cannot write the TAP report “%s”: %s"), target, g_strerror (saved_errno));
+          return NULL;
+        }
+    }
+
+  tap = g_new0 (PacerRunTap, 1);
+  tap->stream = stream;
+  tap->owned = stream != stdout;
+  tap->target = g_strdup (target);
+
+  fputs ("TAP version 13\n", stream);
+  fflush (stream);
+  return tap;
+}
+
+/* `#` starts a directive and a newline ends the line: neither may appear
+ * in a description. */
+static void
+append_description (GString    *line,
+                    const char *text)
+{
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (*p == '#' || *p == '\\')
+        g_string_append_c (line, '\\');
+      g_string_append_c (line, (*p == '\n' || *p == '\r') ? ' ' : *p);
+    }
+}
+
+static void
+append_diagnostics (GString    *line,
+                    const char *text)
+{
+  g_auto(GStrv) lines = NULL;
+  guint n;
+
+  if (text == NULL || *text == '\0')
+    return;
+  lines = g_strsplit (text, "\n", -1);
+  n = g_strv_length (lines);
+  if (n > 0 && lines[n - 1][0] == '\0')
+    n--;
+  for (guint i = 0; i < n; i++)
+    {
+      g_string_append (line, "# ");
+      g_string_append (line, g_strchomp (lines[i]));
+      g_string_append_c (line, '\n');
+    }
+}
+
+/* The program's basename, then the path; a program that is not a GTest
+ * program is its own path, and its own TAP lines are "PROGRAM: name". */
+static void
+append_name (GString         *line,
+             PacerTestResult *result)
+{
+  const char *program = pacer_test_result_get_program (result);
+  const char *path = pacer_test_result_get_path (result);
+  g_autofree char *base = g_path_get_basename (program);
+  g_autofree char *name = NULL;
+
+  if (g_str_equal (path, program))
+    name = g_strdup (base);
+  else if (g_str_has_prefix (path, program))
+    name = g_strconcat (base, path + strlen (program), NULL);
+  else
+    name = g_strconcat (base, " ", path, NULL);
+  append_description (line, name);
+}
+
+void
+pacer_run_tap_add (PacerRunTap     *tap,
+                   PacerTestResult *result)
+{
+  PacerTestOutcome outcome = pacer_test_result_get_outcome (result);
+  const char *message = pacer_test_result_get_message (result);
+  g_autoptr(GString) line = g_string_new (NULL);
+
+  tap->n++;
+  switch (outcome)
+    {
+    case PACER_TEST_OUTCOME_PASS:
+    case PACER_TEST_OUTCOME_FLAKY:
+    case PACER_TEST_OUTCOME_SKIP:
+      g_string_append_printf (line, "ok %u - ", tap->n);
+      break;
+    case PACER_TEST_OUTCOME_FAIL:
+    case PACER_TEST_OUTCOME_CRASH:
+    case PACER_TEST_OUTCOME_TIMEOUT:
+    case PACER_TEST_OUTCOME_NOT_RUN:
+    default:
+      g_string_append_printf (line, "not ok %u - ", tap->n);
+      break;
+    }
+  append_name (line, result);
+
+  if (outcome == PACER_TEST_OUTCOME_SKIP)
+    {
+      g_string_append (line, " # SKIP");
+      if (message != NULL)
+        {
+          g_string_append_c (line, ' ');
+          append_description (line, message);
+        }
+    }
+  g_string_append_c (line, '\n');
+
+  switch (outcome)
+    {
+    case PACER_TEST_OUTCOME_FLAKY:
+      /* TRANSLATORS: a TAP diagnostic line after a test that passed on a retry */
+      g_string_append_printf (line, _("# flaky: %s\n"), message != NULL ? message : "");
+      break;
+    case PACER_TEST_OUTCOME_FAIL:
+    case PACER_TEST_OUTCOME_CRASH:
+    case PACER_TEST_OUTCOME_TIMEOUT:
+    case PACER_TEST_OUTCOME_NOT_RUN:
+      append_diagnostics (line, message);
+      append_diagnostics (line, pacer_test_result_get_output (result));
+      break;
+    case PACER_TEST_OUTCOME_PASS:
+    case PACER_TEST_OUTCOME_SKIP:
+    default:
+      break;
+    }
+
+  fputs (line->str, tap->stream);
+  /* meson and people watching read the stream as it grows. */
+  fflush (tap->stream);
+}
+
+/* Writes the plan and closes; frees @tap either way. */
+gboolean
+pacer_run_tap_close (PacerRunTap  *tap,
+                     GError      **error)
+{
+  gboolean ok;
+  int saved_errno = 0;
+
+  fprintf (tap->stream, "1..%u\n", tap->n);
+  ok = fflush (tap->stream) == 0 && !ferror (tap->stream);
+  if (!ok)
+    saved_errno = errno;
+  if (tap->owned && fclose (tap->stream) != 0 && ok)
+    {
+      ok = FALSE;
+      saved_errno = errno;
+    }
+  if (!ok)
+    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                 _("Cannot write the TAP report “%s”: %s"), tap->target, g_strerror (saved_errno));
+
+  g_free (tap->target);
+  g_free (tap);
+  return ok;
+}
