@@ -285,6 +285,76 @@ parse_workers (const char  *text,
   return TRUE;
 }
 
+/* Reports ---------------------------------------------------------------- */
+
+typedef struct
+{
+  const char *option;
+  const char *path;
+  gboolean (*write) (PacerRunner *runner, const char *path, GError **error);
+} Report;
+
+static void
+print_to_stderr (const char *text)
+{
+  fputs (text, stderr);
+}
+
+/* Before the run, so a bad path costs nothing: exit status 2 on a problem.
+ * A report on stdout sends the console to stderr. */
+static gboolean
+check_reports (Report *reports,
+               guint   n_reports)
+{
+  const char *on_stdout = NULL;
+
+  for (guint i = 0; i < n_reports; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (reports[i].path == NULL)
+        continue;
+      if (g_str_equal (reports[i].path, "-"))
+        {
+          if (on_stdout != NULL)
+            {
+              g_printerr (_("pacer-run: %s and %s cannot both write to standard output\n"),
+                          on_stdout, reports[i].option);
+              return FALSE;
+            }
+          on_stdout = reports[i].option;
+        }
+      if (!pacer_report_check_writable (reports[i].path, &error))
+        {
+          g_printerr ("pacer-run: %s: %s\n", reports[i].option, error->message);
+          return FALSE;
+        }
+    }
+  if (on_stdout != NULL)
+    g_set_print_handler (print_to_stderr);
+  return TRUE;
+}
+
+static gboolean
+write_reports (PacerRunner *runner,
+               Report      *reports,
+               guint        n_reports)
+{
+  gboolean ok = TRUE;
+
+  for (guint i = 0; i < n_reports; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (reports[i].path != NULL && !reports[i].write (runner, reports[i].path, &error))
+        {
+          g_printerr ("pacer-run: %s: %s\n", reports[i].option, error->message);
+          ok = FALSE;
+        }
+    }
+  return ok;
+}
+
 /* --list: print what each program would run, without running anything. */
 static int
 list_tests (char       **programs,
@@ -354,6 +424,9 @@ main (int   argc,
   gboolean quiet = FALSE;
   gboolean version = FALSE;
   guint n_workers = 0;
+  g_autofree char *junit_xml = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *timeline = NULL;
   const GOptionEntry entries[] = {
     { "numprocesses", 'n', 0, G_OPTION_ARG_STRING, &workers, N_("Number of workers, or “auto” for one per usable CPU"), N_("N|auto") },
     { "dist", 0, 0, G_OPTION_ARG_STRING, &dist, N_("How tests are spread over workers: load (default) or no"), N_("MODE") },
@@ -370,6 +443,9 @@ main (int   argc,
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, N_("Print every result"), NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Print only failures and the summary"), NULL },
     { "cache-dir", 0, 0, G_OPTION_ARG_FILENAME, &cache_dir, N_("Keep the duration history in DIR"), N_("DIR") },
+    { "junit-xml", 0, 0, G_OPTION_ARG_FILENAME, &junit_xml, N_("Write the results as JUnit XML to FILE (- for standard output)"), N_("FILE") },
+    { "json", 0, 0, G_OPTION_ARG_FILENAME, &json, N_("Write every result as JSON to FILE (- for standard output)"), N_("FILE") },
+    { "timeline", 0, 0, G_OPTION_ARG_FILENAME, &timeline, N_("Draw which worker ran what and when in the SVG FILE"), N_("FILE.svg") },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &programs, NULL, N_("[--] TEST-PROGRAM…") },
     { NULL }
@@ -496,6 +572,14 @@ main (int   argc,
       return list_tests (programs, mode, paths);
     }
 
+  Report reports[] = {
+    { "--junit-xml", junit_xml, pacer_runner_write_junit_xml },
+    { "--json", json, pacer_runner_write_json },
+    { "--timeline", timeline, pacer_runner_write_timeline },
+  };
+  if (!check_reports (reports, G_N_ELEMENTS (reports)))
+    return EXIT_USAGE;
+
   history_file = pacer_duration_history_default_file (cache_dir);
   history = pacer_duration_history_new (history_file);
 
@@ -558,6 +642,10 @@ main (int   argc,
         status = EXIT_FAILURE;
       else
         status = EXIT_SUCCESS;
+
+      /* Also after -x, crashes and Ctrl-C: the tests not run are in them. */
+      if (!write_reports (runner, reports, G_N_ELEMENTS (reports)))
+        status = EXIT_USAGE;
     }
 
   g_clear_error (&console.error);
