@@ -303,8 +303,9 @@ print_to_stderr (const char *text)
 /* Before the run, so a bad path costs nothing: exit status 2 on a problem.
  * A report on stdout sends the console to stderr. */
 static gboolean
-check_reports (Report *reports,
-               guint   n_reports)
+check_reports (Report   *reports,
+               guint     n_reports,
+               gboolean *on_stdout_out)
 {
   const char *on_stdout = NULL;
 
@@ -332,6 +333,7 @@ check_reports (Report *reports,
     }
   if (on_stdout != NULL)
     g_set_print_handler (print_to_stderr);
+  *on_stdout_out = on_stdout != NULL;
   return TRUE;
 }
 
@@ -427,6 +429,7 @@ main (int   argc,
   g_autofree char *junit_xml = NULL;
   g_autofree char *json = NULL;
   g_autofree char *timeline = NULL;
+  gboolean report_on_stdout = FALSE;
   const GOptionEntry entries[] = {
     { "numprocesses", 'n', 0, G_OPTION_ARG_STRING, &workers, N_("Number of workers, or “auto” for one per usable CPU"), N_("N|auto") },
     { "dist", 0, 0, G_OPTION_ARG_STRING, &dist, N_("How tests are spread over workers: load (default) or no"), N_("MODE") },
@@ -577,7 +580,7 @@ main (int   argc,
     { "--json", json, pacer_runner_write_json },
     { "--timeline", timeline, pacer_runner_write_timeline },
   };
-  if (!check_reports (reports, G_N_ELEMENTS (reports)))
+  if (!check_reports (reports, G_N_ELEMENTS (reports), &report_on_stdout))
     return EXIT_USAGE;
 
   history_file = pacer_duration_history_default_file (cache_dir);
@@ -603,6 +606,9 @@ main (int   argc,
   console.verbose = verbose;
   console.quiet = quiet && !verbose;
   console.tty = isatty (STDOUT_FILENO);
+  /* The progress line writes to stdout itself: not into a report. */
+  if (report_on_stdout)
+    console.tty = FALSE;
   console.start_time = g_get_monotonic_time ();
 
   g_signal_connect (runner, "run-started", G_CALLBACK (on_run_started), &console);
