@@ -167,6 +167,14 @@ main (int   argc,
   int status;
 
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  /* Under AddressSanitizer the fake's SIGSEGV must stay a signal, as it is for users. */
+  {
+    const char *asan = g_getenv ("ASAN_OPTIONS");
+    g_autofree char *options = g_strconcat (asan != NULL ? asan : "", asan != NULL ? ":" : "",
+                                            "handle_segv=0", NULL);
+
+    g_setenv ("ASAN_OPTIONS", options, TRUE);
+  }
 
   tmp_dir = g_dir_make_tmp ("pacer-run-reports-XXXXXX", NULL);
   g_assert_nonnull (tmp_dir);
