@@ -49,7 +49,7 @@ if $valgrind; then
   rm -f "$log"
   # Interpreters and shell scripts are not ours to check for leaks.
   meson test -C "$builddir" --setup valgrind --print-errorlogs \
-    --no-suite bindings --no-suite packaging --no-suite examples "$@" || status=$?
+    --no-suite bindings --no-suite packaging --no-suite examples --no-suite docs "$@" || status=$?
 else
   log="$builddir/meson-logs/testlog.json"
   rm -f "$log"

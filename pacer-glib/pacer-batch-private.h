@@ -46,6 +46,8 @@ struct _PacerBatch
   gboolean *reported;     /* a result line arrived for this position */
   gboolean *missing;      /* its -p pass ran nothing: the program has no such test */
   guint n_tap_results;    /* results a whole program printed */
+  guint n_tap_failures;   /* of which `not ok` (TODO aside) */
+  gint64 tap_plan;        /* the N of a whole program's `1..N`, or -1 */
   PacerBatchKill kill_reason;
   gboolean signaled;
   int term_sig;

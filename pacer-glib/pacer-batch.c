@@ -70,6 +70,7 @@ _pacer_batch_new (guint                  slot,
 
   batch->ref_count = 1;
   batch->startup = -1;
+  batch->tap_plan = -1;
   batch->context = g_main_context_ref_thread_default ();
   batch->slot = slot;
   batch->tests = g_array_ref (tests);
@@ -287,6 +288,8 @@ handle_result (PacerBatch         *batch,
   if (batch->whole)
     {
       batch->n_tap_results++;
+      if (outcome == PACER_TEST_OUTCOME_FAIL)
+        batch->n_tap_failures++;
       batch->result_start = batch->event_time;
       batch->result_func (batch, G_MAXUINT, line->description, outcome, elapsed (batch, now),
                           message, batch->output->str, batch->user_data);
@@ -343,8 +346,10 @@ handle_line (PacerBatch *batch,
       break;
 
     case PACER_TAP_LINE_PLAN:
-      /* The end of a -p pass; a whole program's plan means nothing here. */
-      if (!batch->whole && batch->pass < batch->n_passes)
+      /* The end of a -p pass; a whole program's plan is checked at its end. */
+      if (batch->whole)
+        batch->tap_plan = (gint64) MIN (tap.number, (guint64) G_MAXINT64);
+      else if (batch->pass < batch->n_passes)
         {
           for (guint i = pass_start (batch, batch->pass); i < batch->pass_end[batch->pass]; i++)
             if (!batch->reported[i])

@@ -13,6 +13,12 @@ GPtrArray *_pacer_listing_parse (const char *text,
                                  gsize       length,
                                  gboolean   *is_gtest);
 
+/* Whether @file may be a GTest program, worth asking for `-l`: an ELF file
+ * that names g_test_init() or carries GTest's own option strings. Anything
+ * else (a script, a program without GLib's test framework) would run in
+ * full for `-l`, side effects and all, so it runs whole, once. */
+gboolean _pacer_listing_may_be_gtest (const char *file);
+
 /* The tests of @paths that are also suites (some other path is their direct
  * child), which GTest can only run exactly as `-p P -x P/`, in a batch alone. */
 GHashTable *_pacer_listing_find_suites (GPtrArray *paths);

@@ -72,3 +72,25 @@ _pacer_listing_find_suites (GPtrArray *paths)
 
   return suites;
 }
+
+gboolean
+_pacer_listing_may_be_gtest (const char *file)
+{
+  /* Dynamically linked programs import g_test_init by name; a static GLib
+   * brings gtestutils.c's option strings along. */
+  static const char * const markers[] = { "g_test_init", "--GTestLogFD" };
+  g_autoptr(GMappedFile) mapped = g_mapped_file_new (file, FALSE, NULL);
+  const char *contents;
+  gsize length;
+
+  if (mapped == NULL)
+    return TRUE;  /* let -l tell, as before */
+  contents = g_mapped_file_get_contents (mapped);
+  length = g_mapped_file_get_length (mapped);
+  if (length < 4 || memcmp (contents, "\x7f" "ELF", 4) != 0)
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (markers); i++)
+    if (memmem (contents, length, markers[i], strlen (markers[i])) != NULL)
+      return TRUE;
+  return FALSE;
+}

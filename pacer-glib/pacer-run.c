@@ -118,17 +118,29 @@ on_run_started (PacerRunner *runner,
 {
   const char * const *programs = NULL;
   g_auto(GStrv) owned = NULL;
+  guint n_whole, n_programs;
 
   if (console->quiet)
     return;
 
   g_object_get (runner, "programs", &owned, NULL);
   programs = (const char * const *) owned;
-  g_print (ngettext ("pacer-run: %u test from %u program(s), %u worker(s), seed %s\n",
-                     "pacer-run: %u tests from %u program(s), %u worker(s), seed %s\n",
-                     pacer_runner_get_n_tests (runner)),
-           pacer_runner_get_n_tests (runner), programs != NULL ? g_strv_length ((GStrv) programs) : 0,
-           pacer_runner_get_n_workers_used (runner), pacer_runner_get_seed (runner));
+  n_whole = pacer_runner_get_n_whole_programs (runner);
+  n_programs = programs != NULL ? g_strv_length ((GStrv) programs) : 0;
+  if (n_whole == 0)
+    g_print (ngettext ("pacer-run: %u test from %u program(s), %u worker(s), seed %s\n",
+                       "pacer-run: %u tests from %u program(s), %u worker(s), seed %s\n",
+                       pacer_runner_get_n_tests (runner)),
+             pacer_runner_get_n_tests (runner), n_programs,
+             pacer_runner_get_n_workers_used (runner), pacer_runner_get_seed (runner));
+  else
+    /* A program run whole has as many tests as the TAP lines it prints: its
+     * count is known only at the end. */
+    g_print (ngettext ("pacer-run: %u test from %u program(s) and %u program(s) run whole, %u worker(s), seed %s\n",
+                       "pacer-run: %u tests from %u program(s) and %u program(s) run whole, %u worker(s), seed %s\n",
+                       pacer_runner_get_n_tests (runner) - n_whole),
+             pacer_runner_get_n_tests (runner) - n_whole, n_programs - n_whole, n_whole,
+             pacer_runner_get_n_workers_used (runner), pacer_runner_get_seed (runner));
 
   if (console->tty)
     console->progress_source = g_timeout_add (PROGRESS_MSEC, on_progress_tick, console);

@@ -113,6 +113,7 @@ struct _PacerRunner
   GPtrArray *results;
   guint counts[PACER_TEST_OUTCOME_N_OUTCOMES];
   guint n_tests;
+  guint n_whole_programs;
   guint n_workers_used;
   char *used_seed;
   double started_at;    /* Unix seconds: when the last run started ... */

@@ -157,17 +157,21 @@ new_result (Program          *program,
   return result;
 }
 
+/* @test_index is G_MAXUINT for a TAP line of a program run whole, which
+ * @command_test (that program's test) reproduces. @start_time is when the
+ * attempt started in Unix seconds, 0 if it did not run. */
 static void
-report (Run              *run,
-        Program          *program,
-        const char       *path,
-        guint             test_index,
-        PacerTestOutcome  outcome,
-        double            duration,
-        double            start_time,
-        const char       *worker,
-        const char       *message,
-        const char       *output)
+report_full (Run              *run,
+             Program          *program,
+             const char       *path,
+             guint             test_index,
+             guint             command_test,
+             PacerTestOutcome  outcome,
+             double            duration,
+             double            start_time,
+             const char       *worker,
+             const char       *message,
+             const char       *output)
 {
   PacerRunner *self = run->runner;
   g_autoptr(PacerTestResult) result = NULL;
@@ -175,9 +179,9 @@ report (Run              *run,
   Test *test = test_index != G_MAXUINT ? &g_array_index (run->tests, Test, test_index) : NULL;
 
   /* Only a failure needs reproducing; a 100 000-test run keeps every result. */
-  if (test_index != G_MAXUINT &&
+  if (command_test != G_MAXUINT &&
       (pacer_test_outcome_is_failure (outcome) || outcome == PACER_TEST_OUTCOME_FLAKY))
-    command = _pacer_runner_single_test_argv (run, test_index);
+    command = _pacer_runner_single_test_argv (run, command_test);
 
   result = new_result (program, path, outcome, duration, start_time, test != NULL ? test->attempts : 0,
                        worker, message, output, g_steal_pointer (&command));
@@ -201,6 +205,22 @@ report (Run              *run,
       if (self->maxfail > 0 && run->n_failures >= self->maxfail)
         stop_run (run, STOP_MAXFAIL);
     }
+}
+
+static void
+report (Run              *run,
+        Program          *program,
+        const char       *path,
+        guint             test_index,
+        PacerTestOutcome  outcome,
+        double            duration,
+        double            start_time,
+        const char       *worker,
+        const char       *message,
+        const char       *output)
+{
+  report_full (run, program, path, test_index, test_index, outcome, duration, start_time, worker,
+               message, output);
 }
 
 static const char *
@@ -402,8 +422,8 @@ on_batch_result (PacerBatch       *batch,
       g_autofree char *name = g_strdup_printf ("%s: %s", program->name,
                                                (path != NULL && *path != '\0') ? path : "?");
 
-      report (run, program, name, G_MAXUINT, outcome, duration, wall_seconds (batch->result_start),
-              worker, message, output);
+      report_full (run, program, name, G_MAXUINT, g_array_index (batch->tests, guint, 0), outcome,
+                   duration, wall_seconds (batch->result_start), worker, message, output);
       return;
     }
 
@@ -423,6 +443,10 @@ on_batch_result (PacerBatch       *batch,
   dispatch_idle_slots (run);
 }
 
+/* A program that printed TAP results is counted by them, as meson counts
+ * subtests: its own verdict joins them only when it says something they do
+ * not (a timeout, a crash, a broken plan, a failing exit that no `not ok`
+ * explains). Otherwise it is judged by its exit status, as meson does. */
 static void
 handle_whole_end (Run        *run,
                   PacerBatch *batch,
@@ -430,6 +454,8 @@ handle_whole_end (Run        *run,
 {
   guint test_index = g_array_index (batch->tests, guint, 0);
   g_autofree char *end = _pacer_batch_describe_end (batch);
+  gboolean has_tap = batch->n_tap_results > 0;
+  gboolean redundant = FALSE;
   PacerTestOutcome outcome;
   g_autofree char *message = NULL;
 
@@ -448,14 +474,33 @@ handle_whole_end (Run        *run,
       outcome = PACER_TEST_OUTCOME_CRASH;
       message = g_steal_pointer (&end);
     }
+  else if (has_tap && batch->tap_plan >= 0 && batch->tap_plan != batch->n_tap_results)
+    {
+      outcome = PACER_TEST_OUTCOME_FAIL;
+      message = g_strdup_printf (_("planned %" G_GINT64_FORMAT " tests but reported %u"),
+                                 batch->tap_plan, batch->n_tap_results);
+    }
   else if (batch->exit_status == 0)
-    outcome = PACER_TEST_OUTCOME_PASS;
+    {
+      outcome = PACER_TEST_OUTCOME_PASS;
+      redundant = has_tap;
+    }
   else if (batch->exit_status == 77)
-    outcome = PACER_TEST_OUTCOME_SKIP;
+    {
+      outcome = PACER_TEST_OUTCOME_SKIP;
+      redundant = has_tap;
+    }
   else
     {
       outcome = PACER_TEST_OUTCOME_FAIL;
       message = g_steal_pointer (&end);
+      redundant = batch->n_tap_failures > 0;
+    }
+
+  if (redundant)
+    {
+      pacer_scheduler_mark_test_complete (run->scheduler, worker, test_index, batch->last_duration);
+      return;
     }
 
   conclude_attempt (run, test_index, outcome, batch->last_duration, wall_seconds (batch->result_start),
@@ -726,6 +771,7 @@ start_workers (Run *run)
           Test test = { program, program->name, TRUE, 0, NULL, PACER_TEST_OUTCOME_PASS, FALSE };
 
           g_array_append_val (run->tests, test);
+          self->n_whole_programs++;
           continue;
         }
 
@@ -1047,10 +1093,18 @@ _pacer_run_start (PacerRunner  *self,
   for (guint i = 0; i < run->programs->len; i++)
     {
       Program *program = g_ptr_array_index (run->programs, i);
-      g_autoptr(GSubprocessLauncher) launcher = make_launcher (run, NULL, TRUE);
-      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+      g_autoptr(GSubprocessLauncher) launcher = NULL;
+      g_autoptr(GStrvBuilder) builder = NULL;
       g_auto(GStrv) argv = NULL;
 
+      if (!_pacer_listing_may_be_gtest (program->file))
+        {
+          program->whole = TRUE;
+          continue;
+        }
+
+      launcher = make_launcher (run, NULL, TRUE);
+      builder = g_strv_builder_new ();
       g_strv_builder_add_many (builder, program->file, "-l", NULL);
       if (self->mode != NULL)
         g_strv_builder_add_many (builder, "-m", self->mode, NULL);
@@ -1082,5 +1136,8 @@ _pacer_run_start (PacerRunner  *self,
       g_source_unref (source);
     }
 
+  /* Nothing to list (every program runs whole): start at once. */
+  if (run->n_listing == 0 && run->stop == STOP_NONE)
+    start_workers (run);
   maybe_finish (run);
 }

@@ -141,6 +141,7 @@ reset_results (PacerRunner *self)
   memset (self->counts, 0, sizeof self->counts);
   self->n_tests = 0;
   self->n_workers_used = 0;
+  self->n_whole_programs = 0;
   self->started_at = g_get_real_time () / (double) G_USEC_PER_SEC;
   self->finished_at = 0;
 }
@@ -330,7 +331,10 @@ pacer_runner_get_count (PacerRunner      *self,
  * @self: a runner
  *
  * Gets the number of tests listed for the last run, known from
- * [signal@Pacer.Runner::run-started] on.
+ * [signal@Pacer.Runner::run-started] on. A program that is not a GTest
+ * program counts as one test here (see
+ * [method@Pacer.Runner.get_n_whole_programs]); the TAP results it prints, if
+ * any, are counted by the results instead.
  *
  * Returns: the number of listed tests
  *
@@ -341,6 +345,25 @@ pacer_runner_get_n_tests (PacerRunner *self)
 {
   g_return_val_if_fail (PACER_IS_RUNNER (self), 0);
   return self->n_tests;
+}
+
+/**
+ * pacer_runner_get_n_whole_programs:
+ * @self: a runner
+ *
+ * Gets how many of the last run's programs are not GTest programs and run
+ * whole, as one process each, known from [signal@Pacer.Runner::run-started]
+ * on. Each counts as one test in [method@Pacer.Runner.get_n_tests].
+ *
+ * Returns: the number of programs run whole
+ *
+ * Since: 1.0
+ */
+guint
+pacer_runner_get_n_whole_programs (PacerRunner *self)
+{
+  g_return_val_if_fail (PACER_IS_RUNNER (self), 0);
+  return self->n_whole_programs;
 }
 
 /**

@@ -186,6 +186,28 @@ enum {
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (PacerTokenBucket, pacer_token_bucket, G_TYPE_OBJECT)
+/**
+ * PacerCall:
+ *
+ * One call let through by a [class@Pacer.TokenBucket].
+ *
+ * It says when the call's slot was, how long it waited and what the bucket
+ * knew then (its rate, the calls and failures so far). Complete it with
+ * [method@Pacer.Call.complete] when the work it paced is done, so the
+ * bucket's metrics know how long the work took and whether it failed; a
+ * call dropped without that counts as succeeded.
+ *
+ * ```c
+ * g_autoptr(PacerCall) call = pacer_token_bucket_acquire (bucket, 5.0, NULL, &error);
+ *
+ * if (call == NULL)
+ *   return FALSE;
+ * ok = call_the_service (&error);
+ * pacer_call_complete (call, ok);
+ * ```
+ *
+ * Since: 1.0
+ */
 G_DEFINE_FINAL_TYPE (PacerCall, pacer_call, G_TYPE_OBJECT)
 
 static const guint default_rate_windows[] = { 60, 300, 900 };

@@ -23,6 +23,35 @@
 # define PACER_VERSION_MAX_ALLOWED (PACER_VERSION)
 #endif
 
+/**
+ * PACER_DEPRECATED:
+ *
+ * Marks a symbol as deprecated: using it warns, unless
+ * `PACER_DISABLE_DEPRECATION_WARNINGS` is defined.
+ *
+ * Since: 1.0
+ */
+
+/**
+ * PACER_DEPRECATED_FOR:
+ * @f: the symbol to use instead
+ *
+ * Marks a symbol as deprecated in favour of @f: using it warns, unless
+ * `PACER_DISABLE_DEPRECATION_WARNINGS` is defined.
+ *
+ * Since: 1.0
+ */
+
+/**
+ * PACER_UNAVAILABLE:
+ * @maj: the major version that introduced the symbol
+ * @min: the minor version that introduced the symbol
+ *
+ * Marks a symbol as newer than `PACER_VERSION_MAX_ALLOWED`: using it warns.
+ *
+ * Since: 1.0
+ */
+
 #ifdef PACER_DISABLE_DEPRECATION_WARNINGS
 # define PACER_DEPRECATED _PACER_EXTERN
 # define PACER_DEPRECATED_FOR(f) _PACER_EXTERN

@@ -201,6 +201,12 @@ main (int argc, char **argv)
     if (strcmp (argv[i], "--seed") == 0)
       seed_arg = argv[i + 1];
 
+  /* FAKE_GTEST_HANG_LIST: a program that never finishes listing its tests. */
+  for (int i = 1; i < argc; i++)
+    if (strcmp (argv[i], "-l") == 0 && g_getenv ("FAKE_GTEST_HANG_LIST") != NULL)
+      for (;;)
+        g_usleep (G_USEC_PER_SEC);
+
   g_test_init (&argc, &argv, NULL);
 
   if (spec == NULL)

@@ -131,6 +131,24 @@ test_verbose (void)
 }
 
 static void
+test_whole_program_counts (void)
+{
+  g_autofree char *program = fake_gtest ();
+  g_autofree char *plain = g_test_build_filename (G_TEST_BUILT, "fake-plain", NULL);
+  const char *args[] = { "-n", "2", program, plain, NULL };
+  g_autofree char *out = NULL, *err = NULL, *last = NULL;
+
+  g_test_summary ("A program run whole is named so in the header and counted by its TAP lines at the end");
+
+  g_setenv ("FAKE_PLAIN_OUTPUT", "1..2\nok 1 one\nok 2 two\n", TRUE);
+  g_assert_cmpint (run_cli ("pass:/w/a", args, &out, &err), ==, 0);
+  g_unsetenv ("FAKE_PLAIN_OUTPUT");
+  g_assert_nonnull (strstr (out, "1 test from 1 program(s) and 1 program(s) run whole"));
+  last = last_line (out);
+  g_assert_cmpstr (last, ==, "3 passed, 0 failed");
+}
+
+static void
 test_flaky_and_not_run (void)
 {
   g_autofree char *program = fake_gtest ();
@@ -364,6 +382,7 @@ main (int   argc,
 
   g_test_add_func ("/Pacer/PacerRun/summary-line", test_summary_line);
   g_test_add_func ("/Pacer/PacerRun/verbose", test_verbose);
+  g_test_add_func ("/Pacer/PacerRun/whole-program-counts", test_whole_program_counts);
   g_test_add_func ("/Pacer/PacerRun/flaky-and-not-run", test_flaky_and_not_run);
   g_test_add_func ("/Pacer/PacerRun/bad-input", test_bad_input);
   g_test_add_func ("/Pacer/PacerRun/version-and-list", test_version_and_list);

@@ -778,10 +778,74 @@ test_whole_program (void)
     g_assert_cmpint (outcome_of (runner, first), ==, PACER_TEST_OUTCOME_PASS);
     g_assert_cmpint (outcome_of (runner, second), ==, PACER_TEST_OUTCOME_FAIL);
     g_assert_nonnull (strstr (pacer_test_result_get_output (find_result (runner, second)), "some output"));
-    g_assert_cmpint (outcome_of (runner, plain), ==, PACER_TEST_OUTCOME_FAIL);
+    /* Its TAP lines are its tests, as meson's subtests: the failing exit is
+     * explained by the `not ok`, so the program adds no verdict of its own. */
+    g_assert_cmpuint (n_results (runner), ==, 2);
+    g_assert_cmpuint (pacer_runner_get_n_whole_programs (runner), ==, 1);
+    /* Reproduced by running the program itself. */
+    g_assert_cmpuint (g_strv_length ((GStrv) pacer_test_result_get_command (find_result (runner, second))), ==, 1);
+    g_assert_true (g_str_has_suffix (pacer_test_result_get_command (find_result (runner, second))[0], "/fake-plain"));
+  }
+
+  {
+    struct { const char *output; const char *exit_status; guint n_results; PacerTestOutcome own; const char *says; } tap_cases[] = {
+      /* All ok, exit 0: two passes, nothing more. */
+      { "1..2\nok 1 first\nok 2 second\n", "0", 2, PACER_TEST_OUTCOME_N_OUTCOMES, NULL },
+      /* All ok but a failing exit: the program's own failure is reported. */
+      { "1..2\nok 1 first\nok 2 second\n", "3", 3, PACER_TEST_OUTCOME_FAIL, "status 3" },
+      /* A broken plan is a failure even with exit 0. */
+      { "1..3\nok 1 first\nok 2 second\n", "0", 3, PACER_TEST_OUTCOME_FAIL, "planned 3 tests but reported 2" },
+      /* A trailing plan counts too; no plan at all is fine. */
+      { "ok 1 first\nok 2 second\n1..2\n", "0", 2, PACER_TEST_OUTCOME_N_OUTCOMES, NULL },
+      { "ok 1 first\nok 2 second\n", "0", 2, PACER_TEST_OUTCOME_N_OUTCOMES, NULL },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (tap_cases); i++)
+      {
+        g_autoptr(PacerRunner) runner = pacer_runner_new (programs);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GPtrArray) results = NULL;
+        PacerTestResult *own = NULL;
+
+        g_setenv ("FAKE_PLAIN_OUTPUT", tap_cases[i].output, TRUE);
+        g_setenv ("FAKE_PLAIN_EXIT", tap_cases[i].exit_status, TRUE);
+        g_assert_true (pacer_runner_run (runner, NULL, &error));
+        g_assert_no_error (error);
+        g_assert_cmpuint (n_results (runner), ==, tap_cases[i].n_results);
+        results = pacer_runner_get_results (runner);
+        for (guint j = 0; j < results->len; j++)
+          if (g_str_equal (pacer_test_result_get_path (g_ptr_array_index (results, j)), plain))
+            own = g_ptr_array_index (results, j);
+        if (tap_cases[i].own == PACER_TEST_OUTCOME_N_OUTCOMES)
+          g_assert_null (own);
+        else
+          {
+            g_assert_nonnull (own);
+            g_assert_cmpint (pacer_test_result_get_outcome (own), ==, tap_cases[i].own);
+            g_assert_nonnull (strstr (pacer_test_result_get_message (own), tap_cases[i].says));
+          }
+      }
   }
   g_unsetenv ("FAKE_PLAIN_OUTPUT");
   g_unsetenv ("FAKE_PLAIN_EXIT");
+
+  {
+    g_autoptr(PacerRunner) runner = pacer_runner_new (programs);
+    g_autoptr(GError) error = NULL;
+    g_autofree char *name = g_strdup_printf ("pacer-fake-plain-runs-%d.log", (int) getpid ());
+    g_autofree char *log = g_build_filename (g_get_tmp_dir (), name, NULL);
+    g_autofree char *contents = NULL;
+
+    /* Not a GTest program: never asked for -l, so it runs exactly once. */
+    g_unlink (log);
+    g_setenv ("FAKE_PLAIN_LOG", log, TRUE);
+    g_assert_true (pacer_runner_run (runner, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_file_get_contents (log, &contents, NULL, NULL));
+    g_assert_cmpstr (contents, ==, "run\n");
+    g_unsetenv ("FAKE_PLAIN_LOG");
+    g_unlink (log);
+  }
 
   {
     g_autoptr(PacerRunner) runner = pacer_runner_new (programs);
@@ -883,18 +947,15 @@ test_bad_input (void)
   }
 
   {
-    g_autoptr(PacerRunner) runner = NULL;
-    g_autofree char *plain = g_test_build_filename (G_TEST_BUILT, "fake-plain", NULL);
-    const char *programs[] = { plain, NULL };
+    g_autoptr(PacerRunner) runner = new_runner ("pass:/b/0");
 
     /* A program that hangs when listed is stopped by --timeout. */
-    runner = pacer_runner_new (programs);
-    g_setenv ("FAKE_PLAIN_HANG_LIST", "1", TRUE);
+    g_setenv ("FAKE_GTEST_HANG_LIST", "1", TRUE);
     g_object_set (runner, "timeout", 0.3, NULL);
     g_assert_false (pacer_runner_run (runner, NULL, &error));
     g_assert_error (error, PACER_ERROR, PACER_ERROR_TIMEOUT);
     g_clear_error (&error);
-    g_unsetenv ("FAKE_PLAIN_HANG_LIST");
+    g_unsetenv ("FAKE_GTEST_HANG_LIST");
   }
 
   {
