@@ -56,6 +56,8 @@ struct _PacerBatch
   char *last_output;      /* output of the test that was running when it ended */
   double last_duration;   /* how long that test had run */
   double startup;         /* seconds from spawn to its first suite, or -1 */
+  gint64 result_start;    /* monotonic start of the test being reported (in
+                           * result_func), or of the last one (once done) */
 
   /* Private state. */
   guint ref_count;
@@ -80,6 +82,7 @@ struct _PacerBatch
   gboolean start_in_chunk;/* the first suite started in the current chunk */
   gint64 chunk_time;      /* event_time when the current read chunk arrived */
   guint chunk_results;    /* result lines in the current read chunk */
+  gint64 result_end;      /* monotonic end of the last result reported */
   gboolean started;
   gboolean timed_start;
   gboolean exited;

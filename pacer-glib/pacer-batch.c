@@ -205,9 +205,20 @@ result_duration (PacerBatch *batch,
     }
 
   if (batch->chunk_results > 1)
-    seconds = (now - MIN (batch->chunk_time, since)) / (double) batch->chunk_results;
+    {
+      gint64 from = MIN (batch->chunk_time, since);
+
+      seconds = (now - from) / (double) batch->chunk_results;
+      /* The chunk's results take its time one after the other, so a
+       * timeline shows them side by side, not stacked. */
+      batch->result_start = CLAMP (MAX (from, batch->result_end), from, now - (gint64) seconds);
+    }
   else
-    seconds = now - since;
+    {
+      seconds = now - since;
+      batch->result_start = since;
+    }
+  batch->result_end = batch->result_start + (gint64) seconds;
   return seconds / G_USEC_PER_SEC;
 }
 
@@ -279,6 +290,7 @@ handle_result (PacerBatch         *batch,
       batch->n_tap_results++;
       if (outcome == PACER_TEST_OUTCOME_FAIL)
         batch->n_tap_failures++;
+      batch->result_start = batch->event_time;
       batch->result_func (batch, G_MAXUINT, line->description, outcome, elapsed (batch, now),
                           message, batch->output->str, batch->user_data);
       g_string_truncate (batch->output, 0);
@@ -516,6 +528,7 @@ maybe_done (PacerBatch *batch)
   clear_source (batch, &batch->eof_source);
   batch->last_output = g_strdup (batch->output->str);
   batch->last_duration = batch->started ? elapsed (batch, g_get_monotonic_time ()) : 0;
+  batch->result_start = batch->event_time;
   batch->done_func (batch, batch->user_data);
 }
 

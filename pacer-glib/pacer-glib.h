@@ -14,6 +14,7 @@
 #include <pacer-glib/pacer-load-scheduler.h>
 #include <pacer-glib/pacer-partition.h>
 #include <pacer-glib/pacer-rate.h>
+#include <pacer-glib/pacer-report.h>
 #include <pacer-glib/pacer-runner.h>
 #include <pacer-glib/pacer-scheduler.h>
 #include <pacer-glib/pacer-shared-json.h>

@@ -311,6 +311,74 @@ parse_workers (const char  *text,
   return TRUE;
 }
 
+/* Reports ---------------------------------------------------------------- */
+
+typedef struct
+{
+  const char *option;
+  const char *path;
+  gboolean (*write) (PacerRunner *runner, const char *path, GError **error);
+} Report;
+
+/* Before the run, so a bad path costs nothing: exit status 2 on a problem.
+ * A report on stdout sends the console to stderr. */
+static gboolean
+check_reports (Report   *reports,
+               guint     n_reports,
+               gboolean *on_stdout_out)
+{
+  const char *on_stdout = NULL;
+
+  for (guint i = 0; i < n_reports; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (reports[i].path == NULL)
+        continue;
+      if (g_str_equal (reports[i].path, "-"))
+        {
+          if (on_stdout != NULL)
+            {
+              g_printerr (_("pacer-run: %s and %s cannot both write to standard output\n"),
+                          on_stdout, reports[i].option);
+              return FALSE;
+            }
+          on_stdout = reports[i].option;
+        }
+      if (!pacer_report_check_writable (reports[i].path, &error))
+        {
+          g_printerr ("pacer-run: %s: %s\n", reports[i].option, error->message);
+          return FALSE;
+        }
+    }
+  if (on_stdout != NULL)
+    g_set_print_handler (print_to_stderr);
+  *on_stdout_out = on_stdout != NULL;
+  return TRUE;
+}
+
+static gboolean
+write_reports (PacerRunner *runner,
+               Report      *reports,
+               guint        n_reports)
+{
+  gboolean ok = TRUE;
+
+  for (guint i = 0; i < n_reports; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      /* --tap is written as the run goes, by the console. */
+      if (reports[i].path != NULL && reports[i].write != NULL &&
+          !reports[i].write (runner, reports[i].path, &error))
+        {
+          g_printerr ("pacer-run: %s: %s\n", reports[i].option, error->message);
+          ok = FALSE;
+        }
+    }
+  return ok;
+}
+
 /* --list: print what each program would run, without running anything. */
 static int
 list_tests (char       **programs,
@@ -382,6 +450,10 @@ main (int   argc,
   gboolean quiet = FALSE;
   gboolean version = FALSE;
   guint n_workers = 0;
+  g_autofree char *junit_xml = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *timeline = NULL;
+  gboolean report_on_stdout = FALSE;
   const GOptionEntry entries[] = {
     { "numprocesses", 'n', 0, G_OPTION_ARG_STRING, &workers, N_("Number of workers, or “auto” for one per usable CPU"), N_("N|auto") },
     { "dist", 0, 0, G_OPTION_ARG_STRING, &dist, N_("How tests are spread over workers: load (default) or no"), N_("MODE") },
@@ -400,6 +472,9 @@ main (int   argc,
     { "tap", 0, 0, G_OPTION_ARG_FILENAME, &tap_target, N_("Write the results as TAP to FILE, or to standard output with “-” (the console then goes to standard error)"), N_("FILE|-") },
     { "partition", 0, 0, G_OPTION_ARG_STRING, &partition, N_("Run only partition K of N: slice:K/N, hash:K/N or duration:K/N"), N_("KIND:K/N") },
     { "cache-dir", 0, 0, G_OPTION_ARG_FILENAME, &cache_dir, N_("Keep the duration history in DIR"), N_("DIR") },
+    { "junit-xml", 0, 0, G_OPTION_ARG_FILENAME, &junit_xml, N_("Write the results as JUnit XML to FILE (- for standard output)"), N_("FILE") },
+    { "json", 0, 0, G_OPTION_ARG_FILENAME, &json, N_("Write every result as JSON to FILE (- for standard output)"), N_("FILE") },
+    { "timeline", 0, 0, G_OPTION_ARG_FILENAME, &timeline, N_("Draw which worker ran what and when in the SVG FILE"), N_("FILE.svg") },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &programs, NULL, N_("[--] TEST-PROGRAM…") },
     { NULL }
@@ -538,6 +613,15 @@ main (int   argc,
       return list_tests (programs, mode, paths);
     }
 
+  Report reports[] = {
+    { "--tap", tap_target, NULL },
+    { "--junit-xml", junit_xml, pacer_runner_write_junit_xml },
+    { "--json", json, pacer_runner_write_json },
+    { "--timeline", timeline, pacer_runner_write_timeline },
+  };
+  if (!check_reports (reports, G_N_ELEMENTS (reports), &report_on_stdout))
+    return EXIT_USAGE;
+
   history_file = pacer_duration_history_default_file (cache_dir);
   history = pacer_duration_history_new (history_file);
 
@@ -574,7 +658,8 @@ main (int   argc,
   console.failures = g_ptr_array_new_with_free_func (g_object_unref);
   console.verbose = verbose;
   console.quiet = quiet && !verbose;
-  console.out = tap_target != NULL && g_str_equal (tap_target, "-") ? stderr : stdout;
+  /* A report on stdout (TAP, JUnit, JSON) sends the console to stderr. */
+  console.out = report_on_stdout ? stderr : stdout;
   console.tty = isatty (fileno (console.out));
   console.start_time = g_get_monotonic_time ();
 
@@ -615,6 +700,10 @@ main (int   argc,
         status = EXIT_FAILURE;
       else
         status = EXIT_SUCCESS;
+
+      /* Also after -x, crashes and Ctrl-C: the tests not run are in them. */
+      if (!write_reports (runner, reports, G_N_ELEMENTS (reports)))
+        status = EXIT_USAGE;
     }
 
   if (console.tap != NULL && !pacer_run_tap_close (g_steal_pointer (&console.tap), &error))

@@ -43,6 +43,7 @@ typedef struct
   char *first_failure;  /* message of the first failed attempt, if retried */
   PacerTestOutcome first_outcome;
   gboolean in_batch;    /* scratch flag while a batch is built */
+  GPtrArray *failed_attempts;  /* PacerTestResult of each retried attempt */
 } Test;
 
 typedef struct
@@ -59,6 +60,7 @@ typedef struct
   GMainContext *context;
   GSource *cancel_source;
   char *run_dir;
+  gint64 wall_offset;   /* real time minus monotonic time, read once */
   char *testrun_uid;
   char *seed;
   PacerScheduler *scheduler;
@@ -117,6 +119,8 @@ struct _PacerRunner
   guint n_whole_programs;
   guint n_workers_used;
   char *used_seed;
+  double started_at;    /* Unix seconds: when the last run started ... */
+  double finished_at;   /* ... and ended, for the reports */
 };
 
 void _pacer_run_start (PacerRunner  *self,

@@ -68,6 +68,7 @@ static void
 test_clear (Test *test)
 {
   g_free (test->first_failure);
+  g_clear_pointer (&test->failed_attempts, g_ptr_array_unref);
 }
 
 static void
@@ -127,8 +128,42 @@ make_launcher (Run        *run,
 
 /* Reporting -------------------------------------------------------------- */
 
+/* Batches time tests on the monotonic clock; reports want the wall clock.
+ * One offset for the whole run: read afresh for each result, a controller
+ * preempted between the two clock reads would shift results against each
+ * other, and a worker's tests could seem to overlap. */
+static double
+wall_seconds (Run    *run,
+              gint64  monotonic_usec)
+{
+  return (monotonic_usec + run->wall_offset) / (double) G_USEC_PER_SEC;
+}
+
+/* @start_time is when the attempt started in Unix seconds, 0 if it did not run. */
+static PacerTestResult *
+new_result (Program          *program,
+            const char       *path,
+            PacerTestOutcome  outcome,
+            double            duration,
+            double            start_time,
+            guint             attempts,
+            const char       *worker,
+            const char       *message,
+            const char       *output,
+            GStrv             command)
+{
+  PacerTestResult *result;
+
+  result = _pacer_test_result_new_full (program->name, path, outcome, duration, worker, message,
+                                        (output != NULL && *output != '\0') ? output : NULL, command);
+  _pacer_test_result_set_attempt (result, start_time, start_time > 0 ? start_time + MAX (duration, 0.0) : 0,
+                                  start_time > 0 ? MAX (attempts, 1) : attempts, NULL);
+  return result;
+}
+
 /* @test_index is G_MAXUINT for a TAP line of a program run whole, which
- * @command_test (that program's test) reproduces. */
+ * @command_test (that program's test) reproduces. @start_time is when the
+ * attempt started in Unix seconds, 0 if it did not run. */
 static void
 report_full (Run              *run,
              Program          *program,
@@ -137,6 +172,7 @@ report_full (Run              *run,
              guint             command_test,
              PacerTestOutcome  outcome,
              double            duration,
+             double            start_time,
              const char       *worker,
              const char       *message,
              const char       *output)
@@ -144,15 +180,20 @@ report_full (Run              *run,
   PacerRunner *self = run->runner;
   g_autoptr(PacerTestResult) result = NULL;
   g_auto(GStrv) command = NULL;
+  Test *test = test_index != G_MAXUINT ? &g_array_index (run->tests, Test, test_index) : NULL;
 
   /* Only a failure needs reproducing; a 100 000-test run keeps every result. */
   if (command_test != G_MAXUINT &&
       (pacer_test_outcome_is_failure (outcome) || outcome == PACER_TEST_OUTCOME_FLAKY))
     command = _pacer_runner_single_test_argv (run, command_test);
 
-  result = _pacer_test_result_new_full (program->name, path, outcome, duration, worker, message,
-                                        (output != NULL && *output != '\0') ? output : NULL,
-                                        g_steal_pointer (&command));
+  result = new_result (program, path, outcome, duration, start_time, test != NULL ? test->attempts : 0,
+                       worker, message, output, g_steal_pointer (&command));
+  if (test != NULL && test->failed_attempts != NULL)
+    _pacer_test_result_set_attempt (result, pacer_test_result_get_start_time (result),
+                                    pacer_test_result_get_end_time (result),
+                                    pacer_test_result_get_attempts (result),
+                                    g_steal_pointer (&test->failed_attempts));
 
   g_ptr_array_add (self->results, g_object_ref (result));
   self->counts[outcome]++;
@@ -177,11 +218,13 @@ report (Run              *run,
         guint             test_index,
         PacerTestOutcome  outcome,
         double            duration,
+        double            start_time,
         const char       *worker,
         const char       *message,
         const char       *output)
 {
-  report_full (run, program, path, test_index, test_index, outcome, duration, worker, message, output);
+  report_full (run, program, path, test_index, test_index, outcome, duration, start_time, worker,
+               message, output);
 }
 
 static const char *
@@ -214,12 +257,25 @@ report_not_run (Run   *run,
     {
       g_autofree char *message = g_strdup_printf (_("%s (not retried: the run stopped)"),
                                                   test->first_failure);
+      g_autoptr(PacerTestResult) last = NULL;
 
-      report (run, test->program, test->path, test_index, test->first_outcome, 0, NULL, message, NULL);
+      /* The attempt kept for the retry is the one that stands: report it
+       * with its worker, times and output. */
+      if (test->failed_attempts != NULL && test->failed_attempts->len > 0)
+        last = g_ptr_array_steal_index (test->failed_attempts, test->failed_attempts->len - 1);
+      if (test->failed_attempts != NULL && test->failed_attempts->len == 0)
+        g_clear_pointer (&test->failed_attempts, g_ptr_array_unref);
+
+      if (last != NULL)
+        report (run, test->program, test->path, test_index, pacer_test_result_get_outcome (last),
+                pacer_test_result_get_duration (last), pacer_test_result_get_start_time (last),
+                pacer_test_result_get_worker (last), message, pacer_test_result_get_output (last));
+      else
+        report (run, test->program, test->path, test_index, test->first_outcome, 0, 0, NULL, message, NULL);
       return;
     }
 
-  report (run, test->program, test->path, test_index, PACER_TEST_OUTCOME_NOT_RUN, 0, NULL,
+  report (run, test->program, test->path, test_index, PACER_TEST_OUTCOME_NOT_RUN, 0, 0, NULL,
           stop_message (run), NULL);
 }
 
@@ -229,6 +285,7 @@ conclude_attempt (Run              *run,
                   guint             test_index,
                   PacerTestOutcome  outcome,
                   double            duration,
+                  double            start_time,
                   const char       *worker,
                   const char       *message,
                   const char       *output)
@@ -247,6 +304,12 @@ conclude_attempt (Run              *run,
           test->first_failure = g_strdup (message != NULL ? message : _("failed"));
           test->first_outcome = outcome;
         }
+      /* Kept whole for the reports: JUnit's rerun elements and the timeline. */
+      if (test->failed_attempts == NULL)
+        test->failed_attempts = g_ptr_array_new_with_free_func (g_object_unref);
+      g_ptr_array_add (test->failed_attempts,
+                       new_result (test->program, test->path, outcome, duration, start_time,
+                                   test->attempts, worker, message, output, NULL));
       /* A retry runs alone, so nothing else in its batch can disturb it. */
       pacer_scheduler_mark_test_pending (run->scheduler, test_index, PACER_SCHEDULE_FLAGS_ALONE);
       return;
@@ -260,7 +323,8 @@ conclude_attempt (Run              *run,
       message = flaky_message;
     }
 
-  report (run, test->program, test->path, test_index, outcome, duration, worker, message, output);
+  report (run, test->program, test->path, test_index, outcome, duration, start_time, worker, message,
+          output);
 }
 
 /* Stopping --------------------------------------------------------------- */
@@ -363,7 +427,7 @@ on_batch_result (PacerBatch       *batch,
                                                (path != NULL && *path != '\0') ? path : "?");
 
       report_full (run, program, name, G_MAXUINT, g_array_index (batch->tests, guint, 0), outcome,
-                   duration, worker, message, output);
+                   duration, wall_seconds (run, batch->result_start), worker, message, output);
       return;
     }
 
@@ -374,10 +438,11 @@ on_batch_result (PacerBatch       *batch,
       /* Results still arrive between the kill and the exit: they are real. */
       report (run, g_array_index (run->tests, Test, test_index).program,
               g_array_index (run->tests, Test, test_index).path, test_index, outcome, duration,
-              worker, message, output);
+              wall_seconds (run, batch->result_start), worker, message, output);
       return;
     }
-  conclude_attempt (run, test_index, outcome, duration, worker, message, output);
+  conclude_attempt (run, test_index, outcome, duration, wall_seconds (run, batch->result_start), worker,
+                    message, output);
   /* A retry may have been queued: an idle worker can take it now. */
   dispatch_idle_slots (run);
 }
@@ -442,8 +507,8 @@ handle_whole_end (Run        *run,
       return;
     }
 
-  conclude_attempt (run, test_index, outcome, batch->last_duration, worker, message,
-                    batch->last_output);
+  conclude_attempt (run, test_index, outcome, batch->last_duration, wall_seconds (run, batch->result_start),
+                    worker, message, batch->last_output);
 }
 
 static void
@@ -519,8 +584,8 @@ handle_gtest_end (Run        *run,
         guint culprit_index = g_array_index (batch->tests, guint, culprit);
 
         pacer_scheduler_mark_test_complete (run->scheduler, slot->id, culprit_index, batch->last_duration);
-        conclude_attempt (run, culprit_index, outcome, batch->last_duration, slot->id, message,
-                          batch->last_output);
+        conclude_attempt (run, culprit_index, outcome, batch->last_duration,
+                          wall_seconds (run, batch->result_start), slot->id, message, batch->last_output);
       }
 
     /* One restart too many stops the run, as pytest-xdist's limit does, but
@@ -661,6 +726,7 @@ maybe_finish (Run *run)
     return;
 
   run->finished = TRUE;
+  self->finished_at = g_get_real_time () / (double) G_USEC_PER_SEC;
   clear_tick (run);
 
   for (guint i = 0; i < run->n_slots; i++)
@@ -784,7 +850,7 @@ start_workers (Run *run)
       if (!test->program->whole && self->skip_paths != NULL &&
           g_strv_contains ((const char * const *) self->skip_paths, test->path))
         {
-          report (run, test->program, test->path, i, PACER_TEST_OUTCOME_SKIP, 0, NULL,
+          report (run, test->program, test->path, i, PACER_TEST_OUTCOME_SKIP, 0, 0, NULL,
                   _("by request (-s option)"), NULL);
           continue;
         }
@@ -972,6 +1038,7 @@ _pacer_run_start (PacerRunner  *self,
 
   run = g_new0 (Run, 1);
   run->runner = self;
+  run->wall_offset = g_get_real_time () - g_get_monotonic_time ();
   run->context = g_main_context_ref_thread_default ();
   run->programs = g_ptr_array_new_with_free_func ((GDestroyNotify) program_free);
   run->tests = g_array_new (FALSE, FALSE, sizeof (Test));

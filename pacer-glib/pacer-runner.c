@@ -144,6 +144,8 @@ reset_results (PacerRunner *self)
   self->n_tests = 0;
   self->n_workers_used = 0;
   self->n_whole_programs = 0;
+  self->started_at = g_get_real_time () / (double) G_USEC_PER_SEC;
+  self->finished_at = 0;
 }
 
 /**

@@ -17,4 +17,13 @@ PacerTestResult *_pacer_test_result_new_full (const char       *program,
                                               const char       *output,
                                               GStrv             command);
 
+/* When the attempt ran, in Unix seconds, and how many attempts the test had;
+ * @failed_attempts (taken, nullable) holds one result per earlier failed
+ * attempt. Set once, right after creation. */
+void _pacer_test_result_set_attempt (PacerTestResult *self,
+                                     double           start_time,
+                                     double           end_time,
+                                     guint            attempts,
+                                     GPtrArray       *failed_attempts);
+
 G_END_DECLS

@@ -41,6 +41,10 @@ struct _PacerTestResult
   char *message;
   char *output;
   GStrv command;
+  double start_time;
+  double end_time;
+  guint attempts;
+  GPtrArray *failed_attempts;
 };
 
 enum {
@@ -53,6 +57,10 @@ enum {
   PROP_MESSAGE,
   PROP_OUTPUT,
   PROP_COMMAND,
+  PROP_START_TIME,
+  PROP_END_TIME,
+  PROP_ATTEMPTS,
+  PROP_FAILED_ATTEMPTS,
   N_PROPS
 };
 
@@ -71,6 +79,7 @@ pacer_test_result_finalize (GObject *object)
   g_free (self->message);
   g_free (self->output);
   g_strfreev (self->command);
+  g_clear_pointer (&self->failed_attempts, g_ptr_array_unref);
 
   G_OBJECT_CLASS (pacer_test_result_parent_class)->finalize (object);
 }
@@ -108,6 +117,18 @@ pacer_test_result_get_property (GObject    *object,
       break;
     case PROP_COMMAND:
       g_value_set_boxed (value, self->command);
+      break;
+    case PROP_START_TIME:
+      g_value_set_double (value, self->start_time);
+      break;
+    case PROP_END_TIME:
+      g_value_set_double (value, self->end_time);
+      break;
+    case PROP_ATTEMPTS:
+      g_value_set_uint (value, self->attempts);
+      break;
+    case PROP_FAILED_ATTEMPTS:
+      g_value_set_boxed (value, self->failed_attempts);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -148,6 +169,18 @@ pacer_test_result_set_property (GObject      *object,
       break;
     case PROP_COMMAND:
       self->command = g_value_dup_boxed (value);
+      break;
+    case PROP_START_TIME:
+      self->start_time = g_value_get_double (value);
+      break;
+    case PROP_END_TIME:
+      self->end_time = g_value_get_double (value);
+      break;
+    case PROP_ATTEMPTS:
+      self->attempts = g_value_get_uint (value);
+      break;
+    case PROP_FAILED_ATTEMPTS:
+      self->failed_attempts = g_value_dup_boxed (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -256,6 +289,58 @@ pacer_test_result_class_init (PacerTestResultClass *klass)
     g_param_spec_boxed ("command", NULL, NULL, G_TYPE_STRV,
                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * PacerTestResult:start-time:
+   *
+   * When the test's last attempt started, in seconds since the Unix epoch
+   * (UTC); 0 for a test that did not run. The runner times a test from the
+   * result line of the test before it in the same process, so the gaps
+   * between tests are shared out, never lost.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_START_TIME] =
+    g_param_spec_double ("start-time", NULL, NULL, 0, G_MAXDOUBLE, 0,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * PacerTestResult:end-time:
+   *
+   * When the test's last attempt ended, in seconds since the Unix epoch
+   * (UTC): [property@Pacer.TestResult:start-time] plus
+   * [property@Pacer.TestResult:duration]; 0 for a test that did not run.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_END_TIME] =
+    g_param_spec_double ("end-time", NULL, NULL, 0, G_MAXDOUBLE, 0,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * PacerTestResult:attempts:
+   *
+   * How many times the test ran: 1 normally, more after retries, 0 for a
+   * test that did not run.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_ATTEMPTS] =
+    g_param_spec_uint ("attempts", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * PacerTestResult:failed-attempts: (type GPtrArray(PacerTestResult))
+   *
+   * One result per attempt that failed before the last one, oldest first,
+   * each with its own outcome, message, output, worker and times; `NULL`
+   * when the test was not retried. A flaky test has one here per failure.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_FAILED_ATTEMPTS] =
+    g_param_spec_boxed ("failed-attempts", NULL, NULL, G_TYPE_PTR_ARRAY,
+                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -324,6 +409,20 @@ _pacer_test_result_new_full (const char       *program,
   self->output = g_strdup (output);
   self->command = command;
   return self;
+}
+
+void
+_pacer_test_result_set_attempt (PacerTestResult *self,
+                                double           start_time,
+                                double           end_time,
+                                guint            attempts,
+                                GPtrArray       *failed_attempts)
+{
+  self->start_time = MAX (start_time, 0.0);
+  self->end_time = MAX (end_time, self->start_time);
+  self->attempts = attempts;
+  g_clear_pointer (&self->failed_attempts, g_ptr_array_unref);
+  self->failed_attempts = failed_attempts;
 }
 
 /**
@@ -461,6 +560,77 @@ pacer_test_result_get_command (PacerTestResult *self)
 {
   g_return_val_if_fail (PACER_IS_TEST_RESULT (self), NULL);
   return (const char * const *) self->command;
+}
+
+/**
+ * pacer_test_result_get_start_time:
+ * @self: a result
+ *
+ * Gets [property@Pacer.TestResult:start-time].
+ *
+ * Returns: when the last attempt started, in Unix seconds, or 0 if the test
+ *   did not run
+ *
+ * Since: 1.0
+ */
+double
+pacer_test_result_get_start_time (PacerTestResult *self)
+{
+  g_return_val_if_fail (PACER_IS_TEST_RESULT (self), 0);
+  return self->start_time;
+}
+
+/**
+ * pacer_test_result_get_end_time:
+ * @self: a result
+ *
+ * Gets [property@Pacer.TestResult:end-time].
+ *
+ * Returns: when the last attempt ended, in Unix seconds, or 0 if the test
+ *   did not run
+ *
+ * Since: 1.0
+ */
+double
+pacer_test_result_get_end_time (PacerTestResult *self)
+{
+  g_return_val_if_fail (PACER_IS_TEST_RESULT (self), 0);
+  return self->end_time;
+}
+
+/**
+ * pacer_test_result_get_attempts:
+ * @self: a result
+ *
+ * Gets [property@Pacer.TestResult:attempts].
+ *
+ * Returns: how many times the test ran
+ *
+ * Since: 1.0
+ */
+guint
+pacer_test_result_get_attempts (PacerTestResult *self)
+{
+  g_return_val_if_fail (PACER_IS_TEST_RESULT (self), 0);
+  return self->attempts;
+}
+
+/**
+ * pacer_test_result_get_failed_attempts:
+ * @self: a result
+ *
+ * Gets [property@Pacer.TestResult:failed-attempts].
+ *
+ * Returns: (transfer none) (nullable) (element-type PacerTestResult): the
+ *   attempts that failed before the last one, oldest first
+ *
+ * Since: 1.0
+ */
+GPtrArray *
+pacer_test_result_get_failed_attempts (PacerTestResult *self)
+{
+  g_return_val_if_fail (PACER_IS_TEST_RESULT (self), NULL);
+  return self->failed_attempts;
 }
 
 /**

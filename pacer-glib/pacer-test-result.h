@@ -74,6 +74,14 @@ const char       *pacer_test_result_get_output   (PacerTestResult  *self);
 PACER_AVAILABLE_IN_ALL
 const char * const *pacer_test_result_get_command (PacerTestResult *self);
 PACER_AVAILABLE_IN_ALL
+double            pacer_test_result_get_start_time (PacerTestResult *self);
+PACER_AVAILABLE_IN_ALL
+double            pacer_test_result_get_end_time (PacerTestResult  *self);
+PACER_AVAILABLE_IN_ALL
+guint             pacer_test_result_get_attempts (PacerTestResult  *self);
+PACER_AVAILABLE_IN_ALL
+GPtrArray        *pacer_test_result_get_failed_attempts (PacerTestResult *self);
+PACER_AVAILABLE_IN_ALL
 gboolean          pacer_test_outcome_is_failure  (PacerTestOutcome  outcome);
 
 G_END_DECLS

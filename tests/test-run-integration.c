@@ -187,7 +187,7 @@ test_tap_file (void)
 
   g_assert_cmpint (g_remove (log), ==, 0);
   g_assert_cmpint (run_cli ("pass:/f/a", NULL, bad_args, &out2, &err2), ==, 2);
-  g_assert_nonnull (strstr (err2, "Cannot write the TAP report"));
+  g_assert_nonnull (strstr (err2, "--tap: Cannot write the report"));
   g_assert_false (g_file_test (log, G_FILE_TEST_EXISTS));
 }
 
