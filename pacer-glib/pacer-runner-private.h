@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 
 #include "pacer-batch-private.h"
+#include "pacer-dist-mode.h"
 #include "pacer-runner.h"
 
 G_BEGIN_DECLS
@@ -43,6 +44,8 @@ typedef struct
   char *first_failure;  /* message of the first failed attempt, if retried */
   PacerTestOutcome first_outcome;
   gboolean in_batch;    /* scratch flag while a batch is built */
+  guint copy;           /* --dist each: which worker's copy; program->members name copy 0 */
+  gboolean serial;      /* runs while nothing else runs (--serial) */
 } Test;
 
 typedef struct
@@ -50,6 +53,7 @@ typedef struct
   char *id;
   PacerBatch *batch;
   gboolean ready;
+  gboolean serial;      /* its batch runs while nothing else runs */
 } Slot;
 
 typedef struct
@@ -76,6 +80,9 @@ typedef struct
   guint tick_source;
   guint list_timeout_source;
   gboolean finished;
+  guint n_base_tests;   /* tests before --dist each copied them */
+  GArray *parked;       /* a serial batch waiting for the other workers */
+  guint parked_slot;
 } Run;
 
 enum {
@@ -107,6 +114,9 @@ struct _PacerRunner
   GStrv skip_paths;
   PacerScheduler *scheduler;
   PacerDurationHistory *history;
+  PacerDistMode dist;
+  GStrv groups;
+  GStrv serial;
 
   Run *run;
   GPtrArray *results;
@@ -137,5 +147,20 @@ void          _pacer_runner_plan_passes      (Run          *run,
                                               GStrvBuilder *argv,
                                               GArray       *kept,
                                               GArray       *pass_end);
+
+/* pacer-runner-dist.c: distribution modes and serial tests. */
+gboolean        _pacer_runner_check_dist     (PacerRunner  *self,
+                                              GError      **error);
+PacerScheduler *_pacer_runner_make_scheduler (Run          *run);
+guint           _pacer_runner_n_slots        (Run          *run,
+                                              guint         wanted);
+void            _pacer_runner_copy_for_each  (Run          *run);
+void            _pacer_runner_park_stop      (Run          *run,
+                                              void        (*report_not_run) (Run *run, guint test_index));
+void            _pacer_runner_mark_serial    (Run          *run);
+gboolean        _pacer_runner_hold_serial    (Run          *run,
+                                              guint         slot,
+                                              GArray      **tests);
+gboolean        _pacer_runner_serial_blocks  (Run          *run);
 
 G_END_DECLS
