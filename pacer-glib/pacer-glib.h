@@ -23,5 +23,10 @@
 #include <pacer-glib/pacer-test-result.h>
 #include <pacer-glib/pacer-token-bucket.h>
 #include <pacer-glib/pacer-worker.h>
+#include <pacer-glib/pacer-dist-mode.h>
+#include <pacer-glib/pacer-unit-scheduler.h>
+#include <pacer-glib/pacer-worksteal-scheduler.h>
+#include <pacer-glib/pacer-each-scheduler.h>
+#include <pacer-glib/pacer-ordered-scheduler.h>
 
 #undef __PACER_GLIB_INSIDE__

@@ -19,6 +19,7 @@
 
 #include "pacer-run-bazel.h"
 #include "pacer-run-tap.h"
+#include "pacer-run-config.h"
 
 #define EXIT_USAGE 2
 #define EXIT_INTERRUPTED 130
@@ -437,6 +438,12 @@ main (int   argc,
   g_autofree char *cache_dir = NULL;
   g_autofree char *tap_target = NULL;
   g_autofree char *partition = NULL;
+  g_autofree char *config_file = NULL;
+  g_auto(GStrv) group_args = NULL;
+  g_auto(GStrv) serial_args = NULL;
+  g_auto(GStrv) groups = NULL;
+  g_auto(GStrv) serial = NULL;
+  PacerDistMode dist_mode = PACER_DIST_MODE_LOAD;
   g_auto(GStrv) paths = NULL;
   g_auto(GStrv) skip_paths = NULL;
   g_auto(GStrv) programs = NULL;
@@ -456,7 +463,10 @@ main (int   argc,
   gboolean report_on_stdout = FALSE;
   const GOptionEntry entries[] = {
     { "numprocesses", 'n', 0, G_OPTION_ARG_STRING, &workers, N_("Number of workers, or “auto” for one per usable CPU"), N_("N|auto") },
-    { "dist", 0, 0, G_OPTION_ARG_STRING, &dist, N_("How tests are spread over workers: load (default) or no"), N_("MODE") },
+    { "dist", 0, 0, G_OPTION_ARG_STRING, &dist, N_("How tests are spread over workers: load (default), loadscope, loadfile, loadgroup, worksteal, each or no"), N_("MODE") },
+    { "group", 0, 0, G_OPTION_ARG_STRING_ARRAY, &group_args, N_("With --dist loadgroup, run the tests matching GLOB in one worker, as group NAME"), N_("GLOB=NAME") },
+    { "serial", 0, 0, G_OPTION_ARG_STRING_ARRAY, &serial_args, N_("Run the tests matching GLOB while nothing else runs"), N_("GLOB") },
+    { "config", 0, 0, G_OPTION_ARG_FILENAME, &config_file, N_("Read groups and serial tests from FILE (default: pacer.ini, if present)"), N_("FILE") },
     { "max-worker-restart", 0, 0, G_OPTION_ARG_INT, &max_worker_restart, N_("Crashed processes replaced before the run stops (default 4 × workers)"), N_("N") },
     { "exitfirst", 'x', 0, G_OPTION_ARG_NONE, &exitfirst, N_("Stop at the first failure"), NULL },
     { "maxfail", 0, 0, G_OPTION_ARG_INT, &maxfail, N_("Stop after N failures"), N_("N") },
@@ -549,19 +559,39 @@ main (int   argc,
       return EXIT_USAGE;
     }
 
-  if (dist != NULL && !g_str_equal (dist, "load") && !g_str_equal (dist, "no"))
+  if (dist != NULL && !pacer_dist_mode_from_string (dist, &dist_mode))
     {
-      const char *known[] = { "each", "loadscope", "loadfile", "loadgroup", "worksteal", NULL };
-
-      if (g_strv_contains (known, dist))
-        g_printerr (_("pacer-run: --dist %s is not supported by this version; use --dist load or --dist no\n"), dist);
-      else
-        g_printerr (_("pacer-run: --dist “%s” is not a distribution mode; use --dist load or --dist no\n"), dist);
+      g_printerr (_("pacer-run: --dist “%s” is not a distribution mode; use load, loadscope, loadfile, "
+                    "loadgroup, worksteal, each or no\n"), dist);
       return EXIT_USAGE;
     }
-  /* --dist no: one worker, as pytest-xdist runs without distribution. */
-  if (dist != NULL && g_str_equal (dist, "no"))
-    n_workers = 1;
+
+  /* Groups and serial tests: the command line first, then pacer.ini. */
+  {
+    g_autoptr(GStrvBuilder) group_builder = g_strv_builder_new ();
+    g_autoptr(GStrvBuilder) serial_builder = g_strv_builder_new ();
+    g_autoptr(PacerScheduler) check = NULL;
+
+    if (group_args != NULL)
+      g_strv_builder_addv (group_builder, (const char **) group_args);
+    if (serial_args != NULL)
+      g_strv_builder_addv (serial_builder, (const char **) serial_args);
+    if (!pacer_run_config_load (config_file != NULL ? config_file : "pacer.ini", config_file != NULL,
+                                group_builder, serial_builder, &error))
+      {
+        g_printerr ("pacer-run: %s\n", error->message);
+        return EXIT_USAGE;
+      }
+    groups = g_strv_builder_end (group_builder);
+    serial = g_strv_builder_end (serial_builder);
+
+    check = pacer_scheduler_new_for_dist (PACER_DIST_MODE_LOADGROUP, (const char * const *) groups, &error);
+    if (check == NULL)
+      {
+        g_printerr ("pacer-run: --group: %s\n", error->message);
+        return EXIT_USAGE;
+      }
+  }
 
   if (max_worker_restart < -1 || maxfail < 0 || retries < 0 || timeout < 0)
     {
@@ -637,6 +667,9 @@ main (int   argc,
                 "skip-paths", skip_paths,
                 "history", history,
                 "partition", partition,
+                "dist", dist_mode,
+                "groups", groups,
+                "serial", serial,
                 NULL);
 
   /* Opened before the run: a report that cannot be written is bad input. */

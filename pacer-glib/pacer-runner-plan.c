@@ -154,7 +154,7 @@ _pacer_runner_plan_passes (Run          *run,
         {
           Test *next = &g_array_index (run->tests, Test, g_array_index (tests, guint, end));
 
-          if (next->alone || parent_length (next->path) != parent_len ||
+          if (next->alone || next->copy != first->copy || parent_length (next->path) != parent_len ||
               strncmp (next->path, first->path, parent_len) != 0)
             break;
           end++;
@@ -171,7 +171,9 @@ _pacer_runner_plan_passes (Run          *run,
           g_strv_builder_add_many (argv, "-p", parent, NULL);
           for (guint m = 0; m < members->len; m++)
             {
-              Test *member = &g_array_index (run->tests, Test, g_array_index (members, guint, m));
+              /* Members name copy 0; --dist each runs other copies too. */
+              Test *member = &g_array_index (run->tests, Test,
+                                             g_array_index (members, guint, m) + first->copy * run->n_base_tests);
 
               if (!member->in_batch)
                 g_strv_builder_add_many (argv, "-s", member->path, NULL);

@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 
 #include "pacer-batch-private.h"
+#include "pacer-dist-mode.h"
 #include "pacer-runner.h"
 
 G_BEGIN_DECLS
@@ -44,6 +45,8 @@ typedef struct
   PacerTestOutcome first_outcome;
   gboolean in_batch;    /* scratch flag while a batch is built */
   GPtrArray *failed_attempts;  /* PacerTestResult of each retried attempt */
+  guint copy;           /* --dist each: which worker's copy; program->members name copy 0 */
+  gboolean serial;      /* runs while nothing else runs (--serial) */
 } Test;
 
 typedef struct
@@ -51,6 +54,7 @@ typedef struct
   char *id;
   PacerBatch *batch;
   gboolean ready;
+  gboolean serial;      /* its batch runs while nothing else runs */
 } Slot;
 
 typedef struct
@@ -79,6 +83,9 @@ typedef struct
   guint list_timeout_source;
   gboolean finished;
   gboolean partitioned;  /* some listed tests belong to other partitions */
+  guint n_base_tests;   /* tests before --dist each copied them */
+  GArray *parked;       /* a serial batch waiting for the other workers */
+  guint parked_slot;
 } Run;
 
 enum {
@@ -111,6 +118,9 @@ struct _PacerRunner
   PacerScheduler *scheduler;
   PacerDurationHistory *history;
   char *partition;
+  PacerDistMode dist;
+  GStrv groups;
+  GStrv serial;
 
   Run *run;
   GPtrArray *results;
@@ -145,5 +155,20 @@ void          _pacer_runner_plan_passes      (Run          *run,
                                               GStrvBuilder *argv,
                                               GArray       *kept,
                                               GArray       *pass_end);
+
+/* pacer-runner-dist.c: distribution modes and serial tests. */
+gboolean        _pacer_runner_check_dist     (PacerRunner  *self,
+                                              GError      **error);
+PacerScheduler *_pacer_runner_make_scheduler (Run          *run);
+guint           _pacer_runner_n_slots        (Run          *run,
+                                              guint         wanted);
+void            _pacer_runner_copy_for_each  (Run          *run);
+void            _pacer_runner_park_stop      (Run          *run,
+                                              void        (*report_not_run) (Run *run, guint test_index));
+void            _pacer_runner_mark_serial    (Run          *run);
+gboolean        _pacer_runner_hold_serial    (Run          *run,
+                                              guint         slot,
+                                              GArray      **tests);
+gboolean        _pacer_runner_serial_blocks  (Run          *run);
 
 G_END_DECLS

@@ -90,6 +90,7 @@ run_free (Run *run)
   g_free (run->testrun_uid);
   g_free (run->seed);
   g_clear_object (&run->scheduler);
+  g_clear_pointer (&run->parked, g_array_unref);
   g_clear_pointer (&run->tests, g_array_unref);
   g_clear_pointer (&run->programs, g_ptr_array_unref);
   g_clear_error (&run->error);
@@ -354,6 +355,7 @@ stop_run (Run        *run,
       for (guint i = 0; i < pending->len; i++)
         report_not_run (run, g_array_index (pending, guint, i));
     }
+  _pacer_runner_park_stop (run, report_not_run);
 
   /* Past the restart limit the healthy workers may finish what they hold;
    * every other stop is meant to be immediate. */
@@ -623,6 +625,7 @@ on_batch_done (PacerBatch *batch,
     handle_gtest_end (run, batch, slot);
 
   g_clear_pointer (&slot->batch, _pacer_batch_free);
+  slot->serial = FALSE;
   run->n_running--;
 
   dispatch_idle_slots (run);
@@ -630,10 +633,10 @@ on_batch_done (PacerBatch *batch,
 }
 
 static void
-dispatch (Run  *run,
-          Slot *slot)
+start_batch (Run    *run,
+             Slot   *slot,
+             GArray *tests)
 {
-  g_autoptr(GArray) tests = NULL;
   g_autoptr(GArray) kept = NULL;
   g_autoptr(GArray) pass_end = NULL;
   g_autoptr(GSubprocessLauncher) launcher = NULL;
@@ -643,13 +646,6 @@ dispatch (Run  *run,
   char **paths;
   Program *program;
   guint n_passes;
-
-  if (run->stop != STOP_NONE || slot->batch != NULL)
-    return;
-
-  tests = pacer_scheduler_next_batch (run->scheduler, slot->id);
-  if (tests == NULL || tests->len == 0)
-    return;
 
   program = g_array_index (run->tests, Test, g_array_index (tests, guint, 0)).program;
   builder = _pacer_runner_common_argv (run, program, TRUE);
@@ -691,11 +687,43 @@ dispatch (Run  *run,
 }
 
 static void
+dispatch (Run  *run,
+          Slot *slot)
+{
+  g_autoptr(GArray) tests = NULL;
+
+  if (run->stop != STOP_NONE || slot->batch != NULL)
+    return;
+
+  tests = pacer_scheduler_next_batch (run->scheduler, slot->id);
+  if (tests == NULL || tests->len == 0)
+    return;
+  /* A serial test waits until nothing else runs. */
+  slot->serial = FALSE;
+  if (_pacer_runner_hold_serial (run, slot - run->slots, &tests))
+    return;
+  start_batch (run, slot, tests);
+}
+
+static void
 dispatch_idle_slots (Run *run)
 {
+  if (run->parked != NULL && run->n_running == 0 && run->stop == STOP_NONE)
+    {
+      g_autoptr(GArray) tests = g_steal_pointer (&run->parked);
+      Slot *slot = &run->slots[run->parked_slot];
+
+      slot->serial = TRUE;
+      start_batch (run, slot, tests);
+    }
+
   for (guint i = 0; i < run->n_slots && run->stop == STOP_NONE; i++)
-    if (run->slots[i].batch == NULL)
-      dispatch (run, &run->slots[i]);
+    {
+      if (_pacer_runner_serial_blocks (run))
+        return;
+      if (run->slots[i].batch == NULL)
+        dispatch (run, &run->slots[i]);
+    }
 }
 
 static gboolean
@@ -824,15 +852,15 @@ start_workers (Run *run)
     }
 
   /* Never more workers than tests: a worker with nothing to do only costs. */
-  run->n_slots = MIN (wanted, n_runnable);
+  run->n_slots = _pacer_runner_n_slots (run, MIN (wanted, n_runnable));
   self->n_workers_used = run->n_slots;
   run->max_restarts = self->max_worker_restart >= 0 ? (guint) self->max_worker_restart : 4 * MAX (run->n_slots, 1);
   run->slots = g_new0 (Slot, MAX (run->n_slots, 1));
 
-  if (self->scheduler != NULL)
-    run->scheduler = g_object_ref (self->scheduler);
-  else
-    run->scheduler = pacer_load_scheduler_new ();
+  run->scheduler = _pacer_runner_make_scheduler (run);
+  _pacer_runner_mark_serial (run);
+  _pacer_runner_copy_for_each (run);
+  self->n_tests = run->tests->len;
 
   g_signal_emit (self, _pacer_runner_signals[SIGNAL_RUN_STARTED], 0);
 

@@ -68,6 +68,9 @@ enum {
   PROP_SCHEDULER,
   PROP_HISTORY,
   PROP_PARTITION,
+  PROP_DIST,
+  PROP_GROUPS,
+  PROP_SERIAL,
   N_PROPS
 };
 
@@ -169,6 +172,7 @@ pacer_runner_run_async (PacerRunner         *self,
                         gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
 
   g_return_if_fail (PACER_IS_RUNNER (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
@@ -197,15 +201,16 @@ pacer_runner_run_async (PacerRunner         *self,
                                _("“%s” is not a GTest seed (R02S and 32 hexadecimal digits)"), self->seed);
       return;
     }
-  if (self->partition != NULL)
+  if (self->partition != NULL && !pacer_partition_parse (self->partition, NULL, NULL, NULL, &error))
     {
-      g_autoptr(GError) error = NULL;
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
 
-      if (!pacer_partition_parse (self->partition, NULL, NULL, NULL, &error))
-        {
-          g_task_return_error (task, g_steal_pointer (&error));
-          return;
-        }
+  if (!_pacer_runner_check_dist (self, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
     }
 
   _pacer_run_start (self, g_steal_pointer (&task), cancellable);
@@ -446,6 +451,8 @@ pacer_runner_finalize (GObject *object)
   g_clear_object (&self->scheduler);
   g_clear_object (&self->history);
   g_free (self->partition);
+  g_strfreev (self->groups);
+  g_strfreev (self->serial);
   g_ptr_array_unref (self->results);
   g_free (self->used_seed);
 
@@ -500,6 +507,15 @@ pacer_runner_get_property (GObject    *object,
       break;
     case PROP_PARTITION:
       g_value_set_string (value, self->partition);
+      break;
+    case PROP_DIST:
+      g_value_set_enum (value, self->dist);
+      break;
+    case PROP_GROUPS:
+      g_value_set_boxed (value, self->groups);
+      break;
+    case PROP_SERIAL:
+      g_value_set_boxed (value, self->serial);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -588,6 +604,16 @@ pacer_runner_set_property (GObject      *object,
       break;
     case PROP_PARTITION:
       changed = set_str (&self->partition, g_value_get_string (value));
+      break;
+    case PROP_DIST:
+      changed = self->dist != (PacerDistMode) g_value_get_enum (value);
+      self->dist = g_value_get_enum (value);
+      break;
+    case PROP_GROUPS:
+      changed = set_strv (&self->groups, value);
+      break;
+    case PROP_SERIAL:
+      changed = set_strv (&self->serial, value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -742,6 +768,42 @@ pacer_runner_class_init (PacerRunnerClass *klass)
    * Since: 1.0
    */
   properties[PROP_PARTITION] = g_param_spec_string ("partition", NULL, NULL, NULL, flags);
+
+  /**
+   * PacerRunner:dist:
+   *
+   * How tests are spread over the workers (`--dist`); ignored for the
+   * choice of scheduler when [property@Pacer.Runner:scheduler] is set, but
+   * %PACER_DIST_MODE_NO still means one worker and %PACER_DIST_MODE_EACH
+   * still gives the scheduler one copy of every test per worker.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_DIST] = g_param_spec_enum ("dist", NULL, NULL, PACER_TYPE_DIST_MODE,
+                                             PACER_DIST_MODE_LOAD, flags);
+
+  /**
+   * PacerRunner:groups:
+   *
+   * For %PACER_DIST_MODE_LOADGROUP, the groups as `GLOB=NAME` (`--group`):
+   * a test takes the first group whose glob matches its path, and a group
+   * runs in one worker. A run with a group not in that form fails with
+   * %PACER_ERROR_INVALID_ARGUMENT.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_GROUPS] = g_param_spec_boxed ("groups", NULL, NULL, G_TYPE_STRV, flags);
+
+  /**
+   * PacerRunner:serial:
+   *
+   * Globs of test paths that must run alone (`--serial`): when one is due,
+   * the runner lets the running batches finish, runs it while every other
+   * worker waits, then goes on. Works with every scheduler.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_SERIAL] = g_param_spec_boxed ("serial", NULL, NULL, G_TYPE_STRV, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 

@@ -74,12 +74,16 @@ pacer_scheduler_remove_worker (PacerScheduler *self,
  * pacer_scheduler_add_test:
  * @self: a scheduler
  * @test: the runner's index for the test
- * @program: (type filename): the program that holds the test
+ * @program: the program that holds the test
  * @path: the test's path
  * @expected_duration: seconds the test took last time, or -1 if unknown
  * @flags: what the batch holding the test must respect
  *
  * Adds a listed test to the pending work.
+ *
+ * @program is a string, not a filename, so that a scheduler written in
+ * Python (whose PyGObject cannot pass filenames to a virtual method) gets
+ * it; the runner passes the program's resolved path.
  *
  * Since: 1.0
  */
@@ -205,7 +209,7 @@ pacer_scheduler_has_pending (PacerScheduler *self)
 /**
  * pacer_scheduler_mark_process_overhead:
  * @self: a scheduler
- * @program: (type filename): the program
+ * @program: the program
  * @seconds: how long a process of @program took before its first test
  *
  * Reports what one process of @program costs before it runs a test: exec,

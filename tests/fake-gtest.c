@@ -9,7 +9,8 @@
  * 1000 from 10 000 on), and
  * FAKE_GTEST_SLOW=N:MS adds N tests `/slow/N` sleeping MS milliseconds, for the
  * benchmarks. FAKE_GTEST_LOG, if set, names a file that gets one line per test
- * started, so tests can check what ran and where.
+ * started, so tests can check what ran and where; FAKE_GTEST_SPANS one line
+ * as each test starts and ends.
  */
 
 #include <signal.h>
@@ -62,11 +63,33 @@ first_attempt (void)
   return TRUE;
 }
 
+/* FAKE_GTEST_SPANS, if set, names a file that gets `start PATH` and `end
+ * PATH` lines, so tests can check what ran at the same time as what. */
+static void
+log_span (const char *what)
+{
+  const char *spans = g_getenv ("FAKE_GTEST_SPANS");
+  FILE *file;
+
+  if (spans == NULL || (file = fopen (spans, "a")) == NULL)
+    return;
+  fprintf (file, "%s %s\n", what, g_test_get_path ());
+  fclose (file);
+}
+
+static void run_kind_body (const char *kind);
+
 static void
 run_kind (gconstpointer data)
 {
-  const char *kind = data;
+  log_span ("start");
+  run_kind_body (data);
+  log_span ("end");
+}
 
+static void
+run_kind_body (const char *kind)
+{
   log_start (kind);
 
   if (g_str_equal (kind, "pass"))

@@ -184,7 +184,7 @@ test_bad_input (void)
     { NULL, { "--frobnicate", program, NULL }, "Unknown option" },
     { NULL, { "-n", "0", program, NULL }, "not a number of workers" },
     { NULL, { "-n", "-3", program, NULL }, "not a number of workers" },
-    { NULL, { "--dist", "each", program, NULL }, "--dist each is not supported by this version" },
+    { NULL, { "--dist", "loadsope", program, NULL }, "not a distribution mode" },
     { NULL, { "--dist", "bogus", program, NULL }, "not a distribution mode" },
     { NULL, { "--seed", "42", program, NULL }, "not a GTest seed" },
     { NULL, { "-m", "fast", program, NULL }, "not a GTest mode" },

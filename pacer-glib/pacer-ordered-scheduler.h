@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#if !defined(__PACER_GLIB_INSIDE__) && !defined(PACER_COMPILATION)
+# error "Only <pacer-glib/pacer-glib.h> can be included directly."
+#endif
+
+#include <pacer-glib/pacer-scheduler.h>
+
+G_BEGIN_DECLS
+
+#define PACER_TYPE_ORDERED_SCHEDULER (pacer_ordered_scheduler_get_type ())
+
+PACER_AVAILABLE_IN_ALL
+G_DECLARE_FINAL_TYPE (PacerOrderedScheduler, pacer_ordered_scheduler, PACER, ORDERED_SCHEDULER, GObject)
+
+PACER_AVAILABLE_IN_ALL
+PacerScheduler *pacer_ordered_scheduler_new (void);
+
+G_END_DECLS
