@@ -566,6 +566,16 @@ main (int   argc,
       return EXIT_USAGE;
     }
 
+  /* --group means nothing to another mode: without --dist it asks for
+   * loadgroup, and against another mode it is a mistake worth saying. */
+  if (group_args != NULL && dist == NULL)
+    dist_mode = PACER_DIST_MODE_LOADGROUP;
+  else if (group_args != NULL && dist_mode != PACER_DIST_MODE_LOADGROUP)
+    {
+      g_printerr (_("pacer-run: --group needs --dist loadgroup, not --dist %s\n"), dist);
+      return EXIT_USAGE;
+    }
+
   /* Groups and serial tests: the command line first, then pacer.ini. */
   {
     g_autoptr(GStrvBuilder) group_builder = g_strv_builder_new ();

@@ -53,7 +53,9 @@ test_modes (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (modes); i++)
     {
-      const char *args[] = { "-n", "2", "--dist", modes[i], "--group", "/a/*=a", program, NULL };
+      gboolean grouped = g_str_equal (modes[i], "loadgroup");
+      const char *args[] = { "-n", "2", "--dist", modes[i], grouped ? "--group" : program,
+                             grouped ? "/a/*=a" : NULL, program, NULL };
       g_autofree char *out = NULL;
       g_autofree char *err = NULL;
       const char *expected = g_str_equal (modes[i], "each") ? "6 passed, 2 failed\n" : "3 passed, 1 failed\n";
@@ -73,6 +75,7 @@ test_bad_input (void)
   struct { const char *args[6]; const char *message; } cases[] = {
     { { "--dist", "loadsope", program, NULL }, "not a distribution mode" },
     { { "--group", "nogroup", program, NULL }, "not a group" },
+    { { "--dist", "load", "--group", "/a/*=a", program, NULL }, "--group needs --dist loadgroup" },
     { { "--config", bad_ini, program, NULL }, "bad.ini" },
     { { "--config", no_name, program, NULL }, "give the group a name" },
     { { "--config", missing, program, NULL }, "missing.ini" },
