@@ -216,6 +216,7 @@ def test_signals(tap, buckets):
     if not drifts or not checks:
         tap.check("drift event properties", False, "no drift event")
         tap.check("periodic-check event properties", False, "no periodic-check event")
+        tap.check("periodic-check carries the merged duration digest", False, "no periodic-check event")
         return
 
     source, event = drifts[-1]
