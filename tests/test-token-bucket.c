@@ -720,10 +720,12 @@ test_processes_share_rate (Fixture       *f,
   g_assert_cmpfloat (achieved, <=, 102);
   g_assert_cmpfloat (achieved, >=, 90);
 
-  /* What the bucket guarantees: slots exactly one interval apart across all
-   * three processes, so no 500 ms holds more than 50 plus the burst of 1. */
+  /* What the bucket guarantees: slots on a grid one interval apart across
+   * all three processes, each at most half an interval late (a caller woken
+   * late keeps the schedule), so no 500 ms holds more than 50 plus the burst
+   * of 1. Under valgrind callers are late often enough to see it. */
   for (guint i = 1; i < slots->len; i++)
-    g_assert_cmpint (g_array_index (slots, gint64, i) - g_array_index (slots, gint64, i - 1), >=, 10000);
+    g_assert_cmpint (g_array_index (slots, gint64, i) - g_array_index (slots, gint64, i - 1), >=, 10000 / 2);
   g_assert_cmpuint (most_in_window (slots, 500000), <=, 51);
   /* When the processes ran is the system's: allow it a little jitter. */
   g_test_message ("most calls returned in 500 ms: %u", most_in_window (returns, 500000));
