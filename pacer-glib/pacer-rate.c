@@ -22,6 +22,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include <glib/gi18n-lib.h>
 
@@ -144,6 +145,110 @@ pacer_rate_new_per_day (double   calls,
                         GError **error)
 {
   return rate_new (calls, UNIT_DAY, error);
+}
+
+static gboolean
+parse_unit (const char *word,
+            Unit       *unit)
+{
+  static const struct { const char *name; Unit unit; } names[] = {
+    { "s", UNIT_SECOND }, { "sec", UNIT_SECOND }, { "second", UNIT_SECOND },
+    { "m", UNIT_MINUTE }, { "min", UNIT_MINUTE }, { "minute", UNIT_MINUTE },
+    { "h", UNIT_HOUR }, { "hour", UNIT_HOUR },
+    { "d", UNIT_DAY }, { "day", UNIT_DAY },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (g_str_equal (word, names[i].name))
+      {
+        *unit = names[i].unit;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+/**
+ * pacer_rate_parse:
+ * @text: a rate such as "10/s", "90/min" or "2.5 calls per minute"
+ * @error: return location for a #GError
+ *
+ * Reads a rate from text: a number, then `/` or the word "per" (optionally
+ * after "call" or "calls"), then a unit: `s`, `sec`, `second`, `m`, `min`,
+ * `minute`, `h`, `hour`, `d` or `day`. The number is read in the C locale, and
+ * so are the words: this reads what [method@Pacer.Rate.to_string] writes when
+ * no translation is in use, which makes it fit for configuration files and
+ * command lines.
+ *
+ * Returns: (transfer full) (nullable): a new rate, or `NULL` with
+ *   %PACER_ERROR_INVALID_ARGUMENT if @text is not a rate or its number is not
+ *   greater than zero
+ *
+ * Since: 1.0
+ */
+PacerRate *
+pacer_rate_parse (const char  *text,
+                  GError     **error)
+{
+  g_autofree char *copy = NULL;
+  g_auto(GStrv) words = NULL;
+  char *number_end = NULL;
+  const char *unit_word = NULL;
+  double calls;
+  Unit unit;
+
+  g_return_val_if_fail (text != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  _pacer_ensure_i18n ();
+
+  /* "10/s" and "10 / s" read as "10 per s". */
+  copy = g_strdup (text);
+  g_strdelimit (copy, "/", ' ');
+  words = g_strsplit_set (g_strstrip (copy), " \t", -1);
+
+  /* Empty strings come from repeated spaces; drop them in place. */
+  {
+    guint kept = 0;
+
+    for (guint i = 0; words[i] != NULL; i++)
+      if (*words[i] != '\0')
+        words[kept++] = words[i];
+      else
+        g_free (words[i]);
+    words[kept] = NULL;
+  }
+
+  if (words[0] != NULL)
+    {
+      guint n = g_strv_length (words);
+
+      calls = g_ascii_strtod (words[0], &number_end);
+      if (n == 2 && strchr (text, '/') != NULL)
+        unit_word = words[1];
+      else if (n == 3 && g_str_equal (words[1], "per"))
+        unit_word = words[2];
+      else if (n == 4 && (g_str_equal (words[1], "call") || g_str_equal (words[1], "calls")) &&
+               g_str_equal (words[2], "per"))
+        unit_word = words[3];
+    }
+
+  if (unit_word == NULL || number_end == words[0] || *number_end != '\0' || !parse_unit (unit_word, &unit))
+    {
+      g_set_error (error, PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT,
+                   _("“%s” is not a rate: write a number of calls and a unit, such as “10/s” or “90 per minute”"),
+                   text);
+      return NULL;
+    }
+
+  if (!isfinite (calls) || calls <= 0)
+    {
+      g_set_error (error, PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT,
+                   _("“%s” is not a rate: the number of calls must be finite and greater than zero"),
+                   text);
+      return NULL;
+    }
+
+  return rate_new (calls, unit, error);
 }
 
 /**

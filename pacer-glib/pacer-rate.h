@@ -30,6 +30,9 @@ PACER_AVAILABLE_IN_ALL
 PacerRate *pacer_rate_new_per_day             (double            calls,
                                                GError          **error);
 PACER_AVAILABLE_IN_ALL
+PacerRate *pacer_rate_parse                   (const char       *text,
+                                               GError          **error);
+PACER_AVAILABLE_IN_ALL
 PacerRate *pacer_rate_copy                    (const PacerRate  *self);
 PACER_AVAILABLE_IN_ALL
 void       pacer_rate_free                    (PacerRate        *self);

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include <pacer-glib/pacer-glib.h>
 
@@ -116,6 +117,48 @@ test_to_string (void)
 }
 
 static void
+test_parse (void)
+{
+  struct { const char *text; double per_second; const char *canonical; } good[] = {
+    { "10/s", 10, "10 calls per second" },
+    { " 90 / min ", 1.5, "90 calls per minute" },
+    { "2.5 calls per minute", 2.5 / 60, "2.5 calls per minute" },
+    { "1 call per hour", 1 / 3600.0, "1 call per hour" },
+    { "3600/h", 1, "3600 calls per hour" },
+    { "100 per day", 100 / 86400.0, "100 calls per day" },
+    { "0.5/second", 0.5, "0.5 calls per second" },
+  };
+  const char *bad[] = {
+    "", "10", "10/", "/s", "ten/s", "10/fortnight", "10/s extra", "-1/s", "0/min", "nan/s", "inf/h",
+    "10 calls", "10 calls per", "10 calls every second",
+  };
+
+  g_test_summary ("parse reads the short form and what to_string writes; anything else is INVALID_ARGUMENT");
+
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(PacerRate) rate = pacer_rate_parse (good[i].text, &error);
+      g_autofree char *text = NULL;
+
+      g_assert_no_error (error);
+      g_assert_cmpfloat_with_epsilon (pacer_rate_get_calls_per_second (rate), good[i].per_second, 1e-12);
+      text = pacer_rate_to_string (rate);
+      g_assert_cmpstr (text, ==, good[i].canonical);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(PacerRate) rate = pacer_rate_parse (bad[i], &error);
+
+      g_assert_null (rate);
+      g_assert_error (error, PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT);
+      g_assert_nonnull (strstr (error->message, bad[i]));
+    }
+}
+
+static void
 test_boxed (void)
 {
   g_autoptr(PacerRate) rate = pacer_rate_new_per_minute (30, NULL);
@@ -143,6 +186,7 @@ main (int   argc,
   g_test_add_func ("/Pacer/Rate/fractional", test_fractional);
   g_test_add_func ("/Pacer/Rate/invalid", test_invalid);
   g_test_add_func ("/Pacer/Rate/to-string", test_to_string);
+  g_test_add_func ("/Pacer/Rate/parse", test_parse);
   g_test_add_func ("/Pacer/Rate/boxed", test_boxed);
 
   return g_test_run ();
