@@ -2234,7 +2234,7 @@ pacer_call_complete (PacerCall *call,
       g_autoptr(GError) error = NULL;
 
       if (!pacer_shared_json_edit (self->shared_json, count_exception, NULL, &error))
-        g_warning ("Could not count a failed call of “%s”: %s",
+        g_warning (_("Could not count a failed call of “%s”: %s"),
                    pacer_token_bucket_get_id (self), error->message);
     }
 }
