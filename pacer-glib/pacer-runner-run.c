@@ -483,8 +483,11 @@ handle_whole_end (Run        *run,
   else if (has_tap && batch->tap_plan >= 0 && batch->tap_plan != batch->n_tap_results)
     {
       outcome = PACER_TEST_OUTCOME_FAIL;
-      message = g_strdup_printf (_("planned %" G_GINT64_FORMAT " tests but reported %u"),
-                                 batch->tap_plan, batch->n_tap_results);
+      /* %lld rather than G_GINT64_FORMAT: xgettext cannot see through GLib's macro. */
+      message = g_strdup_printf (ngettext ("planned %lld test but reported %u",
+                                           "planned %lld tests but reported %u",
+                                           (gulong) batch->tap_plan),
+                                 (long long) batch->tap_plan, batch->n_tap_results);
     }
   else if (batch->exit_status == 0)
     {

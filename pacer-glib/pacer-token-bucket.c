@@ -479,8 +479,11 @@ reserve_slot (JsonObject *data,
   if (r->max_calls > 0 && r->refuse && count >= r->max_calls)
     {
       g_set_error (&r->error, PACER_ERROR, PACER_ERROR_LIMIT_REACHED,
-                   _("Pacer “%s” has let through its maximum of %" G_GINT64_FORMAT " calls"),
-                   pacer_shared_json_get_name (self->shared_json), r->max_calls);
+                   /* %lld rather than G_GINT64_FORMAT: xgettext cannot see through GLib's macro. */
+                   ngettext ("Pacer “%s” has let through its maximum of %lld call",
+                             "Pacer “%s” has let through its maximum of %lld calls",
+                             (gulong) r->max_calls),
+                   pacer_shared_json_get_name (self->shared_json), (long long) r->max_calls);
       return FALSE;
     }
 
