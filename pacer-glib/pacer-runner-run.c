@@ -973,6 +973,8 @@ on_listed (GObject      *source,
       g_autofree char *err_text = err != NULL ? g_strndup (err, g_bytes_get_size (stderr_bytes)) : NULL;
 
       fail_run (run, g_error_new (PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT,
+                                  /* TRANSLATORS: the program, “signal” or “exit status” and its
+                                   * number, then “: ” and the program's error output, or nothing */
                                   _("Listing the tests of “%s” failed (%s %d)%s%s"), program->name,
                                   g_subprocess_get_if_signaled (lister) ? _("signal") : _("exit status"),
                                   g_subprocess_get_if_signaled (lister) ? g_subprocess_get_term_sig (lister)
