@@ -18,6 +18,7 @@
 #include <pacer-glib/pacer-glib.h>
 
 #include "pacer-run-bazel.h"
+#include "pacer-run-installed.h"
 #include "pacer-run-tap.h"
 
 #define EXIT_USAGE 2
@@ -132,6 +133,11 @@ on_run_started (PacerRunner *runner,
   programs = (const char * const *) owned;
   n_whole = pacer_runner_get_n_whole_programs (runner);
   n_programs = programs != NULL ? g_strv_length ((GStrv) programs) : 0;
+  {
+    g_autoptr(GPtrArray) commands = pacer_runner_get_commands (runner);
+
+    n_programs += commands->len;
+  }
   if (n_whole == 0)
     g_print (ngettext ("pacer-run: %u test from %u program(s), %u worker(s), seed %s\n",
                        "pacer-run: %u tests from %u program(s), %u worker(s), seed %s\n",
@@ -381,6 +387,9 @@ main (int   argc,
   gboolean verbose = FALSE;
   gboolean quiet = FALSE;
   gboolean version = FALSE;
+  gboolean installed_tests = FALSE;
+  g_autofree char *scratch_dir = NULL;
+  g_autoptr(GPtrArray) commands = NULL;
   guint n_workers = 0;
   const GOptionEntry entries[] = {
     { "numprocesses", 'n', 0, G_OPTION_ARG_STRING, &workers, N_("Number of workers, or “auto” for one per usable CPU"), N_("N|auto") },
@@ -399,6 +408,7 @@ main (int   argc,
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Print only failures and the summary"), NULL },
     { "tap", 0, 0, G_OPTION_ARG_FILENAME, &tap_target, N_("Write the results as TAP to FILE, or to standard output with “-” (the console then goes to standard error)"), N_("FILE|-") },
     { "partition", 0, 0, G_OPTION_ARG_STRING, &partition, N_("Run only partition K of N: slice:K/N, hash:K/N or duration:K/N"), N_("KIND:K/N") },
+    { "installed-tests", 0, 0, G_OPTION_ARG_NONE, &installed_tests, N_("Run GNOME installed tests: the arguments are .test files or directories of them"), NULL },
     { "cache-dir", 0, 0, G_OPTION_ARG_FILENAME, &cache_dir, N_("Keep the duration history in DIR"), N_("DIR") },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &programs, NULL, N_("[--] TEST-PROGRAM…") },
@@ -461,6 +471,11 @@ main (int   argc,
       return EXIT_SUCCESS;
     }
 
+  if (installed_tests && (programs == NULL || programs[0] == NULL))
+    {
+      g_printerr (_("pacer-run: --installed-tests needs .test files or directories of them\n"));
+      return EXIT_USAGE;
+    }
   if (programs == NULL || programs[0] == NULL)
     {
       g_printerr (_("pacer-run: no test program given\n"));
@@ -525,7 +540,28 @@ main (int   argc,
       return EXIT_USAGE;
     }
 
-  runner = pacer_runner_new ((const char * const *) programs);
+  if (installed_tests)
+    {
+      if (list)
+        {
+          g_printerr (_("pacer-run: --list does not take --installed-tests\n"));
+          return EXIT_USAGE;
+        }
+      scratch_dir = pacer_run_installed_scratch (&error);
+      if (scratch_dir != NULL)
+        commands = pacer_run_installed_load ((const char * const *) programs, scratch_dir, &error);
+      if (commands == NULL)
+        {
+          g_printerr ("pacer-run: %s\n", error->message);
+          pacer_run_installed_cleanup (scratch_dir);
+          return EXIT_USAGE;
+        }
+      runner = pacer_runner_new (NULL);
+      for (guint i = 0; i < commands->len; i++)
+        pacer_runner_add_command (runner, g_ptr_array_index (commands, i));
+    }
+  else
+    runner = pacer_runner_new ((const char * const *) programs);
   if (list)
     {
       /* Checks the programs the same way a run would, then lists them. */
@@ -562,6 +598,7 @@ main (int   argc,
       if (console.tap == NULL)
         {
           g_printerr ("pacer-run: %s\n", error->message);
+          pacer_run_installed_cleanup (scratch_dir);
           return EXIT_USAGE;
         }
       if (g_str_equal (tap_target, "-"))
@@ -588,6 +625,7 @@ main (int   argc,
 
   g_source_remove (sigint_source);
   g_source_remove (sigterm_source);
+  pacer_run_installed_cleanup (scratch_dir);
   g_clear_handle_id (&console.progress_source, g_source_remove);
 
   if (console.error != NULL && !g_error_matches (console.error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
