@@ -332,6 +332,13 @@ handle_line (PacerBatch *batch,
       begin_test (batch, now);
     }
 
+  if (batch->ignore_tap)
+    {
+      append_output (batch, line, length);
+      append_output (batch, "\n", 1);
+      return;
+    }
+
   _pacer_tap_parse_line (line, &tap);
   if (tap.prefix != NULL && *tap.prefix != '\0')
     {

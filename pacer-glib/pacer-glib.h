@@ -20,6 +20,7 @@
 #include <pacer-glib/pacer-shared-json.h>
 #include <pacer-glib/pacer-store.h>
 #include <pacer-glib/pacer-tdigest.h>
+#include <pacer-glib/pacer-test-command.h>
 #include <pacer-glib/pacer-test-result.h>
 #include <pacer-glib/pacer-token-bucket.h>
 #include <pacer-glib/pacer-worker.h>

@@ -21,6 +21,11 @@
  * whole as one test judged by its exit status: 0 passes, 77 skips, anything
  * else fails; TAP results it prints are reported too.
  *
+ * Besides [property@Pacer.Runner:programs], a runner takes commands:
+ * programs with their own arguments, working directory and environment, as
+ * GNOME's installed tests describe them (see [class@Pacer.TestCommand] and
+ * [method@Pacer.Runner.add_command]).
+ *
  * Signals are emitted in the thread-default main context of the thread that
  * called [method@Pacer.Runner.run_async]; [method@Pacer.Runner.run] runs its
  * own context, so signals arrive during the call.
@@ -190,7 +195,7 @@ pacer_runner_run_async (PacerRunner         *self,
 
   reset_results (self);
 
-  if (self->programs == NULL || self->programs[0] == NULL)
+  if ((self->programs == NULL || self->programs[0] == NULL) && self->commands->len == 0)
     {
       g_task_return_new_error (task, PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT, _("No test program given"));
       return;
@@ -420,6 +425,51 @@ pacer_runner_get_seed (PacerRunner *self)
 }
 
 /**
+ * pacer_runner_add_command:
+ * @self: a runner
+ * @command: a command
+ *
+ * Adds @command to the runs of @self, after
+ * [property@Pacer.Runner:programs]. The command's settings are read when a
+ * run starts; a run fails with %PACER_ERROR_INVALID_ARGUMENT if two commands
+ * have the same name.
+ *
+ * Since: 1.0
+ */
+void
+pacer_runner_add_command (PacerRunner      *self,
+                          PacerTestCommand *command)
+{
+  g_return_if_fail (PACER_IS_RUNNER (self));
+  g_return_if_fail (PACER_IS_TEST_COMMAND (command));
+
+  g_ptr_array_add (self->commands, g_object_ref (command));
+}
+
+/**
+ * pacer_runner_get_commands:
+ * @self: a runner
+ *
+ * Gets the commands added with [method@Pacer.Runner.add_command].
+ *
+ * Returns: (transfer container) (element-type PacerTestCommand): the commands
+ *
+ * Since: 1.0
+ */
+GPtrArray *
+pacer_runner_get_commands (PacerRunner *self)
+{
+  GPtrArray *copy;
+
+  g_return_val_if_fail (PACER_IS_RUNNER (self), NULL);
+
+  /* Borrowed, as the results are: the runner keeps its references. */
+  copy = g_ptr_array_copy (self->commands, NULL, NULL);
+  g_ptr_array_set_free_func (copy, NULL);
+  return copy;
+}
+
+/**
  * pacer_runner_new:
  * @programs: (array zero-terminated=1): the test programs to run
  *
@@ -444,6 +494,7 @@ pacer_runner_finalize (GObject *object)
   PacerRunner *self = PACER_RUNNER (object);
 
   g_strfreev (self->programs);
+  g_ptr_array_unref (self->commands);
   g_free (self->seed);
   g_free (self->mode);
   g_strfreev (self->paths);
@@ -896,4 +947,5 @@ pacer_runner_init (PacerRunner *self)
 {
   self->max_worker_restart = -1;
   self->results = g_ptr_array_new_with_free_func (g_object_unref);
+  self->commands = g_ptr_array_new_with_free_func (g_object_unref);
 }
