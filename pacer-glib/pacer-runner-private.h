@@ -114,6 +114,7 @@ struct _PacerRunner
   guint n_tests;
   guint n_workers_used;
   char *used_seed;
+  char **cleanup_failures;
 };
 
 void _pacer_run_start (PacerRunner  *self,

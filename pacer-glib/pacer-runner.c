@@ -141,6 +141,7 @@ reset_results (PacerRunner *self)
   memset (self->counts, 0, sizeof self->counts);
   self->n_tests = 0;
   self->n_workers_used = 0;
+  g_clear_pointer (&self->cleanup_failures, g_strfreev);
 }
 
 /**
@@ -360,6 +361,27 @@ pacer_runner_get_n_workers_used (PacerRunner *self)
 }
 
 /**
+ * pacer_runner_get_cleanup_failures:
+ * @self: a runner
+ *
+ * Gets what went wrong in the last run's shared-fixture cleanups, which the
+ * runner runs after every test (see [class@Pacer.SharedFixture]): one
+ * message for each cleanup that failed, crashed, hung or never ran. These
+ * are not test results; a run with any should still be reported as failed.
+ *
+ * Returns: (transfer none) (array zero-terminated=1) (nullable): the
+ *   messages, or `NULL` if every cleanup succeeded
+ *
+ * Since: 1.0
+ */
+const char * const *
+pacer_runner_get_cleanup_failures (PacerRunner *self)
+{
+  g_return_val_if_fail (PACER_IS_RUNNER (self), NULL);
+  return (const char * const *) self->cleanup_failures;
+}
+
+/**
  * pacer_runner_get_seed:
  * @self: a runner
  *
@@ -410,6 +432,7 @@ pacer_runner_finalize (GObject *object)
   g_clear_object (&self->history);
   g_ptr_array_unref (self->results);
   g_free (self->used_seed);
+  g_strfreev (self->cleanup_failures);
 
   G_OBJECT_CLASS (pacer_runner_parent_class)->finalize (object);
 }
