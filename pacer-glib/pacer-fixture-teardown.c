@@ -112,7 +112,7 @@ judge (Teardown *teardown,
 
   registry = _pacer_shared_fixture_read_registry (teardown->run_dir, &error);
   if (registry != NULL)
-    fixtures = json_object_get_object_member (registry, "fixtures");
+    fixtures = _pacer_json_object_member (registry, "fixtures");
   else if (error != NULL)
     {
       g_ptr_array_add (teardown->failures, g_strdup (error->message));
@@ -132,7 +132,7 @@ judge (Teardown *teardown,
   for (guint i = 0; i < command->names->len; i++)
     {
       const char *name = g_ptr_array_index (command->names, i);
-      JsonObject *entry = fixtures != NULL ? json_object_get_object_member (fixtures, name) : NULL;
+      JsonObject *entry = fixtures != NULL ? _pacer_json_object_member (fixtures, name) : NULL;
       const char *state = entry != NULL ? json_object_get_string_member_with_default (entry, "state", NULL)
                                         : NULL;
       g_autofree char *message = NULL;
@@ -272,8 +272,9 @@ plan_commands (JsonObject         *fixtures,
       JsonObject *entry = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
       const char *program = entry != NULL ? json_object_get_string_member_with_default (entry, "program", NULL)
                                           : NULL;
-      JsonArray *recorded = entry != NULL && json_object_has_member (entry, "argv")
-                            ? json_object_get_array_member (entry, "argv") : NULL;
+      JsonNode *argv_node = entry != NULL ? json_object_get_member (entry, "argv") : NULL;
+      JsonArray *recorded = argv_node != NULL && JSON_NODE_HOLDS_ARRAY (argv_node)
+                            ? json_node_get_array (argv_node) : NULL;
       g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
       g_auto(GStrv) argv = NULL;
       g_autofree char *key = NULL;
@@ -335,7 +336,7 @@ _pacer_fixture_teardown_run (GMainContext          *context,
   if (error != NULL)
     g_ptr_array_add (teardown->failures, g_strdup (error->message));
   if (registry != NULL)
-    teardown->commands = plan_commands (json_object_get_object_member (registry, "fixtures"),
+    teardown->commands = plan_commands (_pacer_json_object_member (registry, "fixtures"),
                                         gtest_programs);
   else
     teardown->commands = g_ptr_array_new_with_free_func ((GDestroyNotify) command_free);

@@ -25,6 +25,17 @@ G_BEGIN_DECLS
 #define PACER_FIXTURE_STATE_DONE      "done"
 #define PACER_FIXTURE_STATE_FAILED    "failed"
 
+/* A member that is an object, or NULL: the registry is written by other
+ * processes, so nothing in it is taken on trust. */
+static inline JsonObject *
+_pacer_json_object_member (JsonObject *object,
+                           const char *name)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
 /* The registry of @run_dir, or NULL if no process recorded a cleanup. */
 JsonObject *_pacer_shared_fixture_read_registry (const char  *run_dir,
                                                  GError     **error);

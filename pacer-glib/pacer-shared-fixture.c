@@ -240,7 +240,7 @@ edit_registry (JsonObject *data,
 
   if (!json_object_has_member (data, "fixtures"))
     json_object_set_object_member (data, "fixtures", json_object_new ());
-  fixtures = json_object_get_object_member (data, "fixtures");
+  fixtures = _pacer_json_object_member (data, "fixtures");
   if (fixtures == NULL)
     return FALSE;
 
@@ -257,7 +257,7 @@ edit_registry (JsonObject *data,
     }
   else
     {
-      entry = json_object_get_object_member (fixtures, edit->name);
+      entry = _pacer_json_object_member (fixtures, edit->name);
       if (entry == NULL)
         return FALSE;
     }
@@ -519,10 +519,13 @@ load_or_compute (PacerSharedFixture  *self,
   g_autoptr(GError) local_error = NULL;
   JsonNode *data = NULL;
 
-  /* A stored envelope is always whole: most processes never take the lock. */
+  /* A stored envelope is always whole: most processes never take the lock.
+   * One still being computed is only known dead once its lock is free. */
   envelope = read_envelope (self, &local_error);
-  if (envelope == NULL && local_error == NULL)
+  if (local_error == NULL &&
+      (envelope == NULL || g_str_equal (json_object_get_string_member (envelope, "state"), STATE_COMPUTING)))
     {
+      g_clear_pointer (&envelope, json_object_unref);
       if (!pacer_store_lock (self->store, -1, NULL, error))
         return NULL;
       envelope = read_envelope (self, &local_error);
