@@ -657,10 +657,12 @@ teardown_declared (PacerSharedFixture *self)
 static void
 on_exit_cleanup (void)
 {
-  g_autoptr(GPtrArray) fixtures = NULL;
+  GPtrArray *fixtures;
 
+  /* The fixtures stay referenced: dropping them now would call the destroy
+   * notifies of a language binding whose interpreter may be gone already. */
   g_mutex_lock (&declared_lock);
-  fixtures = g_steal_pointer (&declared);
+  fixtures = declared;
   g_mutex_unlock (&declared_lock);
 
   if (fixtures == NULL)
