@@ -278,6 +278,7 @@ handle_result (PacerBatch         *batch,
   PacerTestOutcome outcome = outcome_of (line);
   g_autofree char *message = NULL;
   gpointer found;
+  const char *dash;
   guint position;
 
   if (line->directive == PACER_TAP_DIRECTIVE_TODO)
@@ -302,6 +303,15 @@ handle_result (PacerBatch         *batch,
    * SKIP lines for tests nobody asked for, and a stray line must not put a
    * result on the wrong test. */
   found = line->description != NULL ? g_hash_table_lookup (batch->index, line->description) : NULL;
+  if (found == NULL && line->description != NULL && (dash = strstr (line->description, " - ")) != NULL)
+    {
+      /* g_test_fail_printf() and g_test_skip_printf() print `PATH - MESSAGE`. */
+      g_autofree char *path = g_strndup (line->description, dash - line->description);
+
+      found = g_hash_table_lookup (batch->index, path);
+      if (found != NULL && message == NULL)
+        message = g_strdup (dash + 3);
+    }
   if (found == NULL || batch->pass >= batch->n_passes)
     return;
   position = GPOINTER_TO_UINT (found) - 1;

@@ -17,6 +17,7 @@
 #include <pacer-glib/pacer-report.h>
 #include <pacer-glib/pacer-runner.h>
 #include <pacer-glib/pacer-scheduler.h>
+#include <pacer-glib/pacer-shared-fixture.h>
 #include <pacer-glib/pacer-shared-json.h>
 #include <pacer-glib/pacer-store.h>
 #include <pacer-glib/pacer-tdigest.h>

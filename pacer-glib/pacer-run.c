@@ -235,6 +235,16 @@ print_failure (PacerTestResult *result)
     }
 }
 
+/* Not test results: a cleanup runs after every test, so none can carry it. */
+static void
+print_cleanup_failures (PacerRunner *runner)
+{
+  const char * const *failures = pacer_runner_get_cleanup_failures (runner);
+
+  for (guint i = 0; failures != NULL && failures[i] != NULL; i++)
+    g_print ("\n=== %s ===\n%s\n", _("CLEANUP FAILED"), failures[i]);
+}
+
 static void
 print_summary (Console *console)
 {
@@ -245,12 +255,14 @@ print_summary (Console *console)
   guint skipped = pacer_runner_get_count (runner, PACER_TEST_OUTCOME_SKIP);
   guint flaky = pacer_runner_get_count (runner, PACER_TEST_OUTCOME_FLAKY);
   guint not_run = pacer_runner_get_count (runner, PACER_TEST_OUTCOME_NOT_RUN);
+  const char * const *cleanup_failures = pacer_runner_get_cleanup_failures (runner);
   double elapsed = (g_get_monotonic_time () - console->start_time) / (double) G_USEC_PER_SEC;
 
   clear_progress (console);
 
   for (guint i = 0; i < console->failures->len; i++)
     print_failure (g_ptr_array_index (console->failures, i));
+  print_cleanup_failures (runner);
 
   if (!console->quiet)
     g_print (_("\nRan in %.2f s with seed %s\n"), elapsed,
@@ -264,6 +276,10 @@ print_summary (Console *console)
     g_print (_(", %u flaky"), flaky);
   if (not_run > 0)
     g_print (_(", %u not run"), not_run);
+  if (cleanup_failures != NULL)
+    g_print (ngettext (", %u cleanup failed", ", %u cleanups failed",
+                       g_strv_length ((char **) cleanup_failures)),
+             g_strv_length ((char **) cleanup_failures));
   g_print ("\n");
 }
 
@@ -777,7 +793,7 @@ main (int   argc,
           g_printerr ("pacer-run: %s\n", console.error->message);
           status = EXIT_USAGE;
         }
-      else if (console.failures->len > 0)
+      else if (console.failures->len > 0 || pacer_runner_get_cleanup_failures (runner) != NULL)
         status = EXIT_FAILURE;
       else
         status = EXIT_SUCCESS;

@@ -139,6 +139,7 @@ struct _PacerRunner
   char *used_seed;
   double started_at;    /* Unix seconds: when the last run started ... */
   double finished_at;   /* ... and ended, for the reports */
+  char **cleanup_failures;
 };
 
 void _pacer_run_start (PacerRunner  *self,

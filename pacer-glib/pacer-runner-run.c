@@ -17,6 +17,7 @@
 
 #include "pacer-batch-private.h"
 #include "pacer-error.h"
+#include "pacer-fixture-teardown-private.h"
 #include "pacer-glib-private.h"
 #include "pacer-listing-private.h"
 #include "pacer-load-scheduler.h"
@@ -756,11 +757,34 @@ on_tick (gpointer user_data)
 
 /* Finishing -------------------------------------------------------------- */
 
+#define TEARDOWN_TIME_LIMIT 60.0
+
+static void on_teardown_done (char **failures, gpointer user_data);
+
+static void
+teardown_fixtures (Run *run)
+{
+  g_autoptr(GPtrArray) gtest_programs = g_ptr_array_new ();
+  double time_limit = run->runner->timeout > 0 ? run->runner->timeout : TEARDOWN_TIME_LIMIT;
+
+  for (guint i = 0; run->programs != NULL && i < run->programs->len; i++)
+    {
+      Program *program = g_ptr_array_index (run->programs, i);
+
+      if (!program->whole && program->paths != NULL)
+        g_ptr_array_add (gtest_programs, program->file);
+    }
+  g_ptr_array_add (gtest_programs, NULL);
+
+  _pacer_fixture_teardown_run (run->context, run->run_dir, run->testrun_uid,
+                               (const char * const *) gtest_programs->pdata, time_limit,
+                               on_teardown_done, run);
+}
+
 static void
 maybe_finish (Run *run)
 {
   PacerRunner *self = run->runner;
-  g_autoptr(GTask) task = NULL;
 
   if (run->finished || run->n_listing > 0 || run->n_running > 0)
     return;
@@ -788,6 +812,21 @@ maybe_finish (Run *run)
       if (!pacer_duration_history_save (self->history, &error))
         g_warning ("%s", error->message);
     }
+
+  /* Shared fixtures are cleaned up last, whatever ended the run. */
+  teardown_fixtures (run);
+}
+
+static void
+on_teardown_done (char     **failures,
+                  gpointer   user_data)
+{
+  Run *run = user_data;
+  PacerRunner *self = run->runner;
+  g_autoptr(GTask) task = NULL;
+
+  g_strfreev (self->cleanup_failures);
+  self->cleanup_failures = failures;
 
   _pacer_remove_tree (run->run_dir);
 

@@ -154,6 +154,7 @@ reset_results (PacerRunner *self)
   self->n_whole_programs = 0;
   self->started_at = g_get_real_time () / (double) G_USEC_PER_SEC;
   self->finished_at = 0;
+  g_clear_pointer (&self->cleanup_failures, g_strfreev);
 }
 
 /**
@@ -407,6 +408,27 @@ pacer_runner_get_n_workers_used (PacerRunner *self)
 }
 
 /**
+ * pacer_runner_get_cleanup_failures:
+ * @self: a runner
+ *
+ * Gets what went wrong in the last run's shared-fixture cleanups, which the
+ * runner runs after every test (see [class@Pacer.SharedFixture]): one
+ * message for each cleanup that failed, crashed, hung or never ran. These
+ * are not test results; a run with any should still be reported as failed.
+ *
+ * Returns: (transfer none) (array zero-terminated=1) (nullable): the
+ *   messages, or `NULL` if every cleanup succeeded
+ *
+ * Since: 1.0
+ */
+const char * const *
+pacer_runner_get_cleanup_failures (PacerRunner *self)
+{
+  g_return_val_if_fail (PACER_IS_RUNNER (self), NULL);
+  return (const char * const *) self->cleanup_failures;
+}
+
+/**
  * pacer_runner_get_seed:
  * @self: a runner
  *
@@ -506,6 +528,7 @@ pacer_runner_finalize (GObject *object)
   g_strfreev (self->serial);
   g_ptr_array_unref (self->results);
   g_free (self->used_seed);
+  g_strfreev (self->cleanup_failures);
 
   G_OBJECT_CLASS (pacer_runner_parent_class)->finalize (object);
 }

@@ -47,6 +47,8 @@ guint             pacer_runner_get_n_workers_used (PacerRunner     *self);
 PACER_AVAILABLE_IN_ALL
 guint             pacer_runner_get_n_whole_programs (PacerRunner   *self);
 PACER_AVAILABLE_IN_ALL
+const char * const *pacer_runner_get_cleanup_failures (PacerRunner *self);
+PACER_AVAILABLE_IN_ALL
 const char       *pacer_runner_get_seed       (PacerRunner         *self);
 PACER_AVAILABLE_IN_ALL
 char             *pacer_runner_generate_seed  (void);
