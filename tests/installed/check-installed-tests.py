@@ -21,6 +21,7 @@ Prints TAP."""
 import argparse
 import configparser
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -73,7 +74,7 @@ def main():
     parser.add_argument("--payload", nargs="+", required=True)
     args = parser.parse_args()
 
-    tap = Tap(6)
+    tap = Tap(7)
     names = sorted(name for name in os.listdir(args.metadir) if name.endswith(".test"))
     tap.check("one .test file per GTest program",
               names == sorted(program + ".test" for program in args.programs), names)
@@ -120,6 +121,7 @@ def main():
                if key not in ("G_TEST_SRCDIR", "G_TEST_BUILDDIR", "PACER_RUN")}
         # The library as the linker finds an installed one; the build tree's
         # rpath does the same for the programs linked to it.
+        env["LC_ALL"] = "C"  # the summary lines are read below
         env["LD_LIBRARY_PATH"] = os.pathsep.join(filter(None, [args.libdir, env.get("LD_LIBRARY_PATH")]))
         run = subprocess.run([args.pacer_run, "-n", "2", "--installed-tests", staged_metadir],
                              env=env, cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -132,6 +134,12 @@ def main():
         # Every program has tests of its own: far more passed than programs.
         tap.check("its summary counts the tests of every program",
                   " 0 failed" in last and passed > len(names), last)
+        # Behind env(1) too, each program is listed and its tests spread over the workers.
+        header = re.search(r"(\d+) tests? from (\d+) program\(s\)(?: and (\d+) program\(s\) run whole)?,",
+                           run.stdout)
+        tap.check("every program's tests are spread over the workers, none runs whole",
+                  header is not None and int(header.group(2)) == len(names) and header.group(3) is None,
+                  header.group(0) if header else lines[:3])
 
     return 1 if tap.failed else 0
 
