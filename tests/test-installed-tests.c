@@ -117,6 +117,38 @@ test_verdicts (void)
 }
 
 static void
+test_env_exec (void)
+{
+  g_autofree char *dir = g_build_filename (tmp_dir, "env-exec", NULL);
+  g_autofree char *gtest = helper ("fake-gtest");
+  g_autofree char *plain = helper ("fake-plain");
+  g_autofree char *split = NULL, *options = NULL;
+  const char *args[] = { "-v", "-n", "2", dir, NULL };
+  g_autofree char *out = NULL, *err = NULL, *last = NULL;
+
+  g_test_summary ("Exec=env NAME=VALUE… PROGRAM sets the variables and still splits a GTest program; "
+                  "env with options runs as written");
+
+  /* The variable set by env wins over TestEnvironment's, as env(1) runs inside it. */
+  split = g_strdup_printf ("[Test]\nType=session\nOutput=TAP\n"
+                           "Exec=env FAKE_GTEST_TESTS=pass:/v/1,fail:/v/2 %s --verbose\n"
+                           "TestEnvironment=FAKE_GTEST_TESTS=pass:/w/1;\n", gtest);
+  g_free (write_test (dir, "a-split.test", split));
+  options = g_strdup_printf ("[Test]\nType=session\nExec=env -u HOME FAKE_PLAIN_EXIT=77 %s\n", plain);
+  g_free (write_test (dir, "b-options.test", options));
+
+  g_assert_cmpint (run_cli (args, &out, &err), ==, 1);
+  last = pacer_test_last_line (out);
+  g_assert_cmpstr (last, ==, "1 passed, 1 failed, 1 skipped");
+  /* One result per test, not one for the whole program. */
+  g_assert_nonnull (strstr (out, "PASS /v/1"));
+  g_assert_nonnull (strstr (out, "FAIL /v/2"));
+  g_assert_null (strstr (out, "/w/1"));
+  g_assert_nonnull (strstr (out, "fake-gtest --verbose --seed"));
+  g_assert_nonnull (strstr (out, "SKIP b-options.test"));
+}
+
+static void
 test_working_directory (void)
 {
   g_autofree char *dir = g_build_filename (tmp_dir, "cwd", NULL);
@@ -272,6 +304,7 @@ main (int   argc,
   tmp_dir = pacer_test_make_tmp_dir ("test-installed-XXXXXX");
 
   g_test_add_func ("/Pacer/PacerRun/installed-tests/verdicts", test_verdicts);
+  g_test_add_func ("/Pacer/PacerRun/installed-tests/env-exec", test_env_exec);
   g_test_add_func ("/Pacer/PacerRun/installed-tests/working-directory", test_working_directory);
   g_test_add_func ("/Pacer/PacerRun/installed-tests/exclusive-alone", test_exclusive_alone);
   g_test_add_func ("/Pacer/PacerRun/installed-tests/bad-input", test_bad_input);
