@@ -212,10 +212,10 @@ result_duration (PacerBatch *batch,
       /* The chunk's results take its time one after the other, so a
        * timeline shows them side by side, not stacked. The count is rough
        * (a line begun in the previous read is not in it): a result beyond
-       * it gets what time is left, never time the one before it had. */
-      batch->result_start = MAX (from, batch->result_end);
-      if (batch->result_start + seconds > now)
-        seconds = MAX (0, now - batch->result_start);
+       * it keeps its share, for the history must not learn that a test is
+       * short when nobody saw it be, and may overlap the one before a
+       * little in the reports. */
+      batch->result_start = CLAMP (MAX (from, batch->result_end), from, now - (gint64) seconds);
     }
   else
     {

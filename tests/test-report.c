@@ -578,9 +578,11 @@ assert_sane_times (PacerRunner *runner,
     {
       g_ptr_array_sort (list, compare_start);
       for (guint i = 1; i < list->len; i++)
-        /* A microsecond of rounding between the two clocks, no more. */
+        /* Times come from when the runner read each result: when several
+         * arrive in one read they share its time, and a loaded machine can
+         * make neighbours overlap by a few milliseconds, never by a test. */
         g_assert_cmpfloat (pacer_test_result_get_start_time (g_ptr_array_index (list, i)), >=,
-                           pacer_test_result_get_end_time (g_ptr_array_index (list, i - 1)) - 1e-5);
+                           pacer_test_result_get_end_time (g_ptr_array_index (list, i - 1)) - 0.05);
     }
 }
 
