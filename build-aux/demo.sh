@@ -10,6 +10,16 @@ cd "$top"
 [ -d _build ] || meson setup _build >/dev/null
 meson compile -C _build >/dev/null
 
+echo "== Shared fixtures: one local service for the whole run, four workers, one paced bucket =="
+echo "   (examples/fixture-service.c: the fixture's setup starts the service once, its cleanup"
+echo "   stops it once, after the run's last test; every test calls it through one PacerTokenBucket)"
+report=$(mktemp)
+FIXTURE_SERVICE_REPORT="$report" _build/pacer-glib/pacer-run -v -n 4 --cache-dir _build/demo-cache \
+  _build/examples/fixture-service
+cat "$report"
+rm -f "$report"
+echo
+
 echo "== pacer-run: pacer-glib's own GTest programs, spread over every usable CPU =="
 _build/pacer-glib/pacer-run -n auto --cache-dir _build/demo-cache \
   _build/tests/test-rate _build/tests/test-tdigest _build/tests/test-file-store \

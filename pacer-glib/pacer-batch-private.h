@@ -41,6 +41,7 @@ struct _PacerBatch
   guint *pass_end;        /* pass p covers positions [pass_end[p-1], pass_end[p]) in run order */
   guint n_passes;
   gboolean whole;         /* not a GTest program: run as one test */
+  gboolean ignore_tap;    /* whole, and its output is not TAP: only its exit status counts */
 
   /* What happened, read by the runner once done. */
   gboolean *reported;     /* a result line arrived for this position */

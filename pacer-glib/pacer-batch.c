@@ -278,6 +278,7 @@ handle_result (PacerBatch         *batch,
   PacerTestOutcome outcome = outcome_of (line);
   g_autofree char *message = NULL;
   gpointer found;
+  const char *dash;
   guint position;
 
   if (line->directive == PACER_TAP_DIRECTIVE_TODO)
@@ -302,6 +303,15 @@ handle_result (PacerBatch         *batch,
    * SKIP lines for tests nobody asked for, and a stray line must not put a
    * result on the wrong test. */
   found = line->description != NULL ? g_hash_table_lookup (batch->index, line->description) : NULL;
+  if (found == NULL && line->description != NULL && (dash = strstr (line->description, " - ")) != NULL)
+    {
+      /* g_test_fail_printf() and g_test_skip_printf() print `PATH - MESSAGE`. */
+      g_autofree char *path = g_strndup (line->description, dash - line->description);
+
+      found = g_hash_table_lookup (batch->index, path);
+      if (found != NULL && message == NULL)
+        message = g_strdup (dash + 3);
+    }
   if (found == NULL || batch->pass >= batch->n_passes)
     return;
   position = GPOINTER_TO_UINT (found) - 1;
@@ -330,6 +340,13 @@ handle_line (PacerBatch *batch,
       /* The first line comes once g_test_init() and registration are done. */
       batch->started = TRUE;
       begin_test (batch, now);
+    }
+
+  if (batch->ignore_tap)
+    {
+      append_output (batch, line, length);
+      append_output (batch, "\n", 1);
+      return;
     }
 
   _pacer_tap_parse_line (line, &tap);

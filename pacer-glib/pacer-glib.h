@@ -17,9 +17,11 @@
 #include <pacer-glib/pacer-report.h>
 #include <pacer-glib/pacer-runner.h>
 #include <pacer-glib/pacer-scheduler.h>
+#include <pacer-glib/pacer-shared-fixture.h>
 #include <pacer-glib/pacer-shared-json.h>
 #include <pacer-glib/pacer-store.h>
 #include <pacer-glib/pacer-tdigest.h>
+#include <pacer-glib/pacer-test-command.h>
 #include <pacer-glib/pacer-test-result.h>
 #include <pacer-glib/pacer-token-bucket.h>
 #include <pacer-glib/pacer-worker.h>

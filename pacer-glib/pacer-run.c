@@ -18,6 +18,7 @@
 #include <pacer-glib/pacer-glib.h>
 
 #include "pacer-run-bazel.h"
+#include "pacer-run-installed.h"
 #include "pacer-run-tap.h"
 #include "pacer-run-config.h"
 
@@ -133,6 +134,11 @@ on_run_started (PacerRunner *runner,
   programs = (const char * const *) owned;
   n_whole = pacer_runner_get_n_whole_programs (runner);
   n_programs = programs != NULL ? g_strv_length ((GStrv) programs) : 0;
+  {
+    g_autoptr(GPtrArray) commands = pacer_runner_get_commands (runner);
+
+    n_programs += commands->len;
+  }
   if (n_whole == 0)
     g_print (ngettext ("pacer-run: %u test from %u program(s), %u worker(s), seed %s\n",
                        "pacer-run: %u tests from %u program(s), %u worker(s), seed %s\n",
@@ -229,6 +235,16 @@ print_failure (PacerTestResult *result)
     }
 }
 
+/* Not test results: a cleanup runs after every test, so none can carry it. */
+static void
+print_cleanup_failures (PacerRunner *runner)
+{
+  const char * const *failures = pacer_runner_get_cleanup_failures (runner);
+
+  for (guint i = 0; failures != NULL && failures[i] != NULL; i++)
+    g_print ("\n=== %s ===\n%s\n", _("CLEANUP FAILED"), failures[i]);
+}
+
 static void
 print_summary (Console *console)
 {
@@ -239,12 +255,14 @@ print_summary (Console *console)
   guint skipped = pacer_runner_get_count (runner, PACER_TEST_OUTCOME_SKIP);
   guint flaky = pacer_runner_get_count (runner, PACER_TEST_OUTCOME_FLAKY);
   guint not_run = pacer_runner_get_count (runner, PACER_TEST_OUTCOME_NOT_RUN);
+  const char * const *cleanup_failures = pacer_runner_get_cleanup_failures (runner);
   double elapsed = (g_get_monotonic_time () - console->start_time) / (double) G_USEC_PER_SEC;
 
   clear_progress (console);
 
   for (guint i = 0; i < console->failures->len; i++)
     print_failure (g_ptr_array_index (console->failures, i));
+  print_cleanup_failures (runner);
 
   if (!console->quiet)
     g_print (_("\nRan in %.2f s with seed %s\n"), elapsed,
@@ -258,6 +276,10 @@ print_summary (Console *console)
     g_print (_(", %u flaky"), flaky);
   if (not_run > 0)
     g_print (_(", %u not run"), not_run);
+  if (cleanup_failures != NULL)
+    g_print (ngettext (", %u cleanup failed", ", %u cleanups failed",
+                       g_strv_length ((char **) cleanup_failures)),
+             g_strv_length ((char **) cleanup_failures));
   g_print ("\n");
 }
 
@@ -456,6 +478,9 @@ main (int   argc,
   gboolean verbose = FALSE;
   gboolean quiet = FALSE;
   gboolean version = FALSE;
+  gboolean installed_tests = FALSE;
+  g_autofree char *scratch_dir = NULL;
+  g_autoptr(GPtrArray) commands = NULL;
   guint n_workers = 0;
   g_autofree char *junit_xml = NULL;
   g_autofree char *json = NULL;
@@ -481,6 +506,7 @@ main (int   argc,
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Print only failures and the summary"), NULL },
     { "tap", 0, 0, G_OPTION_ARG_FILENAME, &tap_target, N_("Write the results as TAP to FILE, or to standard output with “-” (the console then goes to standard error)"), N_("FILE|-") },
     { "partition", 0, 0, G_OPTION_ARG_STRING, &partition, N_("Run only partition K of N: slice:K/N, hash:K/N or duration:K/N"), N_("KIND:K/N") },
+    { "installed-tests", 0, 0, G_OPTION_ARG_NONE, &installed_tests, N_("Run GNOME installed tests: the arguments are .test files or directories of them"), NULL },
     { "cache-dir", 0, 0, G_OPTION_ARG_FILENAME, &cache_dir, N_("Keep the duration history in DIR"), N_("DIR") },
     { "junit-xml", 0, 0, G_OPTION_ARG_FILENAME, &junit_xml, N_("Write the results as JUnit XML to FILE (- for standard output)"), N_("FILE") },
     { "json", 0, 0, G_OPTION_ARG_FILENAME, &json, N_("Write every result as JSON to FILE (- for standard output)"), N_("FILE") },
@@ -546,6 +572,11 @@ main (int   argc,
       return EXIT_SUCCESS;
     }
 
+  if (installed_tests && (programs == NULL || programs[0] == NULL))
+    {
+      g_printerr (_("pacer-run: --installed-tests needs .test files or directories of them\n"));
+      return EXIT_USAGE;
+    }
   if (programs == NULL || programs[0] == NULL)
     {
       g_printerr (_("pacer-run: no test program given\n"));
@@ -640,7 +671,28 @@ main (int   argc,
       return EXIT_USAGE;
     }
 
-  runner = pacer_runner_new ((const char * const *) programs);
+  if (installed_tests)
+    {
+      if (list)
+        {
+          g_printerr (_("pacer-run: --list does not take --installed-tests\n"));
+          return EXIT_USAGE;
+        }
+      scratch_dir = pacer_run_installed_scratch (&error);
+      if (scratch_dir != NULL)
+        commands = pacer_run_installed_load ((const char * const *) programs, scratch_dir, &error);
+      if (commands == NULL)
+        {
+          g_printerr ("pacer-run: %s\n", error->message);
+          pacer_run_installed_cleanup (scratch_dir);
+          return EXIT_USAGE;
+        }
+      runner = pacer_runner_new (NULL);
+      for (guint i = 0; i < commands->len; i++)
+        pacer_runner_add_command (runner, g_ptr_array_index (commands, i));
+    }
+  else
+    runner = pacer_runner_new ((const char * const *) programs);
   if (list)
     {
       /* Checks the programs the same way a run would, then lists them. */
@@ -689,6 +741,7 @@ main (int   argc,
       if (console.tap == NULL)
         {
           g_printerr ("pacer-run: %s\n", error->message);
+          pacer_run_installed_cleanup (scratch_dir);
           return EXIT_USAGE;
         }
       if (g_str_equal (tap_target, "-"))
@@ -716,6 +769,7 @@ main (int   argc,
 
   g_source_remove (sigint_source);
   g_source_remove (sigterm_source);
+  pacer_run_installed_cleanup (scratch_dir);
   g_clear_handle_id (&console.progress_source, g_source_remove);
 
   if (console.error != NULL && !g_error_matches (console.error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
@@ -739,7 +793,7 @@ main (int   argc,
           g_printerr ("pacer-run: %s\n", console.error->message);
           status = EXIT_USAGE;
         }
-      else if (console.failures->len > 0)
+      else if (console.failures->len > 0 || pacer_runner_get_cleanup_failures (runner) != NULL)
         status = EXIT_FAILURE;
       else
         status = EXIT_SUCCESS;

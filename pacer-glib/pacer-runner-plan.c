@@ -25,7 +25,36 @@ _pacer_runner_requeue (Run   *run,
                                      test->alone ? PACER_SCHEDULE_FLAGS_ALONE : PACER_SCHEDULE_FLAGS_NONE);
 }
 
-/* The start of a test process's command line; -p/-s passes follow. */
+void
+_pacer_runner_add_program_argv (Program      *program,
+                                GStrvBuilder *builder)
+{
+  if (program->argv != NULL)
+    g_strv_builder_addv (builder, (const char **) program->argv);
+  else
+    g_strv_builder_add (builder, program->file);
+}
+
+void
+_pacer_runner_setup_launcher (Program             *program,
+                              GSubprocessLauncher *launcher)
+{
+  if (program->cwd != NULL)
+    g_subprocess_launcher_set_cwd (launcher, program->cwd);
+  for (guint i = 0; program->env != NULL && program->env[i] != NULL; i++)
+    {
+      const char *equal = strchr (program->env[i], '=');
+      g_autofree char *name = NULL;
+
+      if (equal == NULL || equal == program->env[i])
+        continue;
+      name = g_strndup (program->env[i], equal - program->env[i]);
+      g_subprocess_launcher_setenv (launcher, name, equal + 1, TRUE);
+    }
+}
+
+/* The start of a test process's command line; -p/-s passes follow. A
+ * command's own arguments come first: GTest reads options anywhere. */
 GStrvBuilder *
 _pacer_runner_common_argv (Run      *run,
                            Program  *program,
@@ -34,7 +63,7 @@ _pacer_runner_common_argv (Run      *run,
   GStrvBuilder *builder = g_strv_builder_new ();
   const char *mode = _pacer_runner_get_mode (run->runner);
 
-  g_strv_builder_add (builder, program->file);
+  _pacer_runner_add_program_argv (program, builder);
   if (program->whole)
     return builder;
 

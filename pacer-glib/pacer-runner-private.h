@@ -24,7 +24,12 @@ typedef enum {
 typedef struct
 {
   char *name;           /* as given */
-  char *file;           /* resolved path that is spawned */
+  char *file;           /* resolved path that is spawned; for a command, its name */
+  GStrv argv;           /* a command's argv, the program resolved; NULL for a program */
+  char *cwd;            /* a command's working directory */
+  GStrv env;            /* a command's NAME=VALUE variables */
+  gboolean tap;         /* whole: its TAP lines are results */
+  gboolean exclusive;   /* runs while nothing else runs */
   gboolean whole;       /* not a GTest program */
   GSubprocess *lister;
   gboolean list_timed_out;
@@ -86,6 +91,8 @@ typedef struct
   guint n_base_tests;   /* tests before --dist each copied them */
   GArray *parked;       /* a serial batch waiting for the other workers */
   guint parked_slot;
+  guint n_exclusive;     /* tests of exclusive commands, held back from the first pass */
+  gboolean exclusive_pass;  /* they are queued: only gw0 runs */
 } Run;
 
 enum {
@@ -106,6 +113,7 @@ struct _PacerRunner
   GObject parent_instance;
 
   GStrv programs;
+  GPtrArray *commands;
   guint n_workers;
   int max_worker_restart;
   guint maxfail;
@@ -131,11 +139,19 @@ struct _PacerRunner
   char *used_seed;
   double started_at;    /* Unix seconds: when the last run started ... */
   double finished_at;   /* ... and ended, for the reports */
+  char **cleanup_failures;
 };
 
 void _pacer_run_start (PacerRunner  *self,
                        GTask        *task,
                        GCancellable *cancellable);
+
+/* Adds what a process of @program needs beyond the worker variables. */
+void _pacer_runner_setup_launcher   (Program             *program,
+                                     GSubprocessLauncher *launcher);
+/* The program, or a command's argv: where every command line starts. */
+void _pacer_runner_add_program_argv (Program             *program,
+                                     GStrvBuilder        *builder);
 
 /* The PacerRunner settings the planner reads. */
 const char * const *_pacer_runner_get_paths_filter (PacerRunner *self);

@@ -17,6 +17,7 @@
 
 #include "pacer-batch-private.h"
 #include "pacer-error.h"
+#include "pacer-fixture-teardown-private.h"
 #include "pacer-glib-private.h"
 #include "pacer-listing-private.h"
 #include "pacer-load-scheduler.h"
@@ -28,6 +29,8 @@
 static void dispatch_idle_slots (Run *run);
 static void maybe_finish (Run *run);
 static void stop_run (Run *run, StopReason reason);
+static void report_exclusive_not_run (Run *run);
+static void start_exclusive_pass (Run *run);
 
 /* Helpers ---------------------------------------------------------------- */
 
@@ -57,6 +60,9 @@ program_free (Program *program)
 {
   g_free (program->name);
   g_free (program->file);
+  g_strfreev (program->argv);
+  g_free (program->cwd);
+  g_strfreev (program->env);
   g_clear_object (&program->lister);
   g_clear_pointer (&program->paths, g_ptr_array_unref);
   g_clear_pointer (&program->suites, g_hash_table_unref);
@@ -98,10 +104,12 @@ run_free (Run *run)
   g_free (run);
 }
 
-/* A launcher for one process: its own group, the worker variables, stdout
- * and stderr in one pipe so output keeps its order. */
+/* A launcher for one process of @program: its own group, a command's
+ * directory and variables, the worker variables, stdout and stderr in one
+ * pipe so output keeps its order. */
 static GSubprocessLauncher *
 make_launcher (Run        *run,
+               Program    *program,
                const char *worker,
                gboolean    listing)
 {
@@ -111,6 +119,8 @@ make_launcher (Run        *run,
   launcher = g_subprocess_launcher_new (listing ? G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE
                                                 : G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
   g_subprocess_launcher_set_child_setup (launcher, _pacer_child_setup, NULL, NULL);
+  /* A command's own variables first: the worker identity is not theirs to change. */
+  _pacer_runner_setup_launcher (program, launcher);
   if (worker != NULL)
     {
       g_subprocess_launcher_setenv (launcher, "PACER_WORKER", worker, TRUE);
@@ -354,6 +364,7 @@ stop_run (Run        *run,
       pending = pacer_scheduler_remove_pending (run->scheduler);
       for (guint i = 0; i < pending->len; i++)
         report_not_run (run, g_array_index (pending, guint, i));
+      report_exclusive_not_run (run);
     }
   _pacer_runner_park_stop (run, report_not_run);
 
@@ -659,12 +670,13 @@ start_batch (Run    *run,
     paths[i] = g_strdup (g_array_index (run->tests, Test, g_array_index (kept, guint, i)).path);
 
   g_debug ("%s: %u test(s) of %s in %u pass(es)", slot->id, kept->len, program->name, pass_end->len);
-  launcher = make_launcher (run, slot->id, FALSE);
+  launcher = make_launcher (run, program, slot->id, FALSE);
   n_passes = pass_end->len;
   slot->batch = _pacer_batch_new (slot - run->slots, kept, paths,
                                   (guint *) (void *) g_array_free (g_steal_pointer (&pass_end), FALSE),
                                   n_passes, program->whole,
                                   on_batch_result, on_batch_started, on_batch_done, run);
+  slot->batch->ignore_tap = program->whole && !program->tap;
 
   if (!slot->ready)
     {
@@ -708,6 +720,9 @@ dispatch (Run  *run,
 static void
 dispatch_idle_slots (Run *run)
 {
+  /* In the exclusive pass gw0 alone runs. */
+  guint n_slots = run->exclusive_pass ? MIN (run->n_slots, 1) : run->n_slots;
+
   if (run->parked != NULL && run->n_running == 0 && run->stop == STOP_NONE)
     {
       g_autoptr(GArray) tests = g_steal_pointer (&run->parked);
@@ -717,7 +732,7 @@ dispatch_idle_slots (Run *run)
       start_batch (run, slot, tests);
     }
 
-  for (guint i = 0; i < run->n_slots && run->stop == STOP_NONE; i++)
+  for (guint i = 0; i < n_slots && run->stop == STOP_NONE; i++)
     {
       if (_pacer_runner_serial_blocks (run))
         return;
@@ -742,16 +757,45 @@ on_tick (gpointer user_data)
 
 /* Finishing -------------------------------------------------------------- */
 
+#define TEARDOWN_TIME_LIMIT 60.0
+
+static void on_teardown_done (char **failures, gpointer user_data);
+
+static void
+teardown_fixtures (Run *run)
+{
+  g_autoptr(GPtrArray) gtest_programs = g_ptr_array_new ();
+  double time_limit = run->runner->timeout > 0 ? run->runner->timeout : TEARDOWN_TIME_LIMIT;
+
+  for (guint i = 0; run->programs != NULL && i < run->programs->len; i++)
+    {
+      Program *program = g_ptr_array_index (run->programs, i);
+
+      if (!program->whole && program->paths != NULL)
+        g_ptr_array_add (gtest_programs, program->file);
+    }
+  g_ptr_array_add (gtest_programs, NULL);
+
+  _pacer_fixture_teardown_run (run->context, run->run_dir, run->testrun_uid,
+                               (const char * const *) gtest_programs->pdata, time_limit,
+                               on_teardown_done, run);
+}
+
 static void
 maybe_finish (Run *run)
 {
   PacerRunner *self = run->runner;
-  g_autoptr(GTask) task = NULL;
 
   if (run->finished || run->n_listing > 0 || run->n_running > 0)
     return;
   if (run->stop == STOP_NONE && run->scheduler != NULL && pacer_scheduler_has_pending (run->scheduler))
     return;
+  if (run->stop == STOP_NONE && run->n_exclusive > 0 && !run->exclusive_pass)
+    {
+      start_exclusive_pass (run);
+      if (run->n_running > 0 || (run->stop == STOP_NONE && pacer_scheduler_has_pending (run->scheduler)))
+        return;
+    }
 
   run->finished = TRUE;
   self->finished_at = g_get_real_time () / (double) G_USEC_PER_SEC;
@@ -768,6 +812,21 @@ maybe_finish (Run *run)
       if (!pacer_duration_history_save (self->history, &error))
         g_warning ("%s", error->message);
     }
+
+  /* Shared fixtures are cleaned up last, whatever ended the run. */
+  teardown_fixtures (run);
+}
+
+static void
+on_teardown_done (char     **failures,
+                  gpointer   user_data)
+{
+  Run *run = user_data;
+  PacerRunner *self = run->runner;
+  g_autoptr(GTask) task = NULL;
+
+  g_strfreev (self->cleanup_failures);
+  self->cleanup_failures = failures;
 
   _pacer_remove_tree (run->run_dir);
 
@@ -786,6 +845,73 @@ maybe_finish (Run *run)
 }
 
 /* Starting --------------------------------------------------------------- */
+
+/* Hands the tests of exclusive commands, or of all others, to the scheduler. */
+static void
+queue_tests (Run      *run,
+             gboolean  exclusive)
+{
+  PacerRunner *self = run->runner;
+
+  for (guint i = 0; i < run->tests->len && run->stop == STOP_NONE; i++)
+    {
+      Test *test = &g_array_index (run->tests, Test, i);
+      double expected = -1;
+
+      if (test->program->exclusive != exclusive)
+        continue;
+      if (!test->program->whole && self->skip_paths != NULL &&
+          g_strv_contains ((const char * const *) self->skip_paths, test->path))
+        {
+          report (run, test->program, test->path, i, PACER_TEST_OUTCOME_SKIP, 0, 0, NULL,
+                  _("by request (-s option)"), NULL);
+          continue;
+        }
+      if (self->history != NULL)
+        expected = pacer_duration_history_lookup (self->history, test->program->file, test->path);
+      pacer_scheduler_add_test (run->scheduler, i, test->program->file, test->path, expected,
+                                test->alone ? PACER_SCHEDULE_FLAGS_ALONE : PACER_SCHEDULE_FLAGS_NONE);
+    }
+
+  /* Listing started the program and registered its tests: the best first
+   * guess at what each of its processes costs before running anything. */
+  for (guint p = 0; p < run->programs->len; p++)
+    {
+      Program *program = g_ptr_array_index (run->programs, p);
+
+      if (!program->whole && program->exclusive == exclusive)
+        pacer_scheduler_mark_process_overhead (run->scheduler, program->file, program->list_seconds);
+    }
+}
+
+/* Everything else is over: exclusive commands run now, one process at a
+ * time. A scheduler of its own with the one worker gw0 keeps that true
+ * whatever policy served the first pass (a policy that pins tests to
+ * workers would strand them on slots that no longer run). */
+static void
+start_exclusive_pass (Run *run)
+{
+  run->exclusive_pass = TRUE;
+  g_clear_object (&run->scheduler);
+  run->scheduler = pacer_load_scheduler_new ();
+  /* No slot at all: every exclusive test was skipped by -s. */
+  if (run->n_slots > 0)
+    pacer_scheduler_add_worker (run->scheduler, run->slots[0].id);
+  queue_tests (run, TRUE);
+  dispatch_idle_slots (run);
+}
+
+/* The run stopped before the exclusive pass: its tests are reported, not lost. */
+static void
+report_exclusive_not_run (Run *run)
+{
+  if (run->exclusive_pass || run->n_exclusive == 0)
+    return;
+  run->exclusive_pass = TRUE;
+  for (guint i = 0; i < run->tests->len; i++)
+    if (g_array_index (run->tests, Test, i).program->exclusive)
+      report_not_run (run, i);
+}
 
 static void
 start_workers (Run *run)
@@ -871,32 +997,9 @@ start_workers (Run *run)
     }
 
   for (guint i = 0; i < run->tests->len; i++)
-    {
-      Test *test = &g_array_index (run->tests, Test, i);
-      double expected = -1;
-
-      if (!test->program->whole && self->skip_paths != NULL &&
-          g_strv_contains ((const char * const *) self->skip_paths, test->path))
-        {
-          report (run, test->program, test->path, i, PACER_TEST_OUTCOME_SKIP, 0, 0, NULL,
-                  _("by request (-s option)"), NULL);
-          continue;
-        }
-      if (self->history != NULL)
-        expected = pacer_duration_history_lookup (self->history, test->program->file, test->path);
-      pacer_scheduler_add_test (run->scheduler, i, test->program->file, test->path, expected,
-                                test->alone ? PACER_SCHEDULE_FLAGS_ALONE : PACER_SCHEDULE_FLAGS_NONE);
-    }
-
-  /* Listing started the program and registered its tests: the best first
-   * guess at what each of its processes costs before running anything. */
-  for (guint p = 0; p < run->programs->len; p++)
-    {
-      Program *program = g_ptr_array_index (run->programs, p);
-
-      if (!program->whole)
-        pacer_scheduler_mark_process_overhead (run->scheduler, program->file, program->list_seconds);
-    }
+    if (g_array_index (run->tests, Test, i).program->exclusive)
+      run->n_exclusive++;
+  queue_tests (run, FALSE);
 
   if (self->timeout > 0)
     {
@@ -1053,6 +1156,57 @@ resolve_program (const char  *name,
   return g_steal_pointer (&file);
 }
 
+/* A command as the run sees it: a program named by the command, keyed by
+ * its name (the same executable may serve several commands), spawned with
+ * its argv. Settings are copied: the run keeps what it read. */
+static Program *
+command_program (Run               *run,
+                 PacerTestCommand  *command,
+                 GError           **error)
+{
+  const char *name = pacer_test_command_get_name (command);
+  const char * const *argv = pacer_test_command_get_argv (command);
+  const char *cwd = pacer_test_command_get_working_directory (command);
+  Program *program;
+  char *file;
+
+  for (guint j = 0; j < run->programs->len; j++)
+    {
+      Program *other = g_ptr_array_index (run->programs, j);
+
+      if (other->argv != NULL && g_str_equal (other->name, name))
+        {
+          g_set_error (error, PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT,
+                       _("Two test commands are named “%s”"), name);
+          return NULL;
+        }
+    }
+  if (cwd != NULL && !g_file_test (cwd, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT,
+                   _("The working directory “%s” of “%s” is not a directory"), cwd, name);
+      return NULL;
+    }
+  file = resolve_program (argv[0], error);
+  if (file == NULL)
+    {
+      g_prefix_error (error, "%s: ", name);
+      return NULL;
+    }
+
+  program = g_new0 (Program, 1);
+  program->name = g_strdup (name);
+  program->file = g_strdup (name);
+  program->argv = g_strdupv ((char **) argv);
+  g_free (program->argv[0]);
+  program->argv[0] = file;
+  program->cwd = g_strdup (cwd);
+  program->env = g_strdupv ((char **) pacer_test_command_get_environment (command));
+  program->tap = pacer_test_command_get_tap (command);
+  program->exclusive = pacer_test_command_get_exclusive (command);
+  return program;
+}
+
 /* Starts the run set up in @self: @task completes when it is over. */
 void
 _pacer_run_start (PacerRunner  *self,
@@ -1072,12 +1226,13 @@ _pacer_run_start (PacerRunner  *self,
   run->tests = g_array_new (FALSE, FALSE, sizeof (Test));
   g_array_set_clear_func (run->tests, (GDestroyNotify) test_clear);
 
-  for (guint i = 0; self->programs[i] != NULL; i++)
+  for (guint i = 0; self->programs != NULL && self->programs[i] != NULL; i++)
     {
       Program *program = g_new0 (Program, 1);
       gboolean seen = FALSE;
 
       program->name = g_strdup (self->programs[i]);
+      program->tap = TRUE;
       program->file = resolve_program (program->name, &error);
       if (program->file == NULL)
         {
@@ -1094,6 +1249,19 @@ _pacer_run_start (PacerRunner  *self,
         program_free (program);
       else
         g_ptr_array_add (run->programs, program);
+    }
+
+  for (guint i = 0; i < self->commands->len; i++)
+    {
+      Program *program = command_program (run, g_ptr_array_index (self->commands, i), &error);
+
+      if (program == NULL)
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          run_free (run);
+          return;
+        }
+      g_ptr_array_add (run->programs, program);
     }
 
   run->run_dir = _pacer_make_run_dir (&error);
@@ -1133,15 +1301,16 @@ _pacer_run_start (PacerRunner  *self,
       g_autoptr(GStrvBuilder) builder = NULL;
       g_auto(GStrv) argv = NULL;
 
-      if (!_pacer_listing_may_be_gtest (program->file))
+      if (!_pacer_listing_may_be_gtest (program->argv != NULL ? program->argv[0] : program->file))
         {
           program->whole = TRUE;
           continue;
         }
 
-      launcher = make_launcher (run, NULL, TRUE);
+      launcher = make_launcher (run, program, NULL, TRUE);
       builder = g_strv_builder_new ();
-      g_strv_builder_add_many (builder, program->file, "-l", NULL);
+      _pacer_runner_add_program_argv (program, builder);
+      g_strv_builder_add (builder, "-l");
       if (self->mode != NULL)
         g_strv_builder_add_many (builder, "-m", self->mode, NULL);
       for (guint j = 0; self->paths != NULL && self->paths[j] != NULL; j++)

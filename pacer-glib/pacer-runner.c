@@ -21,6 +21,11 @@
  * whole as one test judged by its exit status: 0 passes, 77 skips, anything
  * else fails; TAP results it prints are reported too.
  *
+ * Besides [property@Pacer.Runner:programs], a runner takes commands:
+ * programs with their own arguments, working directory and environment, as
+ * GNOME's installed tests describe them (see [class@Pacer.TestCommand] and
+ * [method@Pacer.Runner.add_command]).
+ *
  * Signals are emitted in the thread-default main context of the thread that
  * called [method@Pacer.Runner.run_async]; [method@Pacer.Runner.run] runs its
  * own context, so signals arrive during the call.
@@ -149,6 +154,7 @@ reset_results (PacerRunner *self)
   self->n_whole_programs = 0;
   self->started_at = g_get_real_time () / (double) G_USEC_PER_SEC;
   self->finished_at = 0;
+  g_clear_pointer (&self->cleanup_failures, g_strfreev);
 }
 
 /**
@@ -190,7 +196,7 @@ pacer_runner_run_async (PacerRunner         *self,
 
   reset_results (self);
 
-  if (self->programs == NULL || self->programs[0] == NULL)
+  if ((self->programs == NULL || self->programs[0] == NULL) && self->commands->len == 0)
     {
       g_task_return_new_error (task, PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT, _("No test program given"));
       return;
@@ -402,6 +408,27 @@ pacer_runner_get_n_workers_used (PacerRunner *self)
 }
 
 /**
+ * pacer_runner_get_cleanup_failures:
+ * @self: a runner
+ *
+ * Gets what went wrong in the last run's shared-fixture cleanups, which the
+ * runner runs after every test (see [class@Pacer.SharedFixture]): one
+ * message for each cleanup that failed, crashed, hung or never ran. These
+ * are not test results; a run with any should still be reported as failed.
+ *
+ * Returns: (transfer none) (array zero-terminated=1) (nullable): the
+ *   messages, or `NULL` if every cleanup succeeded
+ *
+ * Since: 1.0
+ */
+const char * const *
+pacer_runner_get_cleanup_failures (PacerRunner *self)
+{
+  g_return_val_if_fail (PACER_IS_RUNNER (self), NULL);
+  return (const char * const *) self->cleanup_failures;
+}
+
+/**
  * pacer_runner_get_seed:
  * @self: a runner
  *
@@ -417,6 +444,51 @@ pacer_runner_get_seed (PacerRunner *self)
 {
   g_return_val_if_fail (PACER_IS_RUNNER (self), NULL);
   return self->used_seed;
+}
+
+/**
+ * pacer_runner_add_command:
+ * @self: a runner
+ * @command: a command
+ *
+ * Adds @command to the runs of @self, after
+ * [property@Pacer.Runner:programs]. The command's settings are read when a
+ * run starts; a run fails with %PACER_ERROR_INVALID_ARGUMENT if two commands
+ * have the same name.
+ *
+ * Since: 1.0
+ */
+void
+pacer_runner_add_command (PacerRunner      *self,
+                          PacerTestCommand *command)
+{
+  g_return_if_fail (PACER_IS_RUNNER (self));
+  g_return_if_fail (PACER_IS_TEST_COMMAND (command));
+
+  g_ptr_array_add (self->commands, g_object_ref (command));
+}
+
+/**
+ * pacer_runner_get_commands:
+ * @self: a runner
+ *
+ * Gets the commands added with [method@Pacer.Runner.add_command].
+ *
+ * Returns: (transfer container) (element-type PacerTestCommand): the commands
+ *
+ * Since: 1.0
+ */
+GPtrArray *
+pacer_runner_get_commands (PacerRunner *self)
+{
+  GPtrArray *copy;
+
+  g_return_val_if_fail (PACER_IS_RUNNER (self), NULL);
+
+  /* Borrowed, as the results are: the runner keeps its references. */
+  copy = g_ptr_array_copy (self->commands, NULL, NULL);
+  g_ptr_array_set_free_func (copy, NULL);
+  return copy;
 }
 
 /**
@@ -444,6 +516,7 @@ pacer_runner_finalize (GObject *object)
   PacerRunner *self = PACER_RUNNER (object);
 
   g_strfreev (self->programs);
+  g_ptr_array_unref (self->commands);
   g_free (self->seed);
   g_free (self->mode);
   g_strfreev (self->paths);
@@ -455,6 +528,7 @@ pacer_runner_finalize (GObject *object)
   g_strfreev (self->serial);
   g_ptr_array_unref (self->results);
   g_free (self->used_seed);
+  g_strfreev (self->cleanup_failures);
 
   G_OBJECT_CLASS (pacer_runner_parent_class)->finalize (object);
 }
@@ -896,4 +970,5 @@ pacer_runner_init (PacerRunner *self)
 {
   self->max_worker_restart = -1;
   self->results = g_ptr_array_new_with_free_func (g_object_unref);
+  self->commands = g_ptr_array_new_with_free_func (g_object_unref);
 }

@@ -9,6 +9,7 @@
 
 #include <pacer-glib/pacer-duration-history.h>
 #include <pacer-glib/pacer-scheduler.h>
+#include <pacer-glib/pacer-test-command.h>
 #include <pacer-glib/pacer-test-result.h>
 #include <pacer-glib/pacer-version-macros.h>
 
@@ -46,6 +47,8 @@ guint             pacer_runner_get_n_workers_used (PacerRunner     *self);
 PACER_AVAILABLE_IN_ALL
 guint             pacer_runner_get_n_whole_programs (PacerRunner   *self);
 PACER_AVAILABLE_IN_ALL
+const char * const *pacer_runner_get_cleanup_failures (PacerRunner *self);
+PACER_AVAILABLE_IN_ALL
 const char       *pacer_runner_get_seed       (PacerRunner         *self);
 PACER_AVAILABLE_IN_ALL
 char             *pacer_runner_generate_seed  (void);
@@ -53,5 +56,10 @@ PACER_AVAILABLE_IN_ALL
 gboolean          pacer_runner_seed_is_valid  (const char          *seed);
 PACER_AVAILABLE_IN_ALL
 guint             pacer_runner_get_usable_cpus (void);
+PACER_AVAILABLE_IN_ALL
+void              pacer_runner_add_command    (PacerRunner         *self,
+                                               PacerTestCommand    *command);
+PACER_AVAILABLE_IN_ALL
+GPtrArray        *pacer_runner_get_commands   (PacerRunner         *self);
 
 G_END_DECLS

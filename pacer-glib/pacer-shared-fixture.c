@@ -1,0 +1,1315 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/**
+ * PacerSharedFixture:
+ *
+ * A session fixture computed once per run and cleaned up once per run.
+ *
+ * In a parallel run every worker process would otherwise compute its own copy
+ * of an expensive fixture: a database, a service, a data set. A shared
+ * fixture's setup runs in exactly one process of the run, under its store's
+ * lock; every other process loads the stored data. A setup that fails is
+ * stored as failed too, so every test that asks gets that error and no
+ * process runs the setup again.
+ *
+ * The data is a `JsonNode`, kept as JSON text by default. A
+ * [callback@Pacer.SharedFixtureSerializeFunc] and a
+ * [callback@Pacer.SharedFixtureDeserializeFunc] store it in another form; a
+ * [callback@Pacer.SharedFixtureParseFunc] makes, in each process, the object
+ * tests use from it ([method@Pacer.SharedFixture.get_object]). The store is a
+ * [class@Pacer.FileStore] in the run directory unless
+ * [method@Pacer.SharedFixture.set_store] gives another.
+ *
+ * The cleanup runs once, after every test of the run:
+ *
+ * - under `pacer-run`, the runner ends every run (normal end, `-x`,
+ *   crashes, retries, the restart limit, Ctrl-C) by starting each program that
+ *   computed a fixture again in teardown mode (`PACER_TEARDOWN` set). There,
+ *   [method@Pacer.SharedFixture.declare] runs the cleanup instead of anything
+ *   else and the process exits once its pending cleanups are done, so no
+ *   test runs. Declare fixtures in `main()` before g_test_run(), as tests
+ *   are added, so that teardown mode reaches them;
+ * - in a plain process (no runner), which is first and last itself, the
+ *   cleanup runs when the process exits normally (from `atexit()`, that is
+ *   after `main()` returns or exit() is called) for what that process
+ *   computed. A process killed by a signal cleans nothing.
+ *
+ * ```c
+ * static JsonNode *
+ * start_database (PacerSharedFixture *fixture, gpointer user_data, GError **error)
+ * {
+ *   g_autoptr(JsonBuilder) builder = json_builder_new ();
+ *   …start it…
+ *   json_builder_begin_object (builder);
+ *   json_builder_set_member_name (builder, "port");
+ *   json_builder_add_int_value (builder, port);
+ *   json_builder_end_object (builder);
+ *   return json_builder_get_root (builder);
+ * }
+ *
+ * int
+ * main (int argc, char **argv)
+ * {
+ *   g_test_init (&argc, &argv, NULL);
+ *   database = pacer_shared_fixture_new ("database", start_database, NULL, NULL);
+ *   pacer_shared_fixture_set_cleanup_func (database, stop_database, NULL, NULL);
+ *   pacer_shared_fixture_declare (database);
+ *   g_test_add_func ("/db/query", test_query);  // calls pacer_shared_fixture_get()
+ *   return g_test_run ();
+ * }
+ * ```
+ *
+ * [ctor@Pacer.SharedFixture.new_for_shared_json] is pytest-xdist-rate-limit's
+ * `make_shared_json`: a [class@Pacer.SharedJson] for the run, initialised by
+ * the first worker that asks and seen whole by an on-last-worker callback,
+ * which runs even when some workers never used it.
+ *
+ * Since: 1.0
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "pacer-error.h"
+#include "pacer-file-store.h"
+#include "pacer-glib-private.h"
+#include "pacer-shared-fixture.h"
+#include "pacer-shared-fixture-private.h"
+#include "pacer-shared-json.h"
+#include "pacer-worker.h"
+
+#define STATE_COMPUTING "computing"
+#define STATE_READY     "ready"
+#define STATE_FAILED    "failed"
+
+typedef struct
+{
+  gpointer func;
+  gpointer data;
+  GDestroyNotify destroy;
+} Callback;
+
+struct _PacerSharedFixture
+{
+  GObject parent_instance;
+
+  char *name;
+  PacerStore *store;
+  Callback setup;
+  Callback serialize;
+  Callback deserialize;
+  Callback parse;
+  Callback cleanup;
+  Callback on_first_worker;
+  Callback on_last_worker;
+  gboolean is_shared_json;
+
+  GMutex lock;
+  gboolean declared;
+  gboolean computed_here;
+  JsonNode *data;
+  GObject *object;
+  GError *error;
+  PacerSharedJson *shared_json;
+};
+
+enum {
+  PROP_0,
+  PROP_NAME,
+  PROP_STORE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (PacerSharedFixture, pacer_shared_fixture, G_TYPE_OBJECT)
+
+/* Every declared fixture lives until the process exits: its cleanup may run then. */
+static GMutex declared_lock;
+static GPtrArray *declared;
+static gboolean exit_handler_added;
+
+static void
+callback_clear (Callback *callback)
+{
+  if (callback->destroy != NULL)
+    callback->destroy (callback->data);
+  memset (callback, 0, sizeof *callback);
+}
+
+static void
+callback_set (Callback       *callback,
+              gpointer        func,
+              gpointer        data,
+              GDestroyNotify  destroy)
+{
+  callback_clear (callback);
+  callback->func = func;
+  callback->data = data;
+  callback->destroy = destroy;
+}
+
+static gboolean
+name_is_valid (const char *name)
+{
+  if (name == NULL || *name == '\0' || g_str_equal (name, ".") || g_str_equal (name, ".."))
+    return FALSE;
+  for (const char *p = name; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && *p != '_' && *p != '-' && *p != '.')
+      return FALSE;
+  return TRUE;
+}
+
+/* The registry ------------------------------------------------------------ */
+
+static PacerSharedJson *
+registry_open (const char *run_dir)
+{
+  g_autofree char *path = g_build_filename (run_dir, PACER_FIXTURE_REGISTRY_FILE, NULL);
+
+  return pacer_shared_json_new (path, NULL, -1);
+}
+
+JsonObject *
+_pacer_shared_fixture_read_registry (const char  *run_dir,
+                                     GError     **error)
+{
+  g_autofree char *path = g_build_filename (run_dir, PACER_FIXTURE_REGISTRY_FILE, NULL);
+  g_autoptr(PacerSharedJson) registry = NULL;
+  g_autoptr(JsonObject) object = NULL;
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return NULL;
+
+  registry = pacer_shared_json_new (path, NULL, -1);
+  object = pacer_shared_json_read (registry, error);
+  if (object == NULL)
+    return NULL;
+  if (!json_object_has_member (object, "fixtures") ||
+      !JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "fixtures")))
+    {
+      g_set_error (error, PACER_ERROR, PACER_ERROR_CORRUPT_STATE,
+                   _("“%s” does not hold a list of fixture cleanups"), path);
+      return NULL;
+    }
+
+  return g_steal_pointer (&object);
+}
+
+static JsonArray *
+read_own_argv (void)
+{
+  JsonArray *array = json_array_new ();
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  if (g_file_get_contents ("/proc/self/cmdline", &contents, &length, NULL))
+    for (gsize start = 0; start < length;)
+      {
+        const char *arg = contents + start;
+
+        json_array_add_string_element (array, arg);
+        start += strlen (arg) + 1;
+      }
+
+  return array;
+}
+
+typedef struct
+{
+  const char *name;
+  const char *state;
+  const char *message;
+} RegistryEdit;
+
+static gboolean
+edit_registry (JsonObject *data,
+               gpointer    user_data)
+{
+  RegistryEdit *edit = user_data;
+  JsonObject *fixtures;
+  JsonObject *entry;
+
+  if (!json_object_has_member (data, "fixtures"))
+    json_object_set_object_member (data, "fixtures", json_object_new ());
+  fixtures = _pacer_json_object_member (data, "fixtures");
+  if (fixtures == NULL)
+    return FALSE;
+
+  if (g_str_equal (edit->state, PACER_FIXTURE_STATE_PENDING))
+    {
+      g_autofree char *program = g_file_read_link ("/proc/self/exe", NULL);
+
+      entry = json_object_new ();
+      json_object_set_string_member (entry, "program", program != NULL ? program : g_get_prgname ());
+      json_object_set_array_member (entry, "argv", read_own_argv ());
+      json_object_set_int_member (entry, "pid", getpid ());
+      json_object_set_string_member (entry, "worker", pacer_worker_get_id ());
+      json_object_set_object_member (fixtures, edit->name, entry);
+    }
+  else
+    {
+      entry = _pacer_json_object_member (fixtures, edit->name);
+      if (entry == NULL)
+        return FALSE;
+    }
+
+  json_object_set_string_member (entry, "state", edit->state);
+  if (edit->message != NULL)
+    json_object_set_string_member (entry, "message", edit->message);
+
+  return TRUE;
+}
+
+static gboolean
+registry_set_state (const char  *name,
+                    const char  *state,
+                    const char  *message,
+                    GError     **error)
+{
+  g_autoptr(PacerSharedJson) registry = registry_open (pacer_worker_get_run_dir ());
+  RegistryEdit edit = { name, state, message };
+
+  return pacer_shared_json_edit (registry, edit_registry, &edit, error);
+}
+
+/* Stored envelopes --------------------------------------------------------- */
+
+static GBytes *
+node_to_bytes (JsonNode *node)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  gsize length = 0;
+  char *text;
+
+  json_generator_set_root (generator, node);
+  text = json_generator_to_data (generator, &length);
+  return g_bytes_new_take (text, length);
+}
+
+static JsonNode *
+bytes_to_node (GBytes      *bytes,
+               const char  *location,
+               GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) local_error = NULL;
+  gsize size = 0;
+  const char *text = g_bytes_get_data (bytes, &size);
+
+  if (!json_parser_load_from_data (parser, text != NULL ? text : "", size, &local_error) ||
+      json_parser_get_root (parser) == NULL)
+    {
+      g_set_error (error, PACER_ERROR, PACER_ERROR_CORRUPT_STATE,
+                   _("“%s” does not hold valid JSON: %s"), location,
+                   local_error != NULL ? local_error->message : _("empty"));
+      return NULL;
+    }
+
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+static gboolean
+write_envelope (PacerSharedFixture  *self,
+                JsonObject          *envelope,
+                GError             **error)
+{
+  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), envelope);
+  g_autoptr(GBytes) bytes = node_to_bytes (node);
+
+  return pacer_store_write (self->store, bytes, error);
+}
+
+/* The stored envelope, or NULL with no error when nothing is stored yet. */
+static JsonObject *
+read_envelope (PacerSharedFixture  *self,
+               GError             **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GBytes) bytes = pacer_store_read (self->store, &local_error);
+  g_autoptr(JsonNode) node = NULL;
+  const char *location = pacer_store_get_location (self->store);
+
+  if (bytes == NULL)
+    {
+      if (!g_error_matches (local_error, PACER_ERROR, PACER_ERROR_NOT_FOUND))
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+
+  node = bytes_to_node (bytes, location, error);
+  if (node == NULL)
+    return NULL;
+  if (!JSON_NODE_HOLDS_OBJECT (node) ||
+      json_object_get_string_member_with_default (json_node_get_object (node), "state", NULL) == NULL)
+    {
+      g_set_error (error, PACER_ERROR, PACER_ERROR_CORRUPT_STATE,
+                   _("“%s” does not hold a shared fixture"), location);
+      return NULL;
+    }
+
+  return json_node_dup_object (node);
+}
+
+static JsonObject *
+failure_envelope (const GError *error)
+{
+  JsonObject *envelope = json_object_new ();
+
+  json_object_set_string_member (envelope, "state", STATE_FAILED);
+  json_object_set_string_member (envelope, "domain", g_quark_to_string (error->domain));
+  json_object_set_int_member (envelope, "code", error->code);
+  json_object_set_string_member (envelope, "message", error->message);
+  json_object_set_int_member (envelope, "pid", getpid ());
+  json_object_set_string_member (envelope, "worker", pacer_worker_get_id ());
+  return envelope;
+}
+
+static JsonNode *
+decode_data (PacerSharedFixture  *self,
+             JsonObject          *envelope,
+             GError             **error)
+{
+  if (self->deserialize.func != NULL)
+    {
+      const char *encoded = json_object_get_string_member_with_default (envelope, "bytes", NULL);
+      g_autofree guchar *raw = NULL;
+      g_autoptr(GBytes) bytes = NULL;
+      gsize length = 0;
+
+      if (encoded == NULL)
+        {
+          g_set_error (error, PACER_ERROR, PACER_ERROR_CORRUPT_STATE,
+                       _("“%s” holds no serialized data"), pacer_store_get_location (self->store));
+          return NULL;
+        }
+      raw = g_base64_decode (encoded, &length);
+      bytes = g_bytes_new_take (g_steal_pointer (&raw), length);
+      return ((PacerSharedFixtureDeserializeFunc) self->deserialize.func) (self, bytes,
+                                                                           self->deserialize.data,
+                                                                           error);
+    }
+
+  if (!json_object_has_member (envelope, "data"))
+    {
+      g_set_error (error, PACER_ERROR, PACER_ERROR_CORRUPT_STATE,
+                   _("“%s” holds no data"), pacer_store_get_location (self->store));
+      return NULL;
+    }
+  return json_node_copy (json_object_get_member (envelope, "data"));
+}
+
+static JsonObject *
+ready_envelope (PacerSharedFixture  *self,
+                JsonNode            *data,
+                GError             **error)
+{
+  g_autoptr(JsonObject) envelope = json_object_new ();
+
+  json_object_set_string_member (envelope, "state", STATE_READY);
+  if (self->serialize.func != NULL)
+    {
+      g_autoptr(GBytes) bytes = NULL;
+      g_autofree char *encoded = NULL;
+
+      bytes = ((PacerSharedFixtureSerializeFunc) self->serialize.func) (self, data, self->serialize.data,
+                                                                        error);
+      if (bytes == NULL)
+        return NULL;
+      encoded = g_base64_encode (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+      json_object_set_string_member (envelope, "bytes", encoded);
+    }
+  else
+    json_object_set_member (envelope, "data", json_node_copy (data));
+
+  return g_steal_pointer (&envelope);
+}
+
+/* Errors travel through the store, so that every process reports the setup's own. */
+static GError *
+envelope_error (PacerSharedFixture *self,
+                JsonObject         *envelope)
+{
+  const char *state = json_object_get_string_member (envelope, "state");
+
+  if (g_str_equal (state, STATE_FAILED))
+    {
+      const char *domain = json_object_get_string_member_with_default (envelope, "domain", NULL);
+      const char *message = json_object_get_string_member_with_default (envelope, "message", "");
+
+      return g_error_new (domain != NULL ? g_quark_from_string (domain) : PACER_ERROR,
+                          (int) json_object_get_int_member_with_default (envelope, "code",
+                                                                         PACER_ERROR_FAILED),
+                          _("Setup of shared fixture “%s” failed in worker %s: %s"), self->name,
+                          json_object_get_string_member_with_default (envelope, "worker", "?"),
+                          message);
+    }
+
+  /* Left "computing" with the lock free: that process died inside the setup. */
+  return g_error_new (PACER_ERROR, PACER_ERROR_FAILED,
+                      _("Setup of shared fixture “%s” did not finish: worker %s (process %"
+                        G_GINT64_FORMAT ") died while computing it"),
+                      self->name, json_object_get_string_member_with_default (envelope, "worker", "?"),
+                      json_object_get_int_member_with_default (envelope, "pid", 0));
+}
+
+/* Setup ------------------------------------------------------------------- */
+
+/* Called with the store's lock held and nothing stored. */
+static JsonNode *
+compute (PacerSharedFixture  *self,
+         GError             **error)
+{
+  g_autoptr(JsonObject) computing = json_object_new ();
+  g_autoptr(JsonObject) ready = NULL;
+  g_autoptr(GError) setup_error = NULL;
+  g_autoptr(JsonNode) data = NULL;
+
+  json_object_set_string_member (computing, "state", STATE_COMPUTING);
+  json_object_set_int_member (computing, "pid", getpid ());
+  json_object_set_string_member (computing, "worker", pacer_worker_get_id ());
+  if (!write_envelope (self, computing, error))
+    return NULL;
+
+  data = ((PacerSharedFixtureSetupFunc) self->setup.func) (self, self->setup.data, &setup_error);
+  if (data == NULL && setup_error == NULL)
+    setup_error = g_error_new (PACER_ERROR, PACER_ERROR_FAILED, _("the setup function returned no data"));
+
+  /* Recorded before the data is published: no process can use a value whose
+   * cleanup the runner does not know about. */
+  if (data != NULL && self->cleanup.func != NULL)
+    if (!registry_set_state (self->name, PACER_FIXTURE_STATE_PENDING, NULL, &setup_error))
+      g_prefix_error (&setup_error, _("Cannot record the cleanup: "));
+
+  if (setup_error == NULL)
+    ready = ready_envelope (self, data, &setup_error);
+
+  if (setup_error != NULL)
+    {
+      g_autoptr(JsonObject) failed = failure_envelope (setup_error);
+      g_autoptr(JsonObject) reread = NULL;
+
+      if (!write_envelope (self, failed, error))
+        return NULL;
+      reread = read_envelope (self, NULL);
+      g_propagate_error (error, envelope_error (self, reread != NULL ? reread : failed));
+      return NULL;
+    }
+
+  if (!write_envelope (self, ready, error))
+    return NULL;
+
+  self->computed_here = TRUE;
+  return g_steal_pointer (&data);
+}
+
+static JsonNode *
+load_or_compute (PacerSharedFixture  *self,
+                 GError             **error)
+{
+  g_autoptr(JsonObject) envelope = NULL;
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *data = NULL;
+
+  /* A stored envelope is always whole: most processes never take the lock.
+   * One still being computed is only known dead once its lock is free. */
+  envelope = read_envelope (self, &local_error);
+  if (local_error == NULL &&
+      (envelope == NULL || g_str_equal (json_object_get_string_member (envelope, "state"), STATE_COMPUTING)))
+    {
+      g_clear_pointer (&envelope, json_object_unref);
+      if (!pacer_store_lock (self->store, -1, NULL, error))
+        return NULL;
+      envelope = read_envelope (self, &local_error);
+      if (envelope == NULL && local_error == NULL)
+        data = compute (self, &local_error);
+      pacer_store_unlock (self->store);
+      if (data != NULL)
+        return data;
+    }
+
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  if (g_str_equal (json_object_get_string_member (envelope, "state"), STATE_READY))
+    return decode_data (self, envelope, error);
+
+  g_propagate_error (error, envelope_error (self, envelope));
+  return NULL;
+}
+
+/* Cleanup ----------------------------------------------------------------- */
+
+static gboolean
+run_cleanup (PacerSharedFixture  *self,
+             JsonNode            *data,
+             GError             **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (self->cleanup.func == NULL)
+    return TRUE;
+  if (!((PacerSharedFixtureCleanupFunc) self->cleanup.func) (self, data, self->cleanup.data, &local_error))
+    {
+      if (local_error == NULL)
+        local_error = g_error_new (PACER_ERROR, PACER_ERROR_FAILED, _("the cleanup function failed"));
+      g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
+                                  _("Cleanup of shared fixture “%s” failed: "), self->name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+forget_stored (PacerSharedFixture *self)
+{
+  if (pacer_store_lock (self->store, 5, NULL, NULL))
+    {
+      pacer_store_remove (self->store, NULL);
+      pacer_store_unlock (self->store);
+    }
+}
+
+/* Teardown mode: clean up what the stored envelope describes, and record how it went. */
+static gboolean
+teardown_one (PacerSharedFixture *self)
+{
+  g_autoptr(JsonObject) envelope = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) data = NULL;
+  gboolean ok = TRUE;
+
+  envelope = read_envelope (self, &error);
+  if (envelope != NULL && g_str_equal (json_object_get_string_member (envelope, "state"), STATE_READY))
+    {
+      data = decode_data (self, envelope, &error);
+      ok = data != NULL && run_cleanup (self, data, &error);
+    }
+  else
+    ok = error == NULL;
+
+  forget_stored (self);
+  if (!registry_set_state (self->name, ok ? PACER_FIXTURE_STATE_DONE : PACER_FIXTURE_STATE_FAILED,
+                           ok ? NULL : error->message, NULL))
+    ok = FALSE;
+  if (!ok)
+    g_printerr ("%s\n", error != NULL ? error->message : self->name);
+
+  return ok;
+}
+
+static char **
+teardown_names (void)
+{
+  const char *names = g_getenv (PACER_TEARDOWN_ENV);
+
+  if (names == NULL || *names == '\0')
+    return NULL;
+  return g_strsplit (names, ",", -1);
+}
+
+static gboolean teardown_failed;
+static GHashTable *teardown_done;
+
+static void
+teardown_declared (PacerSharedFixture *self)
+{
+  g_auto(GStrv) names = teardown_names ();
+  gboolean all_done = TRUE;
+
+  if (names == NULL || !g_strv_contains ((const char * const *) names, self->name))
+    return;
+
+  if (teardown_done == NULL)
+    teardown_done = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  if (!g_hash_table_contains (teardown_done, self->name))
+    {
+      if (!teardown_one (self))
+        teardown_failed = TRUE;
+      g_hash_table_add (teardown_done, g_strdup (self->name));
+    }
+
+  for (guint i = 0; names[i] != NULL; i++)
+    if (!g_hash_table_contains (teardown_done, names[i]))
+      all_done = FALSE;
+
+  /* Nothing else of the program may run in teardown mode: its tests are over. */
+  if (all_done)
+    {
+      g_clear_pointer (&teardown_done, g_hash_table_unref);
+      fflush (stdout);
+      fflush (stderr);
+      exit (teardown_failed ? EXIT_FAILURE : EXIT_SUCCESS);
+    }
+}
+
+/* A plain process is first and last: it cleans what it computed as it exits. */
+static void
+on_exit_cleanup (void)
+{
+  GPtrArray *fixtures;
+
+  /* The fixtures stay referenced: dropping them now would call the destroy
+   * notifies of a language binding whose interpreter may be gone already. */
+  g_mutex_lock (&declared_lock);
+  fixtures = declared;
+  g_mutex_unlock (&declared_lock);
+
+  if (fixtures == NULL)
+    return;
+
+  if (!pacer_worker_is_distributed () && !pacer_shared_fixture_is_teardown ())
+    for (guint i = 0; i < fixtures->len; i++)
+      {
+        PacerSharedFixture *self = g_ptr_array_index (fixtures, i);
+        g_autoptr(GError) error = NULL;
+
+        if (!self->computed_here || self->data == NULL)
+          continue;
+        if (!run_cleanup (self, self->data, &error))
+          g_printerr ("%s\n", error->message);
+        forget_stored (self);
+        registry_set_state (self->name, error == NULL ? PACER_FIXTURE_STATE_DONE : PACER_FIXTURE_STATE_FAILED,
+                            error != NULL ? error->message : NULL, NULL);
+      }
+}
+
+/* The shared-JSON flavour ------------------------------------------------- */
+
+static gboolean
+replace_object (JsonObject *data,
+                gpointer    user_data)
+{
+  JsonObject *first = user_data;
+  g_autoptr(GList) members = json_object_get_members (data);
+  JsonObjectIter iter;
+  const char *member;
+  JsonNode *node;
+
+  for (GList *l = members; l != NULL; l = l->next)
+    json_object_remove_member (data, l->data);
+  json_object_iter_init (&iter, first);
+  while (json_object_iter_next (&iter, &member, &node))
+    json_object_set_member (data, member, json_node_copy (node));
+  return TRUE;
+}
+
+static JsonNode *
+shared_json_setup (PacerSharedFixture  *self,
+                   gpointer             user_data,
+                   GError             **error)
+{
+  g_autofree char *basename = g_strdup_printf ("pacer_shared_%s.json", self->name);
+  g_autofree char *path = g_build_filename (pacer_worker_get_run_dir (), basename, NULL);
+  g_autoptr(PacerSharedJson) shared = pacer_shared_json_new (path, NULL, -1);
+  g_autoptr(JsonObject) first = NULL;
+
+  if (self->on_first_worker.func != NULL)
+    {
+      first = ((PacerSharedJsonInitFunc) self->on_first_worker.func) (self->on_first_worker.data, error);
+      if (first == NULL)
+        return NULL;
+    }
+  else
+    first = json_object_new ();
+
+  /* Whatever an earlier user of this name left is not this run's state. */
+  if (!pacer_shared_json_edit (shared, replace_object, first, error))
+    return NULL;
+
+  return json_node_init_string (json_node_alloc (), path);
+}
+
+static gboolean
+shared_json_cleanup (PacerSharedFixture  *self,
+                     JsonNode            *data,
+                     gpointer             user_data,
+                     GError             **error)
+{
+  const char *path = JSON_NODE_HOLDS_VALUE (data) ? json_node_get_string (data) : NULL;
+  g_autoptr(PacerSharedJson) shared = NULL;
+  g_autoptr(JsonObject) final = NULL;
+  gboolean ok = TRUE;
+
+  if (path == NULL)
+    {
+      g_set_error (error, PACER_ERROR, PACER_ERROR_CORRUPT_STATE,
+                   _("Shared fixture “%s” does not name its state file"), self->name);
+      return FALSE;
+    }
+
+  shared = pacer_shared_json_new (path, NULL, -1);
+  final = pacer_shared_json_read (shared, error);
+  if (final == NULL)
+    return FALSE;
+  if (self->on_last_worker.func != NULL)
+    ok = ((PacerSharedJsonFinalFunc) self->on_last_worker.func) (final, self->on_last_worker.data, error);
+
+  g_unlink (pacer_shared_json_get_data_file (shared));
+  g_unlink (pacer_shared_json_get_lock_file (shared));
+  return ok;
+}
+
+/* GObject ----------------------------------------------------------------- */
+
+static void
+pacer_shared_fixture_constructed (GObject *object)
+{
+  PacerSharedFixture *self = PACER_SHARED_FIXTURE (object);
+
+  G_OBJECT_CLASS (pacer_shared_fixture_parent_class)->constructed (object);
+
+  if (self->store == NULL)
+    {
+      g_autofree char *basename = g_strdup_printf ("pacer_fixture_%s.json", self->name);
+      g_autofree char *path = g_build_filename (pacer_worker_get_run_dir (), basename, NULL);
+
+      self->store = PACER_STORE (pacer_file_store_new (path, NULL));
+    }
+}
+
+static void
+pacer_shared_fixture_finalize (GObject *object)
+{
+  PacerSharedFixture *self = PACER_SHARED_FIXTURE (object);
+
+  callback_clear (&self->setup);
+  callback_clear (&self->serialize);
+  callback_clear (&self->deserialize);
+  callback_clear (&self->parse);
+  callback_clear (&self->cleanup);
+  callback_clear (&self->on_first_worker);
+  callback_clear (&self->on_last_worker);
+  g_clear_object (&self->store);
+  g_clear_pointer (&self->data, json_node_unref);
+  g_clear_object (&self->object);
+  g_clear_error (&self->error);
+  g_clear_object (&self->shared_json);
+  g_free (self->name);
+  g_mutex_clear (&self->lock);
+
+  G_OBJECT_CLASS (pacer_shared_fixture_parent_class)->finalize (object);
+}
+
+static void
+pacer_shared_fixture_get_property (GObject    *object,
+                                   guint       prop_id,
+                                   GValue     *value,
+                                   GParamSpec *pspec)
+{
+  PacerSharedFixture *self = PACER_SHARED_FIXTURE (object);
+
+  switch (prop_id)
+    {
+    case PROP_NAME:
+      g_value_set_string (value, self->name);
+      break;
+    case PROP_STORE:
+      g_value_set_object (value, self->store);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pacer_shared_fixture_set_property (GObject      *object,
+                                   guint         prop_id,
+                                   const GValue *value,
+                                   GParamSpec   *pspec)
+{
+  PacerSharedFixture *self = PACER_SHARED_FIXTURE (object);
+
+  switch (prop_id)
+    {
+    case PROP_NAME:
+      self->name = g_value_dup_string (value);
+      break;
+    case PROP_STORE:
+      if (g_value_get_object (value) != NULL)
+        pacer_shared_fixture_set_store (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pacer_shared_fixture_class_init (PacerSharedFixtureClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  _pacer_ensure_i18n ();
+
+  object_class->constructed = pacer_shared_fixture_constructed;
+  object_class->finalize = pacer_shared_fixture_finalize;
+  object_class->get_property = pacer_shared_fixture_get_property;
+  object_class->set_property = pacer_shared_fixture_set_property;
+
+  /**
+   * PacerSharedFixture:name:
+   *
+   * The fixture's name, unique in a run: letters, digits, `_`, `-` and `.`.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_NAME] =
+    g_param_spec_string ("name", NULL, NULL,
+                         NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * PacerSharedFixture:store:
+   *
+   * Where the fixture's data is kept: by default a [class@Pacer.FileStore]
+   * named `pacer_fixture_NAME.json` in the run directory.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_STORE] =
+    g_param_spec_object ("store", NULL, NULL,
+                         PACER_TYPE_STORE,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+pacer_shared_fixture_init (PacerSharedFixture *self)
+{
+  g_mutex_init (&self->lock);
+}
+
+/**
+ * pacer_shared_fixture_new:
+ * @name: the fixture's name: letters, digits, `_`, `-` and `.`
+ * @setup: (scope notified) (closure user_data) (destroy destroy): computes the
+ *   fixture's data, once per run
+ * @user_data: data for @setup
+ * @destroy: (nullable): frees @user_data
+ *
+ * Makes a shared fixture. Add a cleanup with
+ * [method@Pacer.SharedFixture.set_cleanup_func], then declare it with
+ * [method@Pacer.SharedFixture.declare] before the tests run.
+ *
+ * Returns: (transfer full) (nullable): a new fixture, or `NULL` if @name is
+ *   not a valid name
+ *
+ * Since: 1.0
+ */
+PacerSharedFixture *
+pacer_shared_fixture_new (const char                  *name,
+                          PacerSharedFixtureSetupFunc  setup,
+                          gpointer                     user_data,
+                          GDestroyNotify               destroy)
+{
+  PacerSharedFixture *self;
+
+  g_return_val_if_fail (name_is_valid (name), NULL);
+  g_return_val_if_fail (setup != NULL, NULL);
+
+  self = g_object_new (PACER_TYPE_SHARED_FIXTURE, "name", name, NULL);
+  callback_set (&self->setup, setup, user_data, destroy);
+  return self;
+}
+
+/**
+ * pacer_shared_fixture_new_for_shared_json:
+ * @name: the state's name: letters, digits, `_`, `-` and `.`
+ * @on_first_worker: (nullable) (scope notified) (closure user_data) (destroy destroy):
+ *   makes the first value, in the first process that asks; `NULL` starts
+ *   from an empty object
+ * @user_data: data for @on_first_worker
+ * @destroy: (nullable): frees @user_data
+ *
+ * Makes a fixture whose value is a [class@Pacer.SharedJson] for the run, as
+ * pytest-xdist-rate-limit's `make_shared_json` does, without its defect:
+ * [method@Pacer.SharedFixture.set_on_last_worker] sees the final state once
+ * every test is over, even when some workers never used it. Get the state
+ * with [method@Pacer.SharedFixture.get_shared_json].
+ *
+ * Returns: (transfer full) (nullable): a new fixture, or `NULL` if @name is
+ *   not a valid name
+ *
+ * Since: 1.0
+ */
+PacerSharedFixture *
+pacer_shared_fixture_new_for_shared_json (const char              *name,
+                                          PacerSharedJsonInitFunc  on_first_worker,
+                                          gpointer                 user_data,
+                                          GDestroyNotify           destroy)
+{
+  PacerSharedFixture *self;
+
+  g_return_val_if_fail (name_is_valid (name), NULL);
+
+  self = g_object_new (PACER_TYPE_SHARED_FIXTURE, "name", name, NULL);
+  self->is_shared_json = TRUE;
+  callback_set (&self->on_first_worker, on_first_worker, user_data, destroy);
+  callback_set (&self->setup, shared_json_setup, NULL, NULL);
+  callback_set (&self->cleanup, shared_json_cleanup, NULL, NULL);
+  return self;
+}
+
+/**
+ * pacer_shared_fixture_get_name:
+ * @self: a fixture
+ *
+ * Gets [property@Pacer.SharedFixture:name].
+ *
+ * Returns: (transfer none): the name
+ *
+ * Since: 1.0
+ */
+const char *
+pacer_shared_fixture_get_name (PacerSharedFixture *self)
+{
+  g_return_val_if_fail (PACER_IS_SHARED_FIXTURE (self), NULL);
+
+  return self->name;
+}
+
+/**
+ * pacer_shared_fixture_get_store:
+ * @self: a fixture
+ *
+ * Gets [property@Pacer.SharedFixture:store].
+ *
+ * Returns: (transfer none): the store
+ *
+ * Since: 1.0
+ */
+PacerStore *
+pacer_shared_fixture_get_store (PacerSharedFixture *self)
+{
+  g_return_val_if_fail (PACER_IS_SHARED_FIXTURE (self), NULL);
+
+  return self->store;
+}
+
+/**
+ * pacer_shared_fixture_set_store:
+ * @self: a fixture
+ * @store: where to keep the fixture's data
+ *
+ * Sets [property@Pacer.SharedFixture:store]. Every process of the run must
+ * use the same store; set it before the fixture is used.
+ *
+ * Since: 1.0
+ */
+void
+pacer_shared_fixture_set_store (PacerSharedFixture *self,
+                                PacerStore         *store)
+{
+  g_return_if_fail (PACER_IS_SHARED_FIXTURE (self));
+  g_return_if_fail (PACER_IS_STORE (store));
+
+  if (g_set_object (&self->store, store))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
+}
+
+/**
+ * pacer_shared_fixture_set_serialize_func:
+ * @self: a fixture
+ * @func: (nullable) (scope notified) (closure user_data) (destroy destroy): turns
+ *   the data into its stored form, or `NULL` for JSON text
+ * @user_data: data for @func
+ * @destroy: (nullable): frees @user_data
+ *
+ * Sets how the data is stored. A fixture with a serialize function needs the
+ * matching [method@Pacer.SharedFixture.set_deserialize_func].
+ *
+ * Since: 1.0
+ */
+void
+pacer_shared_fixture_set_serialize_func (PacerSharedFixture              *self,
+                                         PacerSharedFixtureSerializeFunc  func,
+                                         gpointer                         user_data,
+                                         GDestroyNotify                   destroy)
+{
+  g_return_if_fail (PACER_IS_SHARED_FIXTURE (self));
+
+  callback_set (&self->serialize, func, user_data, destroy);
+}
+
+/**
+ * pacer_shared_fixture_set_deserialize_func:
+ * @self: a fixture
+ * @func: (nullable) (scope notified) (closure user_data) (destroy destroy): turns
+ *   the stored form back into data, or `NULL` for JSON text
+ * @user_data: data for @func
+ * @destroy: (nullable): frees @user_data
+ *
+ * Sets how stored data is read back.
+ *
+ * Since: 1.0
+ */
+void
+pacer_shared_fixture_set_deserialize_func (PacerSharedFixture                *self,
+                                           PacerSharedFixtureDeserializeFunc  func,
+                                           gpointer                           user_data,
+                                           GDestroyNotify                     destroy)
+{
+  g_return_if_fail (PACER_IS_SHARED_FIXTURE (self));
+
+  callback_set (&self->deserialize, func, user_data, destroy);
+}
+
+/**
+ * pacer_shared_fixture_set_parse_func:
+ * @self: a fixture
+ * @func: (nullable) (scope notified) (closure user_data) (destroy destroy): makes
+ *   the object tests use from the data
+ * @user_data: data for @func
+ * @destroy: (nullable): frees @user_data
+ *
+ * Sets what [method@Pacer.SharedFixture.get_object] returns: @func runs once
+ * in each process that asks.
+ *
+ * Since: 1.0
+ */
+void
+pacer_shared_fixture_set_parse_func (PacerSharedFixture          *self,
+                                     PacerSharedFixtureParseFunc  func,
+                                     gpointer                     user_data,
+                                     GDestroyNotify               destroy)
+{
+  g_return_if_fail (PACER_IS_SHARED_FIXTURE (self));
+
+  callback_set (&self->parse, func, user_data, destroy);
+}
+
+/**
+ * pacer_shared_fixture_set_cleanup_func:
+ * @self: a fixture
+ * @func: (nullable) (scope notified) (closure user_data) (destroy destroy): undoes
+ *   the setup, once per run
+ * @user_data: data for @func
+ * @destroy: (nullable): frees @user_data
+ *
+ * Sets the cleanup, which runs once per run after every test, in a process
+ * of the program that computed the data. See the class description for when.
+ *
+ * Since: 1.0
+ */
+void
+pacer_shared_fixture_set_cleanup_func (PacerSharedFixture            *self,
+                                       PacerSharedFixtureCleanupFunc  func,
+                                       gpointer                       user_data,
+                                       GDestroyNotify                 destroy)
+{
+  g_return_if_fail (PACER_IS_SHARED_FIXTURE (self));
+  g_return_if_fail (!self->is_shared_json);
+
+  callback_set (&self->cleanup, func, user_data, destroy);
+}
+
+/**
+ * pacer_shared_fixture_set_on_last_worker:
+ * @self: a fixture made by [ctor@Pacer.SharedFixture.new_for_shared_json]
+ * @on_last_worker: (nullable) (scope notified) (closure user_data) (destroy destroy):
+ *   sees the final state
+ * @user_data: data for @on_last_worker
+ * @destroy: (nullable): frees @user_data
+ *
+ * Sets the function that sees the shared state once the run's tests are
+ * over, in place of a cleanup; the state's files are removed after it.
+ *
+ * Since: 1.0
+ */
+void
+pacer_shared_fixture_set_on_last_worker (PacerSharedFixture       *self,
+                                         PacerSharedJsonFinalFunc  on_last_worker,
+                                         gpointer                  user_data,
+                                         GDestroyNotify            destroy)
+{
+  g_return_if_fail (PACER_IS_SHARED_FIXTURE (self));
+  g_return_if_fail (self->is_shared_json);
+
+  callback_set (&self->on_last_worker, on_last_worker, user_data, destroy);
+}
+
+/**
+ * pacer_shared_fixture_is_teardown:
+ *
+ * Whether this process was started by a runner only to clean up shared
+ * fixtures: a program can skip any costly preparation of its own then.
+ *
+ * Returns: `TRUE` in teardown mode
+ *
+ * Since: 1.0
+ */
+gboolean
+pacer_shared_fixture_is_teardown (void)
+{
+  const char *value = g_getenv (PACER_TEARDOWN_ENV);
+
+  return value != NULL && *value != '\0';
+}
+
+/**
+ * pacer_shared_fixture_declare:
+ * @self: a fixture, with its functions set
+ *
+ * Declares the fixture for this process; declare it in `main()` before
+ * g_test_run(). The library keeps the fixture until the process exits.
+ *
+ * In teardown mode (see the class description) this runs the fixture's
+ * pending cleanup, and once every cleanup the runner asked for is done it
+ * ends the process, with status 0 if they all succeeded and 1 otherwise.
+ * Elsewhere it only registers the fixture; the first
+ * [method@Pacer.SharedFixture.get] declares it if this was not called.
+ *
+ * Since: 1.0
+ */
+void
+pacer_shared_fixture_declare (PacerSharedFixture *self)
+{
+  gboolean first = FALSE;
+
+  g_return_if_fail (PACER_IS_SHARED_FIXTURE (self));
+
+  /* Made before the exit handler is added, so that it is removed after it. */
+  pacer_worker_get_run_dir ();
+
+  g_mutex_lock (&declared_lock);
+  if (!self->declared)
+    {
+      self->declared = TRUE;
+      first = TRUE;
+      if (declared == NULL)
+        declared = g_ptr_array_new_with_free_func (g_object_unref);
+      g_ptr_array_add (declared, g_object_ref (self));
+      if (!exit_handler_added)
+        {
+          exit_handler_added = TRUE;
+          atexit (on_exit_cleanup);
+        }
+    }
+  g_mutex_unlock (&declared_lock);
+
+  if (first && pacer_shared_fixture_is_teardown ())
+    teardown_declared (self);
+}
+
+/**
+ * pacer_shared_fixture_get:
+ * @self: a fixture
+ * @error: return location for a #GError
+ *
+ * Gets the fixture's data: computed by this call if no process of the run
+ * has yet, loaded from the store otherwise, and kept for the process's
+ * later calls. If the setup failed, in this process or another, every call
+ * fails with its error.
+ *
+ * Returns: (transfer none): the data, or `NULL` with @error set
+ *
+ * Since: 1.0
+ */
+JsonNode *
+pacer_shared_fixture_get (PacerSharedFixture  *self,
+                          GError             **error)
+{
+  JsonNode *result = NULL;
+
+  g_return_val_if_fail (PACER_IS_SHARED_FIXTURE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  pacer_shared_fixture_declare (self);
+
+  g_mutex_lock (&self->lock);
+  if (self->data == NULL && self->error == NULL)
+    self->data = load_or_compute (self, &self->error);
+  if (self->data != NULL)
+    result = self->data;
+  else if (error != NULL)
+    *error = g_error_copy (self->error);
+  g_mutex_unlock (&self->lock);
+
+  return result;
+}
+
+/**
+ * pacer_shared_fixture_get_object:
+ * @self: a fixture with a parse function
+ * @error: return location for a #GError
+ *
+ * Gets the object the parse function made from the fixture's data, made
+ * once in this process.
+ *
+ * Returns: (transfer none): the object, or `NULL` with @error set
+ *
+ * Since: 1.0
+ */
+GObject *
+pacer_shared_fixture_get_object (PacerSharedFixture  *self,
+                                 GError             **error)
+{
+  JsonNode *data;
+  GObject *result = NULL;
+
+  g_return_val_if_fail (PACER_IS_SHARED_FIXTURE (self), NULL);
+  g_return_val_if_fail (self->parse.func != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  data = pacer_shared_fixture_get (self, error);
+  if (data == NULL)
+    return NULL;
+
+  g_mutex_lock (&self->lock);
+  if (self->object == NULL)
+    self->object = ((PacerSharedFixtureParseFunc) self->parse.func) (self, data, self->parse.data, error);
+  result = self->object;
+  if (result == NULL && error != NULL && *error == NULL)
+    g_set_error (error, PACER_ERROR, PACER_ERROR_FAILED,
+                 _("The parse function of shared fixture “%s” returned nothing"), self->name);
+  g_mutex_unlock (&self->lock);
+
+  return result;
+}
+
+/**
+ * pacer_shared_fixture_get_shared_json:
+ * @self: a fixture made by [ctor@Pacer.SharedFixture.new_for_shared_json]
+ * @error: return location for a #GError
+ *
+ * Gets the run's shared JSON state, initialised by the first process that
+ * asks for it.
+ *
+ * Returns: (transfer none): the shared state, or `NULL` with @error set
+ *
+ * Since: 1.0
+ */
+PacerSharedJson *
+pacer_shared_fixture_get_shared_json (PacerSharedFixture  *self,
+                                      GError             **error)
+{
+  JsonNode *data;
+  PacerSharedJson *result;
+
+  g_return_val_if_fail (PACER_IS_SHARED_FIXTURE (self), NULL);
+  g_return_val_if_fail (self->is_shared_json, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  data = pacer_shared_fixture_get (self, error);
+  if (data == NULL)
+    return NULL;
+
+  g_mutex_lock (&self->lock);
+  if (self->shared_json == NULL)
+    self->shared_json = pacer_shared_json_new (json_node_get_string (data), NULL, -1);
+  result = self->shared_json;
+  g_mutex_unlock (&self->lock);
+
+  return result;
+}

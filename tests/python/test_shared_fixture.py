@@ -1,0 +1,78 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""PacerSharedFixture through the typelib (PyGObject): once per run, errors shared.
+
+Prints TAP so meson reads each case."""
+
+import os
+import tempfile
+
+import gi
+
+gi.require_version("Pacer", "1.0")
+gi.require_version("Json", "1.0")
+from gi.repository import GLib, Gio, Json, Pacer  # noqa: E402
+
+calls = []
+
+
+def setup(fixture):
+    calls.append(fixture.get_name())
+    node = Json.Node.new(Json.NodeType.VALUE)
+    node.set_string("/srv/data")
+    return node
+
+
+def failing_setup(fixture):
+    calls.append(fixture.get_name())
+    raise GLib.Error("no database")
+
+
+def parse(fixture, data):
+    return Gio.File.new_for_path(data.get_string())
+
+
+def first_worker():
+    state = Json.Object.new()
+    state.set_int_member("count", 1)
+    return state
+
+
+def main():
+    results = []
+
+    def check(name, condition):
+        results.append((name, bool(condition)))
+
+    os.environ["PACER_RUN_DIR"] = tempfile.mkdtemp(prefix="pacer-py-fixture-")
+
+    one = Pacer.SharedFixture.new("py-data", setup)
+    two = Pacer.SharedFixture.new("py-data", setup)
+    one.set_parse_func(parse)
+    check("setup returns the data", one.get().get_string() == "/srv/data")
+    check("another fixture of the run loads it", two.get().get_string() == "/srv/data")
+    check("the setup ran once", calls.count("py-data") == 1)
+    check("parse makes an object", one.get_object().get_path() == "/srv/data")
+
+    broken = Pacer.SharedFixture.new("py-broken", failing_setup)
+    again = Pacer.SharedFixture.new("py-broken", failing_setup)
+    for fixture in (broken, again):
+        try:
+            fixture.get()
+            check("a failed setup raises", False)
+        except GLib.Error as error:
+            check("a failed setup raises its error", "no database" in error.message)
+    check("a failed setup ran once", calls.count("py-broken") == 1)
+
+    shared = Pacer.SharedFixture.new_for_shared_json("py-state", first_worker)
+    state = shared.get_shared_json().read()
+    check("on-first-worker initialises the state", state.get_int_member("count") == 1)
+
+    print("1..%d" % len(results))
+    for i, (name, ok) in enumerate(results, 1):
+        print("%s %d %s" % ("ok" if ok else "not ok", i, name))
+    return 0 if all(ok for _, ok in results) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
