@@ -132,7 +132,10 @@ def main():
             text = f.read()
         tap.check(text.startswith("Title: "), f"{page} starts with a Title: line")
 
-        named = set(re.findall(r"\b(pacer_[a-z0-9_]+|Pacer[A-Z][A-Za-z0-9]*|PACER_[A-Z0-9_]+)\b", text))
+        # Meson snippets name variables, not symbols; a name ending in _ is a prefix.
+        prose = re.sub(r"^```meson\n.*?^```", "", text, flags=re.M | re.S)
+        named = {n for n in re.findall(r"\b(pacer_[a-z0-9_]+|Pacer[A-Z][A-Za-z0-9]*|PACER_[A-Z0-9_]+)\b", prose)
+                 if not n.endswith("_")}
         # pacer_shared_NAME.json is a file name, and pacer-run a program.
         unknown = sorted(n for n in named
                          if n not in symbols and n not in ENVIRONMENT and not is_file_name(n, text))
