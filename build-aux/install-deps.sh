@@ -20,6 +20,7 @@ packages="
   gjs
   gi-docgen
   gettext
+  groff-base
   libxml2-utils
   raptor2-utils
   valgrind

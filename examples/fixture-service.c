@@ -205,9 +205,11 @@ stop_service (PacerSharedFixture  *fixture,
   if (report != NULL)
     {
       g_autofree char *text =
-        g_strdup_printf ("the service on port %u served %u calls over %u ms (%.1f/s; the bucket "
-                         "allows %.0f/s) and was stopped once, by the cleanup\n",
-                         port, n_served, span_ms, span_ms > 0 ? n_served * 1000.0 / span_ms : 0, RATE);
+        /* N calls span N - 1 intervals from the first to the last. */
+        g_strdup_printf ("the service on port %u served %u calls, the first to the last %u ms apart "
+                         "(%.1f/s; the bucket allows %.0f/s) and was stopped once, by the cleanup\n",
+                         port, n_served, span_ms,
+                         span_ms > 0 && n_served > 1 ? (n_served - 1) * 1000.0 / span_ms : 0, RATE);
 
       if (!g_file_set_contents (report, text, -1, error))
         return FALSE;

@@ -168,9 +168,13 @@ set_errno_error (GError     **error,
 {
   if (saved_errno == ELOOP)
     g_set_error (error, PACER_ERROR, PACER_ERROR_IO,
+                 /* TRANSLATORS: the first %s is what was done to the file:
+                  * “lock”, “read”, “write”, “replace”, “remove” or “open the
+                  * lock file”; the same words fill “Cannot %s “%s”: %s”. */
                  _("Refusing to %s “%s”: it is a symbolic link"), doing, path);
   else
     g_set_error (error, PACER_ERROR, PACER_ERROR_IO,
+                 /* TRANSLATORS: the first %s is what was done to the file, as above */
                  _("Cannot %s “%s”: %s"), doing, path, g_strerror (saved_errno));
 }
 

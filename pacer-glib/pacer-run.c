@@ -17,6 +17,7 @@
 
 #include <pacer-glib/pacer-glib.h>
 
+#include "pacer-i18n-private.h"
 #include "pacer-run-bazel.h"
 #include "pacer-run-installed.h"
 #include "pacer-run-tap.h"
@@ -529,7 +530,7 @@ main (int   argc,
 
   setlocale (LC_ALL, "");
 #if ENABLE_NLS
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bindtextdomain (GETTEXT_PACKAGE, _pacer_i18n_get_locale_dir ());
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 #endif

@@ -494,8 +494,11 @@ handle_whole_end (Run        *run,
   else if (has_tap && batch->tap_plan >= 0 && batch->tap_plan != batch->n_tap_results)
     {
       outcome = PACER_TEST_OUTCOME_FAIL;
-      message = g_strdup_printf (_("planned %" G_GINT64_FORMAT " tests but reported %u"),
-                                 batch->tap_plan, batch->n_tap_results);
+      /* %lld rather than G_GINT64_FORMAT: xgettext cannot see through GLib's macro. */
+      message = g_strdup_printf (ngettext ("planned %lld test but reported %u",
+                                           "planned %lld tests but reported %u",
+                                           (gulong) batch->tap_plan),
+                                 (long long) batch->tap_plan, batch->n_tap_results);
     }
   else if (batch->exit_status == 0)
     {
@@ -1073,6 +1076,8 @@ on_listed (GObject      *source,
       g_autofree char *err_text = err != NULL ? g_strndup (err, g_bytes_get_size (stderr_bytes)) : NULL;
 
       fail_run (run, g_error_new (PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT,
+                                  /* TRANSLATORS: the program, “signal” or “exit status” and its
+                                   * number, then “: ” and the program's error output, or nothing */
                                   _("Listing the tests of “%s” failed (%s %d)%s%s"), program->name,
                                   g_subprocess_get_if_signaled (lister) ? _("signal") : _("exit status"),
                                   g_subprocess_get_if_signaled (lister) ? g_subprocess_get_term_sig (lister)

@@ -455,10 +455,11 @@ envelope_error (PacerSharedFixture *self,
 
   /* Left "computing" with the lock free: that process died inside the setup. */
   return g_error_new (PACER_ERROR, PACER_ERROR_FAILED,
-                      _("Setup of shared fixture “%s” did not finish: worker %s (process %"
-                        G_GINT64_FORMAT ") died while computing it"),
+                      /* %lld rather than G_GINT64_FORMAT: xgettext cannot see through GLib's macro. */
+                      _("Setup of shared fixture “%s” did not finish: worker %s (process %lld) "
+                        "died while computing it"),
                       self->name, json_object_get_string_member_with_default (envelope, "worker", "?"),
-                      json_object_get_int_member_with_default (envelope, "pid", 0));
+                      (long long) json_object_get_int_member_with_default (envelope, "pid", 0));
 }
 
 /* Setup ------------------------------------------------------------------- */

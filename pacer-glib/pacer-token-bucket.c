@@ -479,8 +479,11 @@ reserve_slot (JsonObject *data,
   if (r->max_calls > 0 && r->refuse && count >= r->max_calls)
     {
       g_set_error (&r->error, PACER_ERROR, PACER_ERROR_LIMIT_REACHED,
-                   _("Pacer “%s” has let through its maximum of %" G_GINT64_FORMAT " calls"),
-                   pacer_shared_json_get_name (self->shared_json), r->max_calls);
+                   /* %lld rather than G_GINT64_FORMAT: xgettext cannot see through GLib's macro. */
+                   ngettext ("Pacer “%s” has let through its maximum of %lld call",
+                             "Pacer “%s” has let through its maximum of %lld calls",
+                             (gulong) r->max_calls),
+                   pacer_shared_json_get_name (self->shared_json), (long long) r->max_calls);
       return FALSE;
     }
 
@@ -2234,7 +2237,7 @@ pacer_call_complete (PacerCall *call,
       g_autoptr(GError) error = NULL;
 
       if (!pacer_shared_json_edit (self->shared_json, count_exception, NULL, &error))
-        g_warning ("Could not count a failed call of “%s”: %s",
+        g_warning (_("Could not count a failed call of “%s”: %s"),
                    pacer_token_bucket_get_id (self), error->message);
     }
 }

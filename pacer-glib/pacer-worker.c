@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
 #include "pacer-glib-private.h"
@@ -63,7 +64,7 @@ parse_count (const char *text)
 
   if (!g_ascii_string_to_unsigned (text, 10, 1, G_MAXUINT, &value, &error))
     {
-      g_warning ("PACER_WORKER_COUNT=“%s” is not a worker count (%s); using 1",
+      g_warning (_("PACER_WORKER_COUNT=“%s” is not a worker count (%s); using 1"),
                  text, error->message);
       return 1;
     }
@@ -104,6 +105,9 @@ get_info (void)
       const char *run_dir = g_getenv ("PACER_RUN_DIR");
       WorkerInfo *new_info = g_new0 (WorkerInfo, 1);
 
+      /* The environment is the user's input: what is wrong in it is said in their language. */
+      _pacer_ensure_i18n ();
+
       new_info->distributed = id != NULL && *id != '\0';
       new_info->id = g_strdup (new_info->distributed ? id : PACER_WORKER_MASTER);
       new_info->count = new_info->distributed ? parse_count (g_getenv ("PACER_WORKER_COUNT")) : 1;
@@ -113,7 +117,7 @@ get_info (void)
         {
           new_info->run_dir = g_strdup (run_dir);
           if (g_mkdir_with_parents (run_dir, 0700) != 0)
-            g_warning ("Cannot create PACER_RUN_DIR “%s”: %s", run_dir, g_strerror (errno));
+            g_warning (_("Cannot create PACER_RUN_DIR “%s”: %s"), run_dir, g_strerror (errno));
         }
       else
         {
