@@ -210,8 +210,12 @@ result_duration (PacerBatch *batch,
 
       seconds = (now - from) / (double) batch->chunk_results;
       /* The chunk's results take its time one after the other, so a
-       * timeline shows them side by side, not stacked. */
-      batch->result_start = CLAMP (MAX (from, batch->result_end), from, now - (gint64) seconds);
+       * timeline shows them side by side, not stacked. The count is rough
+       * (a line begun in the previous read is not in it): a result beyond
+       * it gets what time is left, never time the one before it had. */
+      batch->result_start = MAX (from, batch->result_end);
+      if (batch->result_start + seconds > now)
+        seconds = MAX (0, now - batch->result_start);
     }
   else
     {

@@ -22,11 +22,13 @@
  *   parallel pass, one process at a time.
  * - Files in a directory are taken in name order (not recursively).
  *
- * What we add: the runner ignores `Output=TAP`; we read a program's TAP
- * lines as results only when its file says `Output=TAP`, so a `not ok`
- * there fails even when the program exits 0, as meson's TAP protocol has
- * it. When `Exec` names a GTest program its tests are spread over the
- * workers with the `Exec` arguments kept, and judged one by one. */
+ * What we add: `Exec=env NAME=VALUE… PROGRAM…` is taken apart, so that a
+ * GTest program behind env(1) is still split over the workers. The runner
+ * ignores `Output=TAP`; we read a program's TAP lines as results only when
+ * its file says `Output=TAP`, so a `not ok` there fails even when the
+ * program exits 0, as meson's TAP protocol has it. When `Exec` names a GTest
+ * program its tests are spread over the workers with the `Exec` arguments
+ * kept, and judged one by one. */
 
 #include "config.h"
 
@@ -49,6 +51,33 @@ key_error (GError     **error,
   g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_PARSE, "%s: %s", file, cause->message);
   g_error_free (cause);
   return NULL;
+}
+
+/* `Exec=env NAME=VALUE… PROGRAM ARGS…` is how .test files give a test a
+ * variable it needs without TestEnvironment. The variables join @env, after
+ * TestEnvironment's as env(1) runs inside that environment, and PROGRAM
+ * becomes what runs: a GTest program is then split over the workers like any
+ * other. env(1) with options, or without a program, runs as written. */
+static void
+fold_env (char         ***argv,
+          GStrvBuilder   *env)
+{
+  char **args = *argv;
+  g_autofree char *base = g_path_get_basename (args[0]);
+  guint program = 1;
+
+  if (!g_str_equal (base, "env"))
+    return;
+  while (args[program] != NULL && args[program][0] != '-' && args[program][0] != '=' &&
+         strchr (args[program], '=') != NULL)
+    program++;
+  if (args[program] == NULL || args[program][0] == '-')
+    return;
+
+  for (guint i = 1; i < program; i++)
+    g_strv_builder_add (env, args[i]);
+  *argv = g_strdupv (args + program);
+  g_strfreev (args);
 }
 
 static PacerTestCommand *
@@ -127,6 +156,7 @@ load_one (const char  *file,
           }
       g_strv_builder_addv (env, (const char **) test_env);
     }
+  fold_env (&argv, env);
   env_strv = g_strv_builder_end (env);
 
   cwd = g_build_filename (scratch_dir, name, NULL);

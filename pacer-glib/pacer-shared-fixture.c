@@ -654,9 +654,26 @@ teardown_declared (PacerSharedFixture *self)
     }
 }
 
-/* A plain process is first and last: it cleans what it computed as it exits. */
-static void
-on_exit_cleanup (void)
+/**
+ * pacer_shared_fixture_run_exit_cleanups:
+ *
+ * In a plain process (no runner), runs now the cleanups that are otherwise
+ * run as the process exits: those of the fixtures this process computed.
+ *
+ * A C program needs nothing of this: the library runs them from `atexit()`.
+ * A language binding does: by the time `atexit()` handlers run, Python and
+ * GJS have shut their interpreters down and cannot call a cleanup written in
+ * them. Call this from the language's own exit hook instead, e.g. Python's
+ * `atexit.register (Pacer.SharedFixture.run_exit_cleanups)`.
+ *
+ * Under a runner, or in teardown mode, it does nothing: the runner's
+ * teardown pass cleans up once the run is over. Each cleanup runs at most
+ * once, whoever calls first.
+ *
+ * Since: 1.0
+ */
+void
+pacer_shared_fixture_run_exit_cleanups (void)
 {
   GPtrArray *fixtures;
 
@@ -666,23 +683,31 @@ on_exit_cleanup (void)
   fixtures = declared;
   g_mutex_unlock (&declared_lock);
 
-  if (fixtures == NULL)
+  if (fixtures == NULL || pacer_worker_is_distributed () || pacer_shared_fixture_is_teardown ())
     return;
 
-  if (!pacer_worker_is_distributed () && !pacer_shared_fixture_is_teardown ())
-    for (guint i = 0; i < fixtures->len; i++)
-      {
-        PacerSharedFixture *self = g_ptr_array_index (fixtures, i);
-        g_autoptr(GError) error = NULL;
+  for (guint i = 0; i < fixtures->len; i++)
+    {
+      PacerSharedFixture *self = g_ptr_array_index (fixtures, i);
+      g_autoptr(GError) error = NULL;
 
-        if (!self->computed_here || self->data == NULL)
-          continue;
-        if (!run_cleanup (self, self->data, &error))
-          g_printerr ("%s\n", error->message);
-        forget_stored (self);
-        registry_set_state (self->name, error == NULL ? PACER_FIXTURE_STATE_DONE : PACER_FIXTURE_STATE_FAILED,
-                            error != NULL ? error->message : NULL, NULL);
-      }
+      if (!self->computed_here || self->data == NULL)
+        continue;
+      /* Once only: a binding's exit hook and atexit() may both come here. */
+      self->computed_here = FALSE;
+      if (!run_cleanup (self, self->data, &error))
+        g_printerr ("%s\n", error->message);
+      forget_stored (self);
+      registry_set_state (self->name, error == NULL ? PACER_FIXTURE_STATE_DONE : PACER_FIXTURE_STATE_FAILED,
+                          error != NULL ? error->message : NULL, NULL);
+    }
+}
+
+/* A plain process is first and last: it cleans what it computed as it exits. */
+static void
+on_exit_cleanup (void)
+{
+  pacer_shared_fixture_run_exit_cleanups ();
 }
 
 /* The shared-JSON flavour ------------------------------------------------- */

@@ -193,5 +193,7 @@ PacerSharedJson    *pacer_shared_fixture_get_shared_json     (PacerSharedFixture
                                                               GError                           **error);
 PACER_AVAILABLE_IN_ALL
 gboolean            pacer_shared_fixture_is_teardown         (void);
+PACER_AVAILABLE_IN_ALL
+void                pacer_shared_fixture_run_exit_cleanups   (void);
 
 G_END_DECLS

@@ -2042,8 +2042,10 @@ pacer_call_class_init (PacerCallClass *klass)
    * The instant the bucket reserved for this call, in Unix seconds.
    *
    * Slots are what the bucket guarantees: with a burst capacity of 1 they
-   * lie exactly one interval apart across every process, and no window of
-   * a second holds more than the rate plus the burst capacity. When the
+   * lie on a grid one interval apart across every process (a caller back
+   * less than half an interval late is let through at once and keeps the
+   * grid), and no window of a second holds more than the rate plus the
+   * burst capacity. When the
    * call's process actually runs after its slot is up to the system: on a
    * loaded machine a caller woken late can land next to the following one.
    *

@@ -12,6 +12,8 @@
 #include <glib/gstdio.h>
 #include <pacer-glib/pacer-glib.h>
 
+#include "pacer-test-utils.h"
+
 static char *tmp_dir;
 static char *log_file;
 static char *spans_file;
@@ -427,8 +429,7 @@ main (int argc, char *argv[])
 
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
-  tmp_dir = g_dir_make_tmp ("pacer-test-dist-XXXXXX", NULL);
-  g_assert_nonnull (tmp_dir);
+  tmp_dir = pacer_test_make_tmp_dir ("pacer-test-dist-XXXXXX");
   log_file = g_build_filename (tmp_dir, "fake-gtest.log", NULL);
   spans_file = g_build_filename (tmp_dir, "fake-gtest.spans", NULL);
 
@@ -442,11 +443,8 @@ main (int argc, char *argv[])
 
   status = g_test_run ();
 
-  g_unlink (log_file);
-  g_unlink (spans_file);
-  g_rmdir (tmp_dir);
   g_free (log_file);
   g_free (spans_file);
-  g_free (tmp_dir);
+  pacer_test_tmp_dir_free (tmp_dir);
   return status;
 }

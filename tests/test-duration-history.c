@@ -7,7 +7,7 @@
 #include <glib/gstdio.h>
 #include <pacer-glib/pacer-glib.h>
 
-#include "pacer-glib/pacer-glib-private.h"
+#include "pacer-test-utils.h"
 
 static char *tmp_dir;
 
@@ -100,15 +100,13 @@ main (int   argc,
   int status;
 
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-  tmp_dir = g_dir_make_tmp ("pacer-test-XXXXXX", NULL);
-  g_assert_nonnull (tmp_dir);
+  tmp_dir = pacer_test_make_tmp_dir ("pacer-test-XXXXXX");
 
   g_test_add_func ("/Pacer/DurationHistory/round-trip", test_round_trip);
   g_test_add_func ("/Pacer/DurationHistory/corrupt", test_corrupt);
   g_test_add_func ("/Pacer/DurationHistory/default-file", test_default_file);
 
   status = g_test_run ();
-  _pacer_remove_tree (tmp_dir);
-  g_free (tmp_dir);
+  pacer_test_tmp_dir_free (tmp_dir);
   return status;
 }

@@ -12,7 +12,7 @@
 #include <glib/gstdio.h>
 #include <gio/gio.h>
 
-#include "pacer-glib/pacer-glib-private.h"
+#include "pacer-test-utils.h"
 
 static char *tmp_dir;
 
@@ -44,38 +44,15 @@ run_cli (const char * const  *args,
          char               **out,
          char               **err)
 {
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *pacer_run = g_getenv ("PACER_RUN");
+  g_autoptr(GSubprocessLauncher) launcher = pacer_test_launcher_new ();
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) argv = NULL;
 
-  g_assert_nonnull (pacer_run);
-  g_ptr_array_add (argv, (char *) pacer_run);
-  g_ptr_array_add (argv, (char *) "--installed-tests");
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
+  g_strv_builder_add (builder, "--installed-tests");
+  g_strv_builder_addv (builder, (const char **) args);
+  argv = g_strv_builder_end (builder);
 
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, out, err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  return g_subprocess_get_exit_status (process);
-}
-
-static char *
-last_line (const char *text)
-{
-  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
-  guint n = g_strv_length (lines);
-
-  while (n > 0 && lines[n - 1][0] == '\0')
-    n--;
-  g_assert_cmpuint (n, >, 0);
-  return g_strdup (lines[n - 1]);
+  return pacer_test_run_pacer_run (launcher, (const char * const *) argv, out, err);
 }
 
 static void
@@ -118,7 +95,7 @@ test_verdicts (void)
 
   g_unlink (log);
   g_assert_cmpint (run_cli (args, &out, &err), ==, 1);
-  last = last_line (out);
+  last = pacer_test_last_line (out);
   /* g: 4 pass 1 fail; b pass; c skip; d fail; e crash; f: 2 pass; g-not-tap pass. */
   g_assert_cmpstr (last, ==, "8 passed, 3 failed, 1 skipped");
   g_assert_nonnull (strstr (out, "FAIL /g/5"));
@@ -137,6 +114,38 @@ test_verdicts (void)
     g_assert_nonnull (strstr (contents, " gw0 "));
     g_assert_nonnull (strstr (contents, " gw1 "));
   }
+}
+
+static void
+test_env_exec (void)
+{
+  g_autofree char *dir = g_build_filename (tmp_dir, "env-exec", NULL);
+  g_autofree char *gtest = helper ("fake-gtest");
+  g_autofree char *plain = helper ("fake-plain");
+  g_autofree char *split = NULL, *options = NULL;
+  const char *args[] = { "-v", "-n", "2", dir, NULL };
+  g_autofree char *out = NULL, *err = NULL, *last = NULL;
+
+  g_test_summary ("Exec=env NAME=VALUE… PROGRAM sets the variables and still splits a GTest program; "
+                  "env with options runs as written");
+
+  /* The variable set by env wins over TestEnvironment's, as env(1) runs inside it. */
+  split = g_strdup_printf ("[Test]\nType=session\nOutput=TAP\n"
+                           "Exec=env FAKE_GTEST_TESTS=pass:/v/1,fail:/v/2 %s --verbose\n"
+                           "TestEnvironment=FAKE_GTEST_TESTS=pass:/w/1;\n", gtest);
+  g_free (write_test (dir, "a-split.test", split));
+  options = g_strdup_printf ("[Test]\nType=session\nExec=env -u HOME FAKE_PLAIN_EXIT=77 %s\n", plain);
+  g_free (write_test (dir, "b-options.test", options));
+
+  g_assert_cmpint (run_cli (args, &out, &err), ==, 1);
+  last = pacer_test_last_line (out);
+  g_assert_cmpstr (last, ==, "1 passed, 1 failed, 1 skipped");
+  /* One result per test, not one for the whole program. */
+  g_assert_nonnull (strstr (out, "PASS /v/1"));
+  g_assert_nonnull (strstr (out, "FAIL /v/2"));
+  g_assert_null (strstr (out, "/w/1"));
+  g_assert_nonnull (strstr (out, "fake-gtest --verbose --seed"));
+  g_assert_nonnull (strstr (out, "SKIP b-options.test"));
 }
 
 static void
@@ -292,16 +301,15 @@ main (int   argc,
   int status;
 
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-  tmp_dir = g_dir_make_tmp ("test-installed-XXXXXX", NULL);
-  g_assert_nonnull (tmp_dir);
+  tmp_dir = pacer_test_make_tmp_dir ("test-installed-XXXXXX");
 
   g_test_add_func ("/Pacer/PacerRun/installed-tests/verdicts", test_verdicts);
+  g_test_add_func ("/Pacer/PacerRun/installed-tests/env-exec", test_env_exec);
   g_test_add_func ("/Pacer/PacerRun/installed-tests/working-directory", test_working_directory);
   g_test_add_func ("/Pacer/PacerRun/installed-tests/exclusive-alone", test_exclusive_alone);
   g_test_add_func ("/Pacer/PacerRun/installed-tests/bad-input", test_bad_input);
 
   status = g_test_run ();
-  _pacer_remove_tree (tmp_dir);
-  g_free (tmp_dir);
+  pacer_test_tmp_dir_free (tmp_dir);
   return status;
 }

@@ -11,6 +11,8 @@
 #include <glib/gstdio.h>
 #include <gio/gio.h>
 
+#include "pacer-test-utils.h"
+
 static char *tmp_dir;
 
 /* Runs pacer-run in @cwd to the end; returns its exit status. */
@@ -21,26 +23,10 @@ run_cli (const char          *cwd,
          char               **out,
          char               **err)
 {
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = pacer_test_fake_gtest_launcher_new (tests, NULL);
 
   g_subprocess_launcher_set_cwd (launcher, cwd);
-  g_subprocess_launcher_setenv (launcher, "FAKE_GTEST_TESTS", tests, TRUE);
-  g_subprocess_launcher_unsetenv (launcher, "FAKE_GTEST_LOG");
-  g_ptr_array_add (argv, (char *) g_getenv ("PACER_RUN"));
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, out, err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  return g_subprocess_get_exit_status (process);
+  return pacer_test_run_pacer_run (launcher, args, out, err);
 }
 
 static void
@@ -140,15 +126,13 @@ main (int argc, char *argv[])
   int status;
 
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-  tmp_dir = g_dir_make_tmp ("pacer-test-run-dist-XXXXXX", NULL);
-  g_assert_nonnull (tmp_dir);
+  tmp_dir = pacer_test_make_tmp_dir ("pacer-test-run-dist-XXXXXX");
 
   g_test_add_func ("/Pacer/PacerRun/dist-modes", test_modes);
   g_test_add_func ("/Pacer/PacerRun/dist-bad-input", test_bad_input);
   g_test_add_func ("/Pacer/PacerRun/pacer-ini", test_pacer_ini);
 
   status = g_test_run ();
-  g_rmdir (tmp_dir);
-  g_free (tmp_dir);
+  pacer_test_tmp_dir_free (tmp_dir);
   return status;
 }

@@ -13,7 +13,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
-#include "pacer-glib/pacer-glib-private.h"
+#include "pacer-test-utils.h"
 
 static char *tmp_dir;
 
@@ -24,32 +24,19 @@ run_cli (const char          *tests,
          char               **out,
          char               **err)
 {
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *log = g_build_filename (tmp_dir, "cli.log", NULL);
   g_autofree char *program = g_test_build_filename (G_TEST_BUILT, "fake-gtest", NULL);
+  g_autoptr(GSubprocessLauncher) launcher = pacer_test_fake_gtest_launcher_new (tests, log);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) argv = NULL;
 
   g_unlink (log);
-  g_subprocess_launcher_setenv (launcher, "FAKE_GTEST_TESTS", tests, TRUE);
-  g_subprocess_launcher_setenv (launcher, "FAKE_GTEST_LOG", log, TRUE);
-  g_ptr_array_add (argv, (char *) g_getenv ("PACER_RUN"));
-  g_ptr_array_add (argv, (char *) "--cache-dir");
-  g_ptr_array_add (argv, tmp_dir);
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, program);
-  g_ptr_array_add (argv, NULL);
+  g_strv_builder_add_many (builder, "--cache-dir", tmp_dir, NULL);
+  g_strv_builder_addv (builder, (const char **) args);
+  g_strv_builder_add (builder, program);
+  argv = g_strv_builder_end (builder);
 
-  g_assert_nonnull (g_getenv ("PACER_RUN"));
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, out, err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  return g_subprocess_get_exit_status (process);
+  return pacer_test_run_pacer_run (launcher, (const char * const *) argv, out, err);
 }
 
 static gboolean
@@ -167,17 +154,8 @@ main (int   argc,
   int status;
 
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-  /* Under AddressSanitizer the fake's SIGSEGV must stay a signal, as it is for users. */
-  {
-    const char *asan = g_getenv ("ASAN_OPTIONS");
-    g_autofree char *options = g_strconcat (asan != NULL ? asan : "", asan != NULL ? ":" : "",
-                                            "handle_segv=0", NULL);
-
-    g_setenv ("ASAN_OPTIONS", options, TRUE);
-  }
-
-  tmp_dir = g_dir_make_tmp ("pacer-run-reports-XXXXXX", NULL);
-  g_assert_nonnull (tmp_dir);
+  pacer_test_keep_segv_a_signal ();
+  tmp_dir = pacer_test_make_tmp_dir ("pacer-run-reports-XXXXXX");
 
   g_test_add_func ("/Pacer/PacerRun/reports-after-exitfirst", test_reports_after_exitfirst);
   g_test_add_func ("/Pacer/PacerRun/report-on-stdout", test_report_on_stdout);
@@ -185,7 +163,6 @@ main (int   argc,
 
   status = g_test_run ();
 
-  _pacer_remove_tree (tmp_dir);
-  g_free (tmp_dir);
+  pacer_test_tmp_dir_free (tmp_dir);
   return status;
 }

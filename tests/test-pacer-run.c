@@ -13,38 +13,18 @@
 #include <glib/gstdio.h>
 #include <gio/gio.h>
 
-#include "pacer-glib/pacer-glib-private.h"
+#include "pacer-test-utils.h"
 
 static char *tmp_dir;
 
-static const char *
-pacer_run (void)
-{
-  const char *path = g_getenv ("PACER_RUN");
-
-  g_assert_nonnull (path);
-  return path;
-}
-
 static GSubprocess *
-spawn_cli (const char          *tests,
-           const char * const  *args,
-           GError             **error)
+spawn_cli (const char         *tests,
+           const char * const *args)
 {
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autofree char *log = g_build_filename (tmp_dir, "cli.log", NULL);
+  g_autoptr(GSubprocessLauncher) launcher = pacer_test_fake_gtest_launcher_new (tests, log);
 
-  if (tests != NULL)
-    g_subprocess_launcher_setenv (launcher, "FAKE_GTEST_TESTS", tests, TRUE);
-  g_subprocess_launcher_setenv (launcher, "FAKE_GTEST_LOG", log, TRUE);
-  g_ptr_array_add (argv, (char *) pacer_run ());
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  return g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, error);
+  return pacer_test_spawn_pacer_run (launcher, args);
 }
 
 /* Runs pacer-run to the end; returns its exit status. */
@@ -54,27 +34,9 @@ run_cli (const char          *tests,
          char               **out,
          char               **err)
 {
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) process = spawn_cli (tests, args);
 
-  process = spawn_cli (tests, args, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, out, err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  return g_subprocess_get_exit_status (process);
-}
-
-static char *
-last_line (const char *text)
-{
-  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
-  guint n = g_strv_length (lines);
-
-  while (n > 0 && lines[n - 1][0] == '\0')
-    n--;
-  g_assert_cmpuint (n, >, 0);
-  return g_strdup (lines[n - 1]);
+  return pacer_test_wait (process, out, err);
 }
 
 static char *
@@ -95,7 +57,7 @@ test_summary_line (void)
 
   g_assert_cmpint (run_cli ("pass:/o/pass,fail:/o/fail,skip:/o/skip,incomplete:/o/inc,print:/o/print",
                             args, &out, &err), ==, 1);
-  last = last_line (out);
+  last = pacer_test_last_line (out);
   g_assert_cmpstr (last, ==, "2 passed, 1 failed, 2 skipped");
   g_assert_nonnull (strstr (out, "seed R02S"));
   g_assert_nonnull (strstr (out, "FAIL /o/fail"));
@@ -126,7 +88,7 @@ test_verbose (void)
   for (g_regex_match (regex, out, 0, &match); g_match_info_matches (match); g_match_info_next (match, NULL))
     n++;
   g_assert_cmpuint (n, ==, 3);
-  last = last_line (out);
+  last = pacer_test_last_line (out);
   g_assert_cmpstr (last, ==, "3 passed, 0 failed");
 }
 
@@ -144,7 +106,7 @@ test_whole_program_counts (void)
   g_assert_cmpint (run_cli ("pass:/w/a", args, &out, &err), ==, 0);
   g_unsetenv ("FAKE_PLAIN_OUTPUT");
   g_assert_nonnull (strstr (out, "1 test from 1 program(s) and 1 program(s) run whole"));
-  last = last_line (out);
+  last = pacer_test_last_line (out);
   g_assert_cmpstr (last, ==, "3 passed, 0 failed");
 }
 
@@ -160,11 +122,11 @@ test_flaky_and_not_run (void)
   g_test_summary ("Flaky and not-run tests are counted on the last line");
 
   g_assert_cmpint (run_cli ("flaky:/f/flaky,pass:/f/pass", retry_args, &out, &err), ==, 0);
-  last = last_line (out);
+  last = pacer_test_last_line (out);
   g_assert_cmpstr (last, ==, "1 passed, 0 failed, 1 flaky");
 
   g_assert_cmpint (run_cli ("fail:/f/fail,pass:/f/a,pass:/f/b,pass:/f/c", x_args, &out2, &err2), ==, 1);
-  last2 = last_line (out2);
+  last2 = pacer_test_last_line (out2);
   g_assert_true (g_str_has_suffix (last2, " not run"));
   g_assert_true (g_str_has_prefix (last2, "0 passed, 1 failed") || strstr (last2, "1 failed") != NULL);
 }
@@ -236,7 +198,7 @@ test_filters (void)
   g_assert_nonnull (strstr (out, "PASS /f/a"));
   g_assert_nonnull (strstr (out, "SKIP /f/b"));
   g_assert_null (strstr (out, "/g/c"));
-  last = last_line (out);
+  last = pacer_test_last_line (out);
   g_assert_cmpstr (last, ==, "1 passed, 0 failed, 1 skipped");
 }
 
@@ -257,21 +219,16 @@ test_progress_line (void)
     }
 
   /* script(1) runs pacer-run on a pseudo-terminal and copies what it prints. */
-  command = g_strdup_printf ("%s -n 2 %s", pacer_run (), program);
+  command = g_strdup_printf ("%s -n 2 %s", pacer_test_pacer_run (), program);
   {
-    g_autoptr(GSubprocessLauncher) launcher =
-      g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+    const char *argv[] = { script, "-qec", command, "/dev/null", NULL };
+    g_autoptr(GSubprocessLauncher) launcher = pacer_test_launcher_new ();
     g_autoptr(GSubprocess) process = NULL;
-    g_autoptr(GError) error = NULL;
 
     g_subprocess_launcher_setenv (launcher, "FAKE_GTEST_TESTS",
                                   "slow:/p/0,slow:/p/1,slow:/p/2,slow:/p/3,fail:/p/4", TRUE);
-    process = g_subprocess_launcher_spawn (launcher, &error, script, "-qec", command, "/dev/null", NULL);
-    g_assert_no_error (error);
-    g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
-    g_assert_no_error (error);
-    g_assert_true (g_subprocess_get_if_exited (process));
-    g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 1);
+    process = pacer_test_spawn (launcher, argv);
+    g_assert_cmpint (pacer_test_wait (process, &out, &err), ==, 1);
   }
 
   g_assert_nonnull (strstr (out, "\r\033[K["));
@@ -327,15 +284,13 @@ test_interrupt (void)
     {
       const char *args[] = { "-n", "2", program, NULL };
       g_autoptr(GSubprocess) process = NULL;
-      g_autoptr(GError) error = NULL;
       g_autofree char *out = NULL, *err = NULL, *last = NULL, *text = NULL;
       gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
       int orphan = 0;
 
       g_unlink (log);
       g_unlink (child_file);
-      process = spawn_cli ("pass:/i/pass,hang:/i/hang,orphan:/i/orphan", args, &error);
-      g_assert_no_error (error);
+      process = spawn_cli ("pass:/i/pass,hang:/i/hang,orphan:/i/orphan", args);
 
       /* Wait until both hanging tests run and the orphan has its child. */
       while (g_get_monotonic_time () < deadline)
@@ -349,12 +304,9 @@ test_interrupt (void)
       g_assert_cmpint (orphan, >, 0);
 
       g_subprocess_send_signal (process, signals[s]);
-      g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
-      g_assert_no_error (error);
-      g_assert_true (g_subprocess_get_if_exited (process));
-      g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 130);
+      g_assert_cmpint (pacer_test_wait (process, &out, &err), ==, 130);
       g_assert_nonnull (strstr (err, "interrupted"));
-      last = last_line (out);
+      last = pacer_test_last_line (out);
       g_assert_true (g_str_has_suffix (last, ", 2 not run"));
 
       /* The grandchild left in the orphan test's process group is gone too. */
@@ -369,16 +321,8 @@ main (int   argc,
   int status;
 
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-  /* Under AddressSanitizer the fake's SIGSEGV must stay a signal, as it is for users. */
-  {
-    const char *asan = g_getenv ("ASAN_OPTIONS");
-    g_autofree char *options = g_strconcat (asan != NULL ? asan : "", asan != NULL ? ":" : "",
-                                            "handle_segv=0", NULL);
-
-    g_setenv ("ASAN_OPTIONS", options, TRUE);
-  }
-  tmp_dir = g_dir_make_tmp ("pacer-run-test-XXXXXX", NULL);
-  g_assert_nonnull (tmp_dir);
+  pacer_test_keep_segv_a_signal ();
+  tmp_dir = pacer_test_make_tmp_dir ("pacer-run-test-XXXXXX");
 
   g_test_add_func ("/Pacer/PacerRun/summary-line", test_summary_line);
   g_test_add_func ("/Pacer/PacerRun/verbose", test_verbose);
@@ -391,7 +335,6 @@ main (int   argc,
   g_test_add_func ("/Pacer/PacerRun/interrupt", test_interrupt);
 
   status = g_test_run ();
-  _pacer_remove_tree (tmp_dir);
-  g_free (tmp_dir);
+  pacer_test_tmp_dir_free (tmp_dir);
   return status;
 }

@@ -16,9 +16,9 @@
 #include <json-glib/json-glib.h>
 #include <pacer-glib/pacer-glib.h>
 
-#include "pacer-glib/pacer-glib-private.h"
 #include "pacer-glib/pacer-report-private.h"
 #include "pacer-glib/pacer-test-result-private.h"
+#include "pacer-test-utils.h"
 
 static char *tmp_dir;
 
@@ -848,17 +848,8 @@ main (int   argc,
   int status;
 
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-  /* Under AddressSanitizer the fake's SIGSEGV must stay a signal, as it is for users. */
-  {
-    const char *asan = g_getenv ("ASAN_OPTIONS");
-    g_autofree char *options = g_strconcat (asan != NULL ? asan : "", asan != NULL ? ":" : "",
-                                            "handle_segv=0", NULL);
-
-    g_setenv ("ASAN_OPTIONS", options, TRUE);
-  }
-
-  tmp_dir = g_dir_make_tmp ("pacer-report-XXXXXX", NULL);
-  g_assert_nonnull (tmp_dir);
+  pacer_test_keep_segv_a_signal ();
+  tmp_dir = pacer_test_make_tmp_dir ("pacer-report-XXXXXX");
 
   g_test_add_func ("/Pacer/Report/xml-escaping", test_xml_escaping);
   g_test_add_func ("/Pacer/Report/junit-hand-made", test_junit_hand_made);
@@ -873,7 +864,6 @@ main (int   argc,
 
   status = g_test_run ();
 
-  _pacer_remove_tree (tmp_dir);
-  g_free (tmp_dir);
+  pacer_test_tmp_dir_free (tmp_dir);
   return status;
 }

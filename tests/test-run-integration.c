@@ -11,7 +11,7 @@
 #include <glib/gstdio.h>
 #include <gio/gio.h>
 
-#include "pacer-glib/pacer-glib-private.h"
+#include "pacer-test-utils.h"
 
 static char *tmp_dir;
 
@@ -30,15 +30,9 @@ run_cli (const char          *tests,
          char               **out,
          char               **err)
 {
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *log = g_build_filename (tmp_dir, "cli.log", NULL);
+  g_autoptr(GSubprocessLauncher) launcher = pacer_test_fake_gtest_launcher_new (tests, log);
 
-  g_subprocess_launcher_setenv (launcher, "FAKE_GTEST_TESTS", tests, TRUE);
-  g_subprocess_launcher_setenv (launcher, "FAKE_GTEST_LOG", log, TRUE);
   g_subprocess_launcher_unsetenv (launcher, "TEST_TOTAL_SHARDS");
   g_subprocess_launcher_unsetenv (launcher, "TEST_SHARD_INDEX");
   g_subprocess_launcher_unsetenv (launcher, "TEST_SHARD_STATUS_FILE");
@@ -49,17 +43,7 @@ run_cli (const char          *tests,
       g_subprocess_launcher_setenv (launcher, pair[0], pair[1], TRUE);
     }
 
-  g_ptr_array_add (argv, (char *) g_getenv ("PACER_RUN"));
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, out, err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  return g_subprocess_get_exit_status (process);
+  return pacer_test_run_pacer_run (launcher, args, out, err);
 }
 
 /* The result lines of a TAP stream, numbers checked and dropped:
@@ -382,7 +366,7 @@ test_meson (void)
   g_autofree char *q_cache = g_shell_quote (cache);
   g_autofree char *q_program = g_shell_quote (program);
   g_autofree char *q_plain = g_shell_quote (plain);
-  g_autofree char *q_pacer_run = g_shell_quote (g_getenv ("PACER_RUN"));
+  g_autofree char *q_pacer_run = g_shell_quote (pacer_test_pacer_run ());
   g_autofree char *wrapper = NULL;
   g_autofree char *contents = NULL;
   g_autofree char *meson = g_find_program_in_path ("meson");
@@ -503,8 +487,7 @@ main (int   argc,
 
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
-  tmp_dir = g_dir_make_tmp ("pacer-run-integration-XXXXXX", NULL);
-  g_assert_nonnull (tmp_dir);
+  tmp_dir = pacer_test_make_tmp_dir ("pacer-run-integration-XXXXXX");
 
   g_test_add_func ("/Pacer/RunIntegration/tap-stdout", test_tap_stdout);
   g_test_add_func ("/Pacer/RunIntegration/tap-not-run", test_tap_not_run);
@@ -515,7 +498,6 @@ main (int   argc,
   g_test_add_func ("/Pacer/RunIntegration/meson", test_meson);
 
   status = g_test_run ();
-  _pacer_remove_tree (tmp_dir);
-  g_free (tmp_dir);
+  pacer_test_tmp_dir_free (tmp_dir);
   return status;
 }

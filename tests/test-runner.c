@@ -15,7 +15,7 @@
 #include <glib/gstdio.h>
 #include <pacer-glib/pacer-glib.h>
 
-#include "pacer-glib/pacer-glib-private.h"
+#include "pacer-test-utils.h"
 
 static char *tmp_dir;
 
@@ -1076,16 +1076,8 @@ main (int   argc,
   int status;
 
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-  /* Under AddressSanitizer the fake's SIGSEGV must stay a signal, as it is for users. */
-  {
-    const char *asan = g_getenv ("ASAN_OPTIONS");
-    g_autofree char *options = g_strconcat (asan != NULL ? asan : "", asan != NULL ? ":" : "",
-                                            "handle_segv=0", NULL);
-
-    g_setenv ("ASAN_OPTIONS", options, TRUE);
-  }
-  tmp_dir = g_dir_make_tmp ("pacer-test-XXXXXX", NULL);
-  g_assert_nonnull (tmp_dir);
+  pacer_test_keep_segv_a_signal ();
+  tmp_dir = pacer_test_make_tmp_dir ("pacer-test-XXXXXX");
 
   g_test_add_func ("/Pacer/Runner/outcomes", test_outcomes);
   g_test_add_func ("/Pacer/Runner/crash-every-position", test_crash_every_position);
@@ -1108,7 +1100,6 @@ main (int   argc,
 
   status = g_test_run ();
   g_free (log_file);
-  _pacer_remove_tree (tmp_dir);
-  g_free (tmp_dir);
+  pacer_test_tmp_dir_free (tmp_dir);
   return status;
 }

@@ -14,6 +14,7 @@
 
 #include "pacer-glib/pacer-glib.h"
 #include "pacer-glib/pacer-glib-private.h"
+#include "pacer-test-utils.h"
 
 static const guint worker_counts[] = { 1, 2, 4, 8 };
 
@@ -213,9 +214,7 @@ typedef struct
 static void
 run_clear (Run *run)
 {
-  if (run->dir != NULL)
-    _pacer_remove_tree (run->dir);
-  g_clear_pointer (&run->dir, g_free);
+  g_clear_pointer (&run->dir, pacer_test_tmp_dir_free);
   g_clear_pointer (&run->out, g_free);
   g_clear_pointer (&run->err, g_free);
 }
@@ -228,18 +227,14 @@ spawn_run (Run                *run,
            guint               n_workers,
            const char * const *args)
 {
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocessLauncher) launcher = pacer_test_launcher_new ();
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_autofree char *program = g_test_build_filename (G_TEST_BUILT, "fake-fixture", NULL);
   g_autofree char *cache = NULL;
   g_autofree char *n = g_strdup_printf ("%u", n_workers);
   g_auto(GStrv) argv = NULL;
-  g_autoptr(GError) error = NULL;
-  GSubprocess *process;
 
-  run->dir = g_dir_make_tmp ("pacer-fixture-run-XXXXXX", &error);
-  g_assert_no_error (error);
+  run->dir = pacer_test_make_tmp_dir ("pacer-fixture-run-XXXXXX");
   cache = g_build_filename (run->dir, "cache", NULL);
   g_subprocess_launcher_setenv (launcher, "FAKE_FIXTURE_DIR", run->dir, TRUE);
   for (guint i = 0; env != NULL && env[i] != NULL; i += 2)
@@ -256,18 +251,13 @@ spawn_run (Run                *run,
     g_strv_builder_add (builder, program);
   else
     {
-      const char *pacer_run = g_getenv ("PACER_RUN");
-
-      g_assert_nonnull (pacer_run);
-      g_strv_builder_add_many (builder, pacer_run, "-n", n, "--cache-dir", cache, NULL);
+      g_strv_builder_add_many (builder, pacer_test_pacer_run (), "-n", n, "--cache-dir", cache, NULL);
       g_strv_builder_addv (builder, (const char **) args);
       g_strv_builder_add (builder, program);
     }
   argv = g_strv_builder_end (builder);
 
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, &error);
-  g_assert_no_error (error);
-  return process;
+  return pacer_test_spawn (launcher, (const char * const *) argv);
 }
 
 static int

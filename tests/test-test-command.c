@@ -10,7 +10,7 @@
 #include <glib/gstdio.h>
 #include <pacer-glib/pacer-glib.h>
 
-#include "pacer-glib/pacer-glib-private.h"
+#include "pacer-test-utils.h"
 
 static char *tmp_dir;
 
@@ -359,8 +359,7 @@ main (int   argc,
   int status;
 
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-  tmp_dir = g_dir_make_tmp ("test-command-XXXXXX", NULL);
-  g_assert_nonnull (tmp_dir);
+  tmp_dir = pacer_test_make_tmp_dir ("test-command-XXXXXX");
 
   g_test_add_func ("/Pacer/TestCommand/properties", test_properties);
   g_test_add_func ("/Pacer/TestCommand/gtest-split", test_gtest_split);
@@ -372,7 +371,6 @@ main (int   argc,
 
   status = g_test_run ();
 
-  _pacer_remove_tree (tmp_dir);
-  g_free (tmp_dir);
+  pacer_test_tmp_dir_free (tmp_dir);
   return status;
 }

@@ -15,22 +15,8 @@ import gi
 gi.require_version("Pacer", "1.0")
 from gi.repository import GLib, Pacer  # noqa: E402
 
-
-class Tap:
-    def __init__(self):
-        self.n = 0
-        self.failed = 0
-
-    def check(self, name, condition, detail=""):
-        self.n += 1
-        if condition:
-            print(f"ok {self.n} {name}")
-        else:
-            self.failed += 1
-            print(f"not ok {self.n} {name}")
-            for line in str(detail).splitlines():
-                print(f"# {line}")
-        sys.stdout.flush()
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tap import Tap  # noqa: E402
 
 
 def main():

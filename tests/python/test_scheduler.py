@@ -17,20 +17,8 @@ import gi
 gi.require_version("Pacer", "1.0")
 from gi.repository import Pacer  # noqa: E402
 
-
-class Tap:
-    def __init__(self):
-        self.n = 0
-        self.failed = 0
-
-    def check(self, name, condition, detail=""):
-        self.n += 1
-        print(f"{'ok' if condition else 'not ok'} {self.n} {name}")
-        if not condition:
-            self.failed += 1
-            for line in str(detail).splitlines():
-                print(f"# {line}")
-        sys.stdout.flush()
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tap import Tap  # noqa: E402
 
 
 def load_example(path):

@@ -5,6 +5,8 @@
 Prints TAP so meson reads each case."""
 
 import os
+import subprocess
+import sys
 import tempfile
 
 import gi
@@ -38,7 +40,26 @@ def first_worker():
     return state
 
 
+def plain_child(marker):
+    """A plain process whose cleanup is Python: run from Python's exit hook."""
+    import atexit
+
+    def cleanup(fixture, data):
+        with open(marker, "a") as f:
+            f.write("cleanup %s\n" % data.get_string())
+
+    fixture = Pacer.SharedFixture.new("py-plain", setup)
+    fixture.set_cleanup_func(cleanup)
+    fixture.declare()
+    atexit.register(Pacer.SharedFixture.run_exit_cleanups)
+    fixture.get()
+    return 0
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--plain-child":
+        return plain_child(sys.argv[2])
+
     results = []
 
     def check(name, condition):
@@ -67,6 +88,21 @@ def main():
     shared = Pacer.SharedFixture.new_for_shared_json("py-state", first_worker)
     state = shared.get_shared_json().read()
     check("on-first-worker initialises the state", state.get_int_member("count") == 1)
+
+    # Without a runner the process is first and last; its Python cleanup
+    # must run before the interpreter is gone, from Python's own exit hook.
+    marker = os.path.join(os.environ["PACER_RUN_DIR"], "plain-cleanups")
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("PACER_WORKER", "PACER_WORKER_COUNT", "PACER_TESTRUN_UID")}
+    child = subprocess.run([sys.executable, __file__, "--plain-child", marker], env=env,
+                           stderr=subprocess.PIPE, text=True, check=False)
+    try:
+        with open(marker) as f:
+            lines = f.read().splitlines()
+    except OSError:
+        lines = []
+    check("a plain process runs its Python cleanup once, at exit",
+          child.returncode == 0 and lines == ["cleanup /srv/data"] and "shutdown" not in child.stderr)
 
     print("1..%d" % len(results))
     for i, (name, ok) in enumerate(results, 1):

@@ -15,6 +15,9 @@ gi.require_version("Pacer", "1.0")
 gi.require_version("Json", "1.0")
 from gi.repository import GLib, Json, Pacer  # noqa: E402
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tap import Tap  # noqa: E402
+
 INCREMENTS = 300
 
 
@@ -28,24 +31,6 @@ def child(path, count):
     for _ in range(count):
         shared.edit(increment)
     return 0
-
-
-class Tap:
-    def __init__(self):
-        self.n = 0
-        self.failed = 0
-
-    def check(self, name, condition, detail=""):
-        self.n += 1
-        if condition:
-            print(f"ok {self.n} {name}")
-        else:
-            self.failed += 1
-            print(f"not ok {self.n} {name}")
-            if detail:
-                for line in str(detail).splitlines():
-                    print(f"# {line}")
-        sys.stdout.flush()
 
 
 def main():

@@ -20,35 +20,11 @@ gi.require_version("Gio", "2.0")
 gi.require_version("Json", "1.0")
 from gi.repository import Gio, GLib, Pacer  # noqa: E402
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tap import Tap  # noqa: E402
+
 # Long enough for any of the cases below on a loaded machine.
 LOOP_GUARD_SECONDS = 20
-
-
-class Tap:
-    def __init__(self):
-        self.n = 0
-        self.failed = 0
-
-    def check(self, name, condition, detail=""):
-        self.n += 1
-        if condition:
-            print(f"ok {self.n} {name}")
-        else:
-            self.failed += 1
-            print(f"not ok {self.n} {name}")
-            if detail:
-                for line in str(detail).splitlines():
-                    print(f"# {line}")
-        sys.stdout.flush()
-
-    def raises(self, name, func, domain, code):
-        try:
-            func()
-        except GLib.Error as error:
-            self.check(name, error.matches(domain, code), f"{error.domain} {error.code}: {error.message}")
-            return error
-        self.check(name, False, "no error raised")
-        return None
 
 
 class Buckets:
