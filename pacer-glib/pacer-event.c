@@ -30,6 +30,21 @@
  * Raised when the rate achieved over a recent window strays from the target
  * by more than [property@Pacer.TokenBucket:max-drift].
  *
+ * It comes with [signal@Pacer.TokenBucket::drift], at every check while the
+ * rate stays off, so a handler sees the rate drift and recover.
+ *
+ * ```c
+ * static void
+ * on_drift (PacerTokenBucket *bucket, PacerDriftEvent *event, gpointer user_data)
+ * {
+ *   g_warning ("pacing drifts by %.0f %% (at most %.0f %% allowed)",
+ *              100 * pacer_drift_event_get_drift (event),
+ *              100 * pacer_drift_event_get_max_drift (event));
+ * }
+ *
+ * g_signal_connect (bucket, "drift", G_CALLBACK (on_drift), NULL);
+ * ```
+ *
  * Since: 1.0
  */
 
@@ -37,6 +52,23 @@
  * PacerMaxCallsEvent:
  *
  * Raised once, by the call that reaches [property@Pacer.TokenBucket:max-calls].
+ *
+ * It comes with [signal@Pacer.TokenBucket::max-calls] in the process that
+ * made that call, whichever it is; the calls after it go through unless
+ * [property@Pacer.TokenBucket:refuse-over-max-calls] is set.
+ *
+ * ```c
+ * static void
+ * on_max_calls (PacerTokenBucket *bucket, PacerMaxCallsEvent *event, gpointer user_data)
+ * {
+ *   g_message ("%s: the %" G_GINT64_FORMAT " calls budgeted are spent",
+ *              pacer_event_get_limiter_id (PACER_EVENT (event)),
+ *              pacer_max_calls_event_get_max_calls (event));
+ * }
+ *
+ * pacer_token_bucket_set_max_calls (bucket, 1000);
+ * g_signal_connect (bucket, "max-calls", G_CALLBACK (on_max_calls), NULL);
+ * ```
  *
  * Since: 1.0
  */
@@ -50,6 +82,22 @@
  * Rates are in calls per hour, durations and waits in seconds. Values that are
  * not known yet are NaN: quantiles until 10 calls have completed, drift until
  * [property@Pacer.TokenBucket:seconds-before-first-check] have passed.
+ *
+ * ```c
+ * static void
+ * on_periodic_check (PacerTokenBucket *bucket, PacerPeriodicCheckEvent *event, gpointer user_data)
+ * {
+ *   double ratio = pacer_periodic_check_event_get_wait_ratio (event);
+ *
+ *   if (!isnan (ratio))
+ *     g_message ("%.1f calls/s over the last minute, p99 %.1f ms, %s",
+ *                pacer_periodic_check_event_get_windowed_rate (event, 60) / 3600,
+ *                1000 * pacer_periodic_check_event_get_duration_p99 (event),
+ *                ratio > 1 ? "the pacer holds calls back" : "the service is the bottleneck");
+ * }
+ *
+ * g_signal_connect (bucket, "periodic-check", G_CALLBACK (on_periodic_check), NULL);
+ * ```
  *
  * Since: 1.0
  */
