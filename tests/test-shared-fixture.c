@@ -363,9 +363,9 @@ test_run_normal (void)
 static void
 test_run_dist_modes (void)
 {
-  const char *dists[] = { "load", "no" };
+  const char *dists[] = { "load", "loadscope", "loadfile", "loadgroup", "worksteal", "each", "no" };
 
-  g_test_summary ("The teardown pass does not depend on the scheduler");
+  g_test_summary ("Setup and cleanup run once in every --dist mode: the teardown pass does not depend on the scheduler");
 
   for (guint d = 0; d < G_N_ELEMENTS (dists); d++)
     for (guint i = 0; i < G_N_ELEMENTS (worker_counts); i++)
