@@ -42,9 +42,11 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (PacerOrderedScheduler, pacer_ordered_scheduler, G
                                G_IMPLEMENT_INTERFACE (PACER_TYPE_SCHEDULER,
                                                       pacer_ordered_scheduler_iface_init))
 
+/* One queue in listing order for whoever asks: which workers there are
+ * does not matter, so joining and leaving are both nothing to do. */
 static void
-pacer_ordered_scheduler_add_worker (PacerScheduler *scheduler,
-                                    const char     *worker)
+pacer_ordered_scheduler_ignore_worker (PacerScheduler *scheduler,
+                                       const char     *worker)
 {
 }
 
@@ -134,8 +136,8 @@ pacer_ordered_scheduler_has_pending (PacerScheduler *scheduler)
 static void
 pacer_ordered_scheduler_iface_init (PacerSchedulerInterface *iface)
 {
-  iface->add_worker = pacer_ordered_scheduler_add_worker;
-  iface->remove_worker = pacer_ordered_scheduler_add_worker;
+  iface->add_worker = pacer_ordered_scheduler_ignore_worker;
+  iface->remove_worker = pacer_ordered_scheduler_ignore_worker;
   iface->add_test = pacer_ordered_scheduler_add_test;
   iface->next_batch = pacer_ordered_scheduler_next_batch;
   iface->mark_test_complete = pacer_ordered_scheduler_mark_test_complete;

@@ -745,8 +745,6 @@ main (int   argc,
           pacer_run_installed_cleanup (scratch_dir);
           return EXIT_USAGE;
         }
-      if (g_str_equal (tap_target, "-"))
-        g_set_print_handler (print_to_stderr);
     }
 
   console.runner = runner;

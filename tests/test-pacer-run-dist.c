@@ -39,9 +39,9 @@ test_modes (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (modes); i++)
     {
-      gboolean grouped = g_str_equal (modes[i], "loadgroup");
-      const char *args[] = { "-n", "2", "--dist", modes[i], grouped ? "--group" : program,
-                             grouped ? "/a/*=a" : NULL, program, NULL };
+      const char *grouped_args[] = { "-n", "2", "--dist", modes[i], "--group", "/a/*=a", program, NULL };
+      const char *plain_args[] = { "-n", "2", "--dist", modes[i], program, NULL };
+      const char * const *args = g_str_equal (modes[i], "loadgroup") ? grouped_args : plain_args;
       g_autofree char *out = NULL;
       g_autofree char *err = NULL;
       const char *expected = g_str_equal (modes[i], "each") ? "6 passed, 2 failed\n" : "3 passed, 1 failed\n";
