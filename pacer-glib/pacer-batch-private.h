@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "pacer-gtest-log-private.h"
 #include "pacer-test-result.h"
 
 G_BEGIN_DECLS
@@ -84,6 +85,18 @@ struct _PacerBatch
   gint64 chunk_time;      /* event_time when the current read chunk arrived */
   guint chunk_results;    /* result lines in the current read chunk */
   gint64 result_end;      /* monotonic end of the last result reported */
+  /* GTest's own clock, from its --GTestLogFD records: a result line waits in
+   * the backlog until its STOP_CASE record says how long the test took. */
+  int log_fd;             /* read end, non-blocking, or -1 */
+  guint log_source;
+  PacerGTestLogDecoder *log_decoder;
+  gboolean log_eof;
+  gboolean log_lost;      /* corrupt or overdue: time by lines from now on */
+  double *case_elapsed;   /* by position: GTest's elapsed seconds, or -1 */
+  guint *case_depth;      /* START_CASEs not yet stopped: trap subprocesses nest */
+  gint64 *case_started;   /* by position: when its START_CASE was read, or 0 */
+  GQueue backlog;         /* HeldLine: stdout lines waiting for a record */
+  guint backlog_source;
   gboolean started;
   gboolean timed_start;
   gboolean exited;

@@ -8,19 +8,33 @@
  * (`-p P`) or most of a suite (`-p SUITE -s …`); its requested tests come in
  * listing order. A pass that ends with a requested test unreported ran a path
  * the program does not have. A process that dies mid-pass leaves the test it
- * was running without a result: the runner blames it. Timing uses the
- * arrival of lines: a test starts when the one before it ends (or its suite's
- * `# Start of` line arrives) and ends with its result. */
+ * was running without a result: the runner blames it.
+ *
+ * A GTest program also writes binary records to `--GTestLogFD`, and its
+ * STOP_CASE record carries the test's elapsed time by GTest's own clock.
+ * That is what a test costs, whenever the controller got round to reading:
+ * a 1 s test read in one chunk with the fast tests after it must not look
+ * fast to the duration history. GTest writes START_CASE before a test and
+ * STOP_CASE just after its TAP line, on another pipe; so on each result line
+ * the log pipe is drained first, and a test whose START_CASE came but whose
+ * STOP_CASE has not yet waits in a backlog, with every line after it. A
+ * program that writes no records (no START_CASE before its result), a
+ * corrupt stream, or a record that never comes falls back to timing by the
+ * arrival of lines: a test starts when the one before it ends (or its
+ * suite's `# Start of` line arrives) and ends with its result. */
 
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
 #include <glib/gi18n-lib.h>
+#include <glib-unix.h>
 
 #include "pacer-batch-private.h"
 #include "pacer-tap-parser-private.h"
@@ -31,6 +45,21 @@
 #define GRACE_SECONDS 2
 /* A grandchild that left the process group may hold stdout open for ever. */
 #define EOF_WAIT_MSEC 1000
+/* The fd a test process writes its GTest log records to. */
+#define LOG_FD 3
+/* Records are a few dozen bytes: a small buffer on the stack is enough. */
+#define LOG_READ_SIZE 16384
+/* GTest writes a STOP_CASE record right after its TAP line; one this late
+ * will not come (the test closed the fd, or something else writes there). */
+#define RECORD_WAIT_MSEC 1000
+
+/* A stdout line read while an earlier result waits for its record. */
+typedef struct
+{
+  gint64 now;
+  gsize length;
+  char text[];
+} HeldLine;
 
 /* Timers go to the context the batch was made in: a sync run iterates its own. */
 static guint
@@ -94,6 +123,13 @@ _pacer_batch_new (guint                  slot,
     g_hash_table_insert (batch->index, paths[i], GUINT_TO_POINTER (i + 1));
   batch->reported = g_new0 (gboolean, tests->len);
   batch->missing = g_new0 (gboolean, tests->len);
+  batch->case_elapsed = g_new (double, tests->len);
+  for (guint i = 0; i < tests->len; i++)
+    batch->case_elapsed[i] = -1;
+  batch->case_depth = g_new0 (guint, tests->len);
+  batch->case_started = g_new0 (gint64, tests->len);
+  g_queue_init (&batch->backlog);
+  batch->log_fd = -1;
   batch->result_func = result_func;
   batch->started_func = started_func;
   batch->done_func = done_func;
@@ -137,16 +173,25 @@ _pacer_batch_free (PacerBatch *batch)
   g_cancellable_cancel (batch->cancellable);
   clear_source (batch, &batch->grace_source);
   clear_source (batch, &batch->eof_source);
+  clear_source (batch, &batch->backlog_source);
+  g_queue_clear_full (&batch->backlog, g_free);
   g_array_unref (batch->tests);
   g_hash_table_unref (batch->index);
   g_free (batch->pass_end);
   g_strfreev (batch->paths);
   g_free (batch->reported);
   g_free (batch->missing);
+  g_free (batch->case_elapsed);
+  g_free (batch->case_depth);
+  g_free (batch->case_started);
   g_free (batch->bail_reason);
   g_free (batch->last_output);
   g_clear_object (&batch->process);
   g_clear_object (&batch->stdout_pipe);
+  clear_source (batch, &batch->log_source);
+  if (batch->log_fd >= 0)
+    close (batch->log_fd);
+  g_clear_pointer (&batch->log_decoder, _pacer_gtest_log_decoder_free);
   g_clear_object (&batch->cancellable);
   g_main_context_unref (batch->context);
   g_free (batch->buffer);
@@ -274,6 +319,77 @@ outcome_of (const PacerTapLine *line)
   return line->ok ? PACER_TEST_OUTCOME_PASS : PACER_TEST_OUTCOME_FAIL;
 }
 
+/* The requested test of the current pass a result line is about, or
+ * G_MAXUINT: `-x P/` and `-s` print SKIP lines for tests nobody asked for,
+ * and a stray line must not put a result on the wrong test. A message after
+ * the path is returned in @message. */
+static guint
+result_position (PacerBatch          *batch,
+                 const PacerTapLine  *line,
+                 char               **message)
+{
+  gpointer found;
+  const char *dash;
+  guint position;
+
+  found = line->description != NULL ? g_hash_table_lookup (batch->index, line->description) : NULL;
+  if (found == NULL && line->description != NULL && (dash = strstr (line->description, " - ")) != NULL)
+    {
+      /* g_test_fail_printf() and g_test_skip_printf() print `PATH - MESSAGE`. */
+      g_autofree char *path = g_strndup (line->description, dash - line->description);
+
+      found = g_hash_table_lookup (batch->index, path);
+      if (found != NULL && message != NULL)
+        *message = g_strdup (dash + 3);
+    }
+  if (found == NULL || batch->pass >= batch->n_passes)
+    return G_MAXUINT;
+  position = GPOINTER_TO_UINT (found) - 1;
+  if (position < pass_start (batch, batch->pass) || position >= batch->pass_end[batch->pass] ||
+      batch->reported[position])
+    return G_MAXUINT;
+  return position;
+}
+
+static void read_log (PacerBatch *batch);
+
+/* Whether the result for @position must wait for GTest's record of it: the
+ * test started by the records and has not stopped yet. */
+static gboolean
+awaits_record (PacerBatch *batch,
+               guint       position)
+{
+  if (position == G_MAXUINT || batch->case_elapsed[position] >= 0)
+    return FALSE;
+  /* Everything GTest wrote before this line is in the pipe by now. */
+  read_log (batch);
+  return !batch->log_eof && !batch->log_lost && batch->case_depth[position] > 0 &&
+         batch->case_elapsed[position] < 0;
+}
+
+/* GTest's elapsed time, placed where it can have been: it ended before its
+ * result line was read, began before its START_CASE record was read, and
+ * after the test before it ended. A result read late ends too late, and
+ * when the next test's line says that cannot be, the next one overlaps it a
+ * little: a result never ends after the runner heard of it. */
+static double
+recorded_duration (PacerBatch *batch,
+                   guint       position,
+                   gint64      now)
+{
+  double seconds = batch->case_elapsed[position];
+  gint64 usec = (gint64) (seconds * G_USEC_PER_SEC);
+  gint64 latest = now - usec;
+  gint64 start = latest;
+
+  if (batch->case_started[position] > 0)
+    start = MIN (start, batch->case_started[position]);
+  batch->result_start = MIN (MAX (start, batch->result_end), latest);
+  batch->result_end = batch->result_start + usec;
+  batch->start_in_chunk = FALSE;
+  return seconds;
+}
+
 static void
 handle_result (PacerBatch         *batch,
                const PacerTapLine *line,
@@ -281,9 +397,9 @@ handle_result (PacerBatch         *batch,
 {
   PacerTestOutcome outcome = outcome_of (line);
   g_autofree char *message = NULL;
-  gpointer found;
-  const char *dash;
+  g_autofree char *path_message = NULL;
   guint position;
+  double duration;
 
   if (line->directive == PACER_TAP_DIRECTIVE_TODO)
     message = g_strdup_printf (_("incomplete: %s"), line->reason ? line->reason : "");
@@ -303,57 +419,47 @@ handle_result (PacerBatch         *batch,
       return;
     }
 
-  /* Only requested paths of the current pass count: `-x P/` and `-s` print
-   * SKIP lines for tests nobody asked for, and a stray line must not put a
-   * result on the wrong test. */
-  found = line->description != NULL ? g_hash_table_lookup (batch->index, line->description) : NULL;
-  if (found == NULL && line->description != NULL && (dash = strstr (line->description, " - ")) != NULL)
-    {
-      /* g_test_fail_printf() and g_test_skip_printf() print `PATH - MESSAGE`. */
-      g_autofree char *path = g_strndup (line->description, dash - line->description);
-
-      found = g_hash_table_lookup (batch->index, path);
-      if (found != NULL && message == NULL)
-        message = g_strdup (dash + 3);
-    }
-  if (found == NULL || batch->pass >= batch->n_passes)
+  position = result_position (batch, line, &path_message);
+  if (position == G_MAXUINT)
     return;
-  position = GPOINTER_TO_UINT (found) - 1;
-  if (position < pass_start (batch, batch->pass) || position >= batch->pass_end[batch->pass] ||
-      batch->reported[position])
-    return;
+  if (message == NULL)
+    message = g_steal_pointer (&path_message);
 
+  duration = batch->case_elapsed[position] >= 0 ? recorded_duration (batch, position, now)
+                                                 : result_duration (batch, now);
   batch->reported[position] = TRUE;
   batch->result_func (batch, position, batch->paths[position], outcome,
-                      result_duration (batch, now), message, batch->output->str, batch->user_data);
+                      duration, message, batch->output->str, batch->user_data);
   g_string_truncate (batch->output, 0);
   g_clear_pointer (&batch->bail_reason, g_free);
   begin_test (batch, now);
 }
 
-static void
-handle_line (PacerBatch *batch,
-             const char *line,
-             gsize       length,
-             gint64      now)
+/* FALSE if @line is a result that must wait for its record; nothing has
+ * been done with it then. */
+static gboolean
+process_line (PacerBatch *batch,
+              const char *line,
+              gsize       length,
+              gint64      now)
 {
   PacerTapLine tap;
-
-  if (!batch->started)
-    {
-      /* The first line comes once g_test_init() and registration are done. */
-      batch->started = TRUE;
-      begin_test (batch, now);
-    }
 
   if (batch->ignore_tap)
     {
       append_output (batch, line, length);
       append_output (batch, "\n", 1);
-      return;
+      return TRUE;
     }
 
   _pacer_tap_parse_line (line, &tap);
+  if (tap.kind == PACER_TAP_LINE_RESULT && !batch->whole &&
+      awaits_record (batch, result_position (batch, &tap, NULL)))
+    {
+      _pacer_tap_line_clear (&tap);
+      return FALSE;
+    }
+
   if (tap.prefix != NULL && *tap.prefix != '\0')
     {
       append_output (batch, tap.prefix, strlen (tap.prefix));
@@ -414,6 +520,52 @@ handle_line (PacerBatch *batch,
     }
 
   _pacer_tap_line_clear (&tap);
+  return TRUE;
+}
+
+static gboolean on_record_overdue (gpointer user_data);
+
+/* Lines go through in order: once one waits, the rest wait behind it. */
+static void
+release_backlog (PacerBatch *batch)
+{
+  HeldLine *held;
+
+  while ((held = g_queue_peek_head (&batch->backlog)) != NULL &&
+         process_line (batch, held->text, held->length, held->now))
+    g_free (g_queue_pop_head (&batch->backlog));
+
+  clear_source (batch, &batch->backlog_source);
+  if (!g_queue_is_empty (&batch->backlog))
+    batch->backlog_source = add_timeout (batch, RECORD_WAIT_MSEC, on_record_overdue);
+}
+
+static void
+handle_line (PacerBatch *batch,
+             const char *line,
+             gsize       length,
+             gint64      now)
+{
+  HeldLine *held;
+
+  if (!batch->started)
+    {
+      /* The first line comes once g_test_init() and registration are done. */
+      batch->started = TRUE;
+      begin_test (batch, now);
+    }
+
+  if (g_queue_is_empty (&batch->backlog) && process_line (batch, line, length, now))
+    return;
+
+  held = g_malloc (sizeof (HeldLine) + length + 1);
+  held->now = now;
+  held->length = length;
+  memcpy (held->text, line, length);
+  held->text[length] = '\0';
+  g_queue_push_tail (&batch->backlog, held);
+  if (batch->backlog_source == 0)
+    batch->backlog_source = add_timeout (batch, RECORD_WAIT_MSEC, on_record_overdue);
 }
 
 static void maybe_done (PacerBatch *batch);
@@ -489,6 +641,119 @@ read_more (PacerBatch *batch)
                              G_PRIORITY_DEFAULT, batch->cancellable, on_read, batch_ref (batch));
 }
 
+static gboolean
+on_record_overdue (gpointer user_data)
+{
+  PacerBatch *batch = user_data;
+
+  batch->backlog_source = 0;
+  g_debug ("no GTest log record for a result after %d ms: timing by lines", RECORD_WAIT_MSEC);
+  batch->log_lost = TRUE;
+  release_backlog (batch);
+  maybe_done (batch);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+handle_record (PacerBatch                *batch,
+               const PacerGTestLogRecord *record,
+               gint64                     now)
+{
+  gpointer found;
+  guint position;
+
+  if (record->type != PACER_GTEST_LOG_START_CASE && record->type != PACER_GTEST_LOG_STOP_CASE)
+    return;
+  found = record->strings[0] != NULL ? g_hash_table_lookup (batch->index, record->strings[0]) : NULL;
+  if (found == NULL)
+    return;
+  position = GPOINTER_TO_UINT (found) - 1;
+
+  /* A g_test_trap_subprocess() child inherits the fd and writes its own
+   * START_CASE and STOP_CASE for the same path inside the parent's: the
+   * outermost pair is the test. */
+  if (record->type == PACER_GTEST_LOG_START_CASE)
+    {
+      if (batch->case_depth[position]++ == 0)
+        batch->case_started[position] = now;
+    }
+  else if (batch->case_depth[position] > 0 && --batch->case_depth[position] == 0 &&
+           record->n_nums > PACER_GTEST_LOG_STOP_ELAPSED)
+    {
+      double seconds = record->nums[PACER_GTEST_LOG_STOP_ELAPSED];
+
+      if (isfinite (seconds) && seconds >= 0)
+        batch->case_elapsed[position] = seconds;
+    }
+}
+
+static void
+close_log (PacerBatch *batch)
+{
+  batch->log_eof = TRUE;
+  clear_source (batch, &batch->log_source);
+  if (batch->log_fd >= 0)
+    close (batch->log_fd);
+  batch->log_fd = -1;
+}
+
+/* Reads what the log pipe holds now, without waiting. */
+static void
+read_log (PacerBatch *batch)
+{
+  guint8 buffer[LOG_READ_SIZE];
+  gint64 now = g_get_monotonic_time ();
+
+  while (batch->log_fd >= 0)
+    {
+      gssize n = read (batch->log_fd, buffer, sizeof buffer);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0 && errno == EAGAIN)
+        return;
+      if (n <= 0)
+        {
+          close_log (batch);
+          return;
+        }
+
+      /* A corrupt stream is still drained, or the test would block writing. */
+      if (!batch->log_lost)
+        {
+          PacerGTestLogRecord record;
+          g_autoptr(GError) error = NULL;
+
+          _pacer_gtest_log_decoder_feed (batch->log_decoder, buffer, n);
+          while (_pacer_gtest_log_decoder_next (batch->log_decoder, &record, &error))
+            {
+              handle_record (batch, &record, now);
+              _pacer_gtest_log_record_clear (&record);
+            }
+          if (error != NULL)
+            {
+              g_debug ("%s: timing by lines", error->message);
+              batch->log_lost = TRUE;
+            }
+        }
+    }
+}
+
+static gboolean
+on_log_ready (int          fd,
+              GIOCondition condition,
+              gpointer     user_data)
+{
+  PacerBatch *batch = user_data;
+
+  read_log (batch);
+  if (batch->log_eof)
+    batch->log_source = 0;
+  release_backlog (batch);
+  maybe_done (batch);
+  return batch->log_eof ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
+}
+
 static void
 kill_group (PacerBatch *batch,
             int         sig)
@@ -503,11 +768,13 @@ on_eof_wait_over (gpointer user_data)
   PacerBatch *batch = user_data;
 
   batch->eof_source = 0;
-  if (!batch->eof)
+  if (!batch->eof || !batch->log_eof)
     {
-      /* Something outside the process group still holds the pipe. */
+      /* Something outside the process group still holds a pipe. */
       batch->eof = TRUE;
+      close_log (batch);
       g_cancellable_cancel (batch->cancellable);
+      release_backlog (batch);
       maybe_done (batch);
     }
   return G_SOURCE_REMOVE;
@@ -534,7 +801,7 @@ on_wait (GObject      *source,
   kill_group (batch, SIGKILL);
   clear_source (batch, &batch->grace_source);
 
-  if (!batch->eof)
+  if (!batch->eof || !batch->log_eof)
     batch->eof_source = add_timeout (batch, EOF_WAIT_MSEC, on_eof_wait_over);
   maybe_done (batch);
 }
@@ -542,7 +809,8 @@ on_wait (GObject      *source,
 static void
 maybe_done (PacerBatch *batch)
 {
-  if (!batch->exited || !batch->eof || batch->done)
+  if (!batch->exited || !batch->eof || !batch->log_eof || !g_queue_is_empty (&batch->backlog) ||
+      batch->done)
     return;
 
   batch->done = TRUE;
@@ -559,9 +827,37 @@ _pacer_batch_start (PacerBatch           *batch,
                     const char * const   *argv,
                     GError              **error)
 {
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) full_argv = NULL;
   const char *pid_text;
+  int log_fds[2] = { -1, -1 };
 
-  batch->process = g_subprocess_launcher_spawnv (launcher, argv, error);
+  g_strv_builder_addv (builder, (const char **) argv);
+  if (batch->whole)
+    batch->log_eof = TRUE;
+  else
+    {
+      /* The launcher closes our copy of the write end, so EOF comes when the
+       * test process and whatever it started are gone. `--tap` must come
+       * after `--GTestLogFD`, which turns TAP off. */
+      if (!g_unix_open_pipe (log_fds, FD_CLOEXEC, error) ||
+          !g_unix_set_fd_nonblocking (log_fds[0], TRUE, error))
+        {
+          if (log_fds[0] >= 0)
+            {
+              close (log_fds[0]);
+              close (log_fds[1]);
+            }
+          return FALSE;
+        }
+      g_subprocess_launcher_take_fd (launcher, log_fds[1], LOG_FD);
+      g_strv_builder_add_many (builder, "--GTestLogFD", G_STRINGIFY (LOG_FD), "--tap", NULL);
+      batch->log_fd = log_fds[0];
+      batch->log_decoder = _pacer_gtest_log_decoder_new ();
+    }
+  full_argv = g_strv_builder_end (builder);
+
+  batch->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) full_argv, error);
   if (batch->process == NULL)
     return FALSE;
 
@@ -582,6 +878,14 @@ _pacer_batch_start (PacerBatch           *batch,
     }
 
   read_more (batch);
+  if (batch->log_fd >= 0)
+    {
+      GSource *source = g_unix_fd_source_new (batch->log_fd, G_IO_IN | G_IO_HUP | G_IO_ERR);
+
+      g_source_set_callback (source, (GSourceFunc) (void (*) (void)) on_log_ready, batch, NULL);
+      batch->log_source = g_source_attach (source, batch->context);
+      g_source_unref (source);
+    }
   g_subprocess_wait_async (batch->process, NULL, on_wait, batch_ref (batch));
   return TRUE;
 }

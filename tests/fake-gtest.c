@@ -13,6 +13,7 @@
  * as each test starts and ends.
  */
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #include <glib/gstdio.h>
 
 static const char *seed_arg;
+static const char *log_fd_arg;
 
 static void
 log_start (const char *kind)
@@ -155,6 +157,38 @@ run_kind_body (const char *kind)
       g_usleep (300 * G_TIME_SPAN_MILLISECOND);
       return;
     }
+  if (g_str_equal (kind, "trap"))
+    {
+      /* The child writes its own START_CASE and STOP_CASE for this path to
+       * the inherited log fd, nested inside the parent's. */
+      if (g_test_subprocess ())
+        {
+          g_usleep (50 * G_TIME_SPAN_MILLISECOND);
+          return;
+        }
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+      g_test_trap_assert_passed ();
+      g_usleep (150 * G_TIME_SPAN_MILLISECOND);
+      return;
+    }
+  if (g_str_equal (kind, "muted"))
+    {
+      /* Leaves the GTest log fd open in a grandchild and points its own at
+       * /dev/null: no STOP_CASE ever comes, and no end of the stream. */
+      int null_fd = open ("/dev/null", O_WRONLY);
+      pid_t child = fork ();
+
+      if (child == 0)
+        {
+          g_usleep (30 * G_USEC_PER_SEC);
+          _exit (0);
+        }
+      g_assert_nonnull (log_fd_arg);
+      dup2 (null_fd, atoi (log_fd_arg));
+      close (null_fd);
+      g_usleep (100 * G_TIME_SPAN_MILLISECOND);
+      return;
+    }
   if (g_str_equal (kind, "flaky"))
     {
       if (first_attempt ())
@@ -221,8 +255,12 @@ main (int argc, char **argv)
   g_auto(GStrv) items = NULL;
 
   for (int i = 1; i + 1 < argc; i++)
-    if (strcmp (argv[i], "--seed") == 0)
-      seed_arg = argv[i + 1];
+    {
+      if (strcmp (argv[i], "--seed") == 0)
+        seed_arg = argv[i + 1];
+      if (strcmp (argv[i], "--GTestLogFD") == 0)
+        log_fd_arg = argv[i + 1];
+    }
 
   /* FAKE_GTEST_HANG_LIST: a program that never finishes listing its tests. */
   for (int i = 1; i < argc; i++)

@@ -1034,11 +1034,81 @@ test_history (void)
 
   g_assert_true (pacer_duration_history_load (reread, &error));
   g_assert_no_error (error);
-  /* Times come from when lines arrive, so allow for a slow reader (valgrind). */
-  g_assert_cmpfloat (pacer_duration_history_lookup (reread, program, "/h/slow"), >=, 0.15);
+  /* GTest's own clock times the 300 ms test. */
+  g_assert_cmpfloat (pacer_duration_history_lookup (reread, program, "/h/slow"), >=, 0.3);
   g_assert_cmpfloat (pacer_duration_history_lookup (reread, program, "/h/fast"), <,
                      pacer_duration_history_lookup (reread, program, "/h/slow"));
   g_assert_cmpfloat (pacer_duration_history_lookup (reread, program, "/h/fast"), >=, 0);
+}
+
+static void
+stall_on_slow (PacerRunner *runner,
+               const char  *program,
+               const char  *path,
+               const char  *worker,
+               gpointer     user_data)
+{
+  /* The controller looks away while the slow test and those after it run,
+   * so their result lines all arrive in one read. */
+  if (g_str_equal (path, "/c/slow"))
+    g_usleep (700 * G_TIME_SPAN_MILLISECOND);
+}
+
+static void
+test_gtest_clock (void)
+{
+  g_autoptr(PacerRunner) runner = new_runner ("slow:/c/slow,pass:/c/a,pass:/c/b,pass:/c/c,pass:/c/d,trap:/c/trap");
+  g_autoptr(PacerScheduler) scheduler = g_object_new (TEST_TYPE_ALL_SCHEDULER, NULL);
+  g_autoptr(GError) error = NULL;
+  const char *fast[] = { "/c/a", "/c/b", "/c/c", "/c/d" };
+  PacerTestResult *slow, *trap;
+
+  g_test_summary ("Tests are timed by GTest's own clock, however late the runner reads their results");
+
+  g_object_set (runner, "n-workers", 1, "scheduler", scheduler, NULL);
+  g_signal_connect (runner, "test-started", G_CALLBACK (stall_on_slow), NULL);
+  g_assert_true (pacer_runner_run (runner, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (pacer_runner_get_count (runner, PACER_TEST_OUTCOME_PASS), ==, 6);
+
+  /* Timing by arrival would share the 0.7 s stall out over all five. */
+  slow = find_result (runner, "/c/slow");
+  g_assert_cmpfloat (pacer_test_result_get_duration (slow), >=, 0.3);
+  g_assert_cmpfloat (pacer_test_result_get_duration (slow), <, 0.5);
+  g_assert_cmpfloat_with_epsilon (pacer_test_result_get_end_time (slow) - pacer_test_result_get_start_time (slow),
+                                  pacer_test_result_get_duration (slow), 1e-6);
+  for (guint i = 0; i < G_N_ELEMENTS (fast); i++)
+    {
+      PacerTestResult *result = find_result (runner, fast[i]);
+
+      g_assert_cmpfloat (pacer_test_result_get_duration (result), <, 0.05);
+      g_assert_cmpfloat (pacer_test_result_get_start_time (result), >=,
+                         pacer_test_result_get_end_time (slow) - 0.05);
+    }
+
+  /* The trap subprocess's own STOP_CASE (50 ms) is not the test's (200 ms). */
+  trap = find_result (runner, "/c/trap");
+  g_assert_cmpfloat (pacer_test_result_get_duration (trap), >=, 0.2);
+}
+
+static void
+test_gtest_clock_lost (void)
+{
+  g_autoptr(PacerRunner) runner = new_runner ("pass:/m/before,muted:/m/muted,slow:/m/after");
+  g_autoptr(PacerScheduler) scheduler = g_object_new (TEST_TYPE_ALL_SCHEDULER, NULL);
+  g_autoptr(GError) error = NULL;
+  gint64 started = g_get_monotonic_time ();
+
+  g_test_summary ("A test that silences GTest's log is timed by its lines, and the run goes on");
+
+  g_object_set (runner, "n-workers", 1, "scheduler", scheduler, NULL);
+  g_assert_true (pacer_runner_run (runner, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (pacer_runner_get_count (runner, PACER_TEST_OUTCOME_PASS), ==, 3);
+  g_assert_cmpfloat (pacer_test_result_get_duration (find_result (runner, "/m/muted")), >=, 0.1);
+  g_assert_cmpfloat (pacer_test_result_get_duration (find_result (runner, "/m/after")), >=, 0.3);
+  /* The grandchild holding the log open sleeps 30 s: nobody waits for it. */
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 15 * G_USEC_PER_SEC);
 }
 
 static void
@@ -1096,6 +1166,8 @@ main (int   argc,
   g_test_add_func ("/Pacer/Runner/bad-input", test_bad_input);
   g_test_add_func ("/Pacer/Runner/async-cancel", test_async_cancel);
   g_test_add_func ("/Pacer/Runner/history", test_history);
+  g_test_add_func ("/Pacer/Runner/gtest-clock", test_gtest_clock);
+  g_test_add_func ("/Pacer/Runner/gtest-clock-lost", test_gtest_clock_lost);
   g_test_add_func ("/Pacer/TestResult/properties", test_result_object);
 
   status = g_test_run ();
