@@ -21,7 +21,8 @@
  *
  * A test whose duration nobody knows yet is estimated from the mean of its
  * program's tests seen in this run; before any was seen, it is sent alone to
- * find out, and a batch holds at most four unknown tests per test seen.
+ * find out (a probe does not use up the worker's first share), and a batch
+ * holds at most four unknown tests per test seen.
  *
  * ```c
  * g_autoptr(PacerScheduler) scheduler = pacer_load_scheduler_new ();
@@ -118,8 +119,9 @@ test_info (PacerLoadScheduler *self,
 }
 
 /* The program's mean test duration in this run, or -1 before any. A mean,
- * not a maximum: per-test times measured from line arrival are noisy, and
- * one descheduled controller must not shrink every batch for the run. */
+ * not a maximum: a program that writes no GTest log is timed by when its
+ * lines arrive, which is noisy, and one descheduled controller must not
+ * shrink every batch for the run. */
 static double
 observed_mean (Program *program)
 {
@@ -325,6 +327,7 @@ pacer_load_scheduler_next_batch (PacerScheduler *scheduler,
   GArray *batch;
   double target, sum = 0;
   guint n_unknown = 0;
+  gboolean first_share = FALSE;
   Item *item;
 
   if (program == NULL)
@@ -342,7 +345,7 @@ pacer_load_scheduler_next_batch (PacerScheduler *scheduler,
       double unserved = n_workers - FIRST_SHARE * g_hash_table_size (self->served);
 
       target = FIRST_SHARE * pending_seconds (self) / unserved;
-      g_hash_table_add (self->served, g_strdup (worker));
+      first_share = TRUE;
     }
   else
     target = pending_seconds (self) / (2.0 * n_workers);
@@ -366,9 +369,9 @@ pacer_load_scheduler_next_batch (PacerScheduler *scheduler,
            * 10.2 ms, not one. */
           if (alone || seconds < 0 || sum + seconds / 2 > target + 1e-9)
             break;
-          /* A mean from few samples can be far off (a busy controller reads a
-           * test's lines together and times it at 0): batches of unknown
-           * tests grow with the evidence, at most 4 per test seen. */
+          /* A mean from few samples can be far off (the first tests of a
+           * suite are often its quick ones): batches of unknown tests grow
+           * with the evidence, at most 4 per test seen. */
           if (info->expected < 0 && n_unknown >= 4 * program->observed_count)
             break;
         }
@@ -381,6 +384,12 @@ pacer_load_scheduler_next_batch (PacerScheduler *scheduler,
       sum += MAX (seconds, 0.0);
       advance (program);
 
+      /* A probe is not a share: the worker's next batch is its first. */
+      if (first_share && seconds >= 0)
+        {
+          g_hash_table_add (self->served, g_strdup (worker));
+          first_share = FALSE;
+        }
       if (alone || seconds < 0)
         return batch;
     }

@@ -158,6 +158,35 @@ test_probe_unknown (void)
 }
 
 static void
+test_probe_is_not_a_share (void)
+{
+  g_autoptr(PacerScheduler) scheduler = pacer_load_scheduler_new ();
+  g_autoptr(GArray) batch = NULL;
+
+  g_test_summary ("A worker whose first batch was a probe still gets its first share next");
+
+  pacer_scheduler_add_worker (scheduler, "gw0");
+  pacer_scheduler_add_worker (scheduler, "gw1");
+  pacer_scheduler_add_test (scheduler, 0, "prog", "/new", -1, PACER_SCHEDULE_FLAGS_NONE);
+  for (guint i = 1; i <= 1000; i++)
+    pacer_scheduler_add_test (scheduler, i, "prog", "/t", 0.0005, PACER_SCHEDULE_FLAGS_NONE);
+
+  batch = pacer_scheduler_next_batch (scheduler, "gw0");
+  g_assert_cmpuint (batch->len, ==, 1);
+  g_assert_cmpuint (first (batch), ==, 0);
+  g_clear_pointer (&batch, g_array_unref);
+
+  /* Both workers get 0.85 × 0.5 s / 2 = 425 tests, as without the probe;
+   * were the probe gw0's share, it would get half a share (250) and gw1
+   * the rest of the first round (500). */
+  batch = pacer_scheduler_next_batch (scheduler, "gw0");
+  g_assert_cmpuint (batch->len, ==, 425);
+  g_clear_pointer (&batch, g_array_unref);
+  batch = pacer_scheduler_next_batch (scheduler, "gw1");
+  g_assert_cmpuint (batch->len, ==, 425);
+}
+
+static void
 test_programs_and_alone (void)
 {
   g_autoptr(PacerScheduler) scheduler = pacer_load_scheduler_new ();
@@ -225,6 +254,7 @@ main (int   argc,
   g_test_add_func ("/Pacer/LoadScheduler/longest-first", test_longest_first);
   g_test_add_func ("/Pacer/LoadScheduler/batch-sizes", test_batch_sizes);
   g_test_add_func ("/Pacer/LoadScheduler/probe-unknown", test_probe_unknown);
+  g_test_add_func ("/Pacer/LoadScheduler/probe-is-not-a-share", test_probe_is_not_a_share);
   g_test_add_func ("/Pacer/LoadScheduler/programs-and-alone", test_programs_and_alone);
   g_test_add_func ("/Pacer/LoadScheduler/requeue-and-remove", test_requeue_and_remove);
 
