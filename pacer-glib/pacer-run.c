@@ -403,51 +403,36 @@ write_reports (PacerRunner *runner,
   return ok;
 }
 
-/* --list: print what each program would run, without running anything. */
+/* --list: print what the run would start, without running anything. */
 static int
-list_tests (char       **programs,
-            const char  *mode,
-            char       **paths)
+list_tests (PacerRunner *runner,
+            gboolean     several)
 {
-  int status = EXIT_SUCCESS;
+  g_autoptr(GPtrArray) tests = NULL;
+  g_autoptr(GError) error = NULL;
 
-  for (guint i = 0; programs[i] != NULL; i++)
+  tests = pacer_runner_list_tests (runner, NULL, &error);
+  if (tests == NULL)
     {
-      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-      g_autoptr(GError) error = NULL;
-      g_auto(GStrv) argv = NULL;
-      g_autofree char *out = NULL;
-      g_auto(GStrv) lines = NULL;
-      int wait_status = 0;
-
-      g_strv_builder_add_many (builder, programs[i], "-l", NULL);
-      if (mode != NULL)
-        g_strv_builder_add_many (builder, "-m", mode, NULL);
-      for (guint j = 0; paths != NULL && paths[j] != NULL; j++)
-        g_strv_builder_add_many (builder, "-p", paths[j], NULL);
-      argv = g_strv_builder_end (builder);
-
-      if (!g_spawn_sync (NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
-                         NULL, NULL, &out, NULL, &wait_status, &error) ||
-          !g_spawn_check_wait_status (wait_status, &error))
-        {
-          g_printerr (_("pacer-run: cannot list the tests of “%s”: %s\n"), programs[i], error->message);
-          status = EXIT_USAGE;
-          continue;
-        }
-
-      lines = g_strsplit (out, "\n", -1);
-      for (guint j = 0; lines[j] != NULL; j++)
-        if (lines[j][0] == '/')
-          {
-            if (programs[1] != NULL)
-              g_print ("%s: %s\n", programs[i], lines[j]);
-            else
-              g_print ("%s\n", lines[j]);
-          }
+      g_printerr ("pacer-run: %s\n", error->message);
+      return EXIT_USAGE;
     }
 
-  return status;
+  for (guint i = 0; i < tests->len; i++)
+    {
+      PacerTestResult *test = g_ptr_array_index (tests, i);
+      const char *program = pacer_test_result_get_program (test);
+      const char *path = pacer_test_result_get_path (test);
+
+      /* A program run whole is its own test. */
+      if (g_str_equal (program, path))
+        g_print ("%s\n", program);
+      else if (several)
+        g_print ("%s: %s\n", program, path);
+      else
+        g_print ("%s\n", path);
+    }
+  return EXIT_SUCCESS;
 }
 
 int
@@ -703,7 +688,13 @@ main (int   argc,
             g_printerr (_("pacer-run: test program “%s” is not an executable file\n"), programs[i]);
             return EXIT_USAGE;
           }
-      return list_tests (programs, mode, paths);
+      g_object_set (runner,
+                    "mode", mode,
+                    "paths", paths,
+                    "skip-paths", skip_paths,
+                    "partition", partition,
+                    NULL);
+      return list_tests (runner, programs[1] != NULL);
     }
 
   Report reports[] = {

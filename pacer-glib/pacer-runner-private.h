@@ -131,6 +131,8 @@ struct _PacerRunner
   GStrv serial;
 
   Run *run;
+  gboolean list_only;   /* the run stops once its tests are known */
+  GPtrArray *listed;    /* PacerTestResult not run, of the last listing */
   GPtrArray *results;
   guint counts[PACER_TEST_OUTCOME_N_OUTCOMES];
   guint n_tests;

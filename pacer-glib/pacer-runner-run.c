@@ -808,7 +808,7 @@ maybe_finish (Run *run)
     if (run->slots[i].ready)
       g_signal_emit (self, _pacer_runner_signals[SIGNAL_WORKER_DOWN], 0, run->slots[i].id, NULL);
 
-  if (self->history != NULL && run->tests != NULL && run->tests->len > 0)
+  if (self->history != NULL && run->tests != NULL && run->tests->len > 0 && !self->list_only)
     {
       g_autoptr(GError) error = NULL;
 
@@ -833,7 +833,9 @@ on_teardown_done (char     **failures,
 
   _pacer_remove_tree (run->run_dir);
 
-  g_signal_emit (self, _pacer_runner_signals[SIGNAL_RUN_FINISHED], 0);
+  /* A listing is not a run. */
+  if (!self->list_only)
+    g_signal_emit (self, _pacer_runner_signals[SIGNAL_RUN_FINISHED], 0);
 
   task = g_steal_pointer (&run->task);
   if (run->stop == STOP_CANCELLED)
@@ -916,6 +918,25 @@ report_exclusive_not_run (Run *run)
       report_not_run (run, i);
 }
 
+/* pacer_runner_list_tests(): what the run would start, in listing order. */
+static void
+list_tests (Run *run)
+{
+  PacerRunner *self = run->runner;
+
+  for (guint i = 0; i < run->tests->len; i++)
+    {
+      Test *test = &g_array_index (run->tests, Test, i);
+
+      if (!test->program->whole && self->skip_paths != NULL &&
+          g_strv_contains ((const char * const *) self->skip_paths, test->path))
+        continue;
+      g_ptr_array_add (self->listed, _pacer_test_result_new_full (test->program->name, test->path,
+                                                                  PACER_TEST_OUTCOME_NOT_RUN, 0,
+                                                                  NULL, NULL, NULL, NULL));
+    }
+}
+
 static void
 start_workers (Run *run)
 {
@@ -967,6 +988,12 @@ start_workers (Run *run)
     }
 
   self->n_tests = run->tests->len;
+  if (self->list_only)
+    {
+      list_tests (run);
+      maybe_finish (run);
+      return;
+    }
   wanted = self->n_workers > 0 ? self->n_workers : pacer_runner_get_usable_cpus ();
 
   /* -s is GTest's exact-match skip: such tests are skipped without a process. */

@@ -290,6 +290,69 @@ pacer_runner_run (PacerRunner   *self,
   return pacer_runner_run_finish (self, result, error);
 }
 
+/**
+ * pacer_runner_list_tests:
+ * @self: a runner
+ * @cancellable: (nullable): a cancellable
+ * @error: return location for a #GError
+ *
+ * Finds the tests a run would start, as the run does, without running any:
+ * each GTest program is asked for its tests once with `-l`, with the
+ * [property@Pacer.Runner:mode] and [property@Pacer.Runner:paths] filters,
+ * then [property@Pacer.Runner:skip-paths] and
+ * [property@Pacer.Runner:partition] apply. A program that is not a GTest
+ * program is not asked: it is one test, whose path is the program itself.
+ * Like a run, a listing clears the results of the last run.
+ *
+ * This is what `pacer-run --list` prints, and pytest's `--collect-only`.
+ *
+ * ```python
+ * runner = Pacer.Runner.new(["./test-foo"])
+ * runner.props.partition = "slice:1/2"
+ * for test in runner.list_tests(None):
+ *     print(test.props.path)
+ * ```
+ *
+ * Returns: (transfer container) (element-type PacerTestResult): one result
+ *   per test, with [enum@Pacer.TestOutcome.NOT_RUN], in the order a serial
+ *   run would run them, or `NULL` on error; unreferencing the array frees
+ *   them
+ *
+ * Since: 1.0
+ */
+GPtrArray *
+pacer_runner_list_tests (PacerRunner   *self,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (PACER_IS_RUNNER (self), NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (self->run != NULL)
+    {
+      _pacer_ensure_i18n ();
+      g_set_error (error, PACER_ERROR, PACER_ERROR_FAILED, _("The runner is already running"));
+      return NULL;
+    }
+
+  /* The run collects into this and stops once its tests are known. */
+  g_clear_pointer (&self->listed, g_ptr_array_unref);
+  self->listed = g_ptr_array_new_with_free_func (g_object_unref);
+  self->list_only = TRUE;
+  ok = pacer_runner_run (self, cancellable, error);
+  self->list_only = FALSE;
+
+  if (!ok)
+    {
+      g_clear_pointer (&self->listed, g_ptr_array_unref);
+      return NULL;
+    }
+  return g_steal_pointer (&self->listed);
+}
+
 /* Accessors -------------------------------------------------------------- */
 
 const char * const *
@@ -527,6 +590,7 @@ pacer_runner_finalize (GObject *object)
   g_strfreev (self->groups);
   g_strfreev (self->serial);
   g_ptr_array_unref (self->results);
+  g_clear_pointer (&self->listed, g_ptr_array_unref);
   g_free (self->used_seed);
   g_strfreev (self->cleanup_failures);
 

@@ -38,6 +38,10 @@ gboolean          pacer_runner_run_finish     (PacerRunner         *self,
 PACER_AVAILABLE_IN_ALL
 GPtrArray        *pacer_runner_get_results    (PacerRunner         *self);
 PACER_AVAILABLE_IN_ALL
+GPtrArray        *pacer_runner_list_tests     (PacerRunner         *self,
+                                               GCancellable        *cancellable,
+                                               GError             **error);
+PACER_AVAILABLE_IN_ALL
 guint             pacer_runner_get_count      (PacerRunner         *self,
                                                PacerTestOutcome     outcome);
 PACER_AVAILABLE_IN_ALL

@@ -186,6 +186,31 @@ test_version_and_list (void)
 }
 
 static void
+test_list_as_run (void)
+{
+  g_autofree char *program = fake_gtest ();
+  g_autofree char *plain = g_test_build_filename (G_TEST_BUILT, "fake-plain", NULL);
+  g_autofree char *plain_log = g_build_filename (tmp_dir, "list-plain.log", NULL);
+  g_autofree char *expected = NULL;
+  const char *args[] = { "--list", "-s", "/l/b", program, plain, NULL };
+  const char *sliced[] = { "--list", "--partition", "slice:2/2", program, NULL };
+  g_autofree char *out = NULL, *err = NULL, *out2 = NULL, *err2 = NULL;
+
+  g_test_summary ("--list lists what a run would start: filters and partitions apply, a plain program is not run");
+
+  g_setenv ("FAKE_PLAIN_LOG", plain_log, TRUE);
+  g_assert_cmpint (run_cli ("pass:/l/a,pass:/l/b,pass:/l/c", args, &out, &err), ==, 0);
+  g_unsetenv ("FAKE_PLAIN_LOG");
+  expected = g_strdup_printf ("%s: /l/a\n%s: /l/c\n%s\n", program, program, plain);
+  g_assert_cmpstr (out, ==, expected);
+  /* Not even asked for -l: it would have run. */
+  g_assert_false (g_file_test (plain_log, G_FILE_TEST_EXISTS));
+
+  g_assert_cmpint (run_cli ("pass:/l/a,pass:/l/b,pass:/l/c,pass:/l/d", sliced, &out2, &err2), ==, 0);
+  g_assert_cmpstr (out2, ==, "/l/b\n/l/d\n");
+}
+
+static void
 test_filters (void)
 {
   g_autofree char *program = fake_gtest ();
@@ -330,6 +355,7 @@ main (int   argc,
   g_test_add_func ("/Pacer/PacerRun/flaky-and-not-run", test_flaky_and_not_run);
   g_test_add_func ("/Pacer/PacerRun/bad-input", test_bad_input);
   g_test_add_func ("/Pacer/PacerRun/version-and-list", test_version_and_list);
+  g_test_add_func ("/Pacer/PacerRun/list-as-run", test_list_as_run);
   g_test_add_func ("/Pacer/PacerRun/filters", test_filters);
   g_test_add_func ("/Pacer/PacerRun/progress-line", test_progress_line);
   g_test_add_func ("/Pacer/PacerRun/interrupt", test_interrupt);

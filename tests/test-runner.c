@@ -1114,6 +1114,62 @@ test_gtest_clock_lost (void)
 }
 
 static void
+test_list_tests (void)
+{
+  g_autoptr(PacerRunner) runner = new_runner ("pass:/l/a,fail:/l/b,pass:/l/c,pass:/l/d");
+  g_autoptr(GPtrArray) listed = NULL, sliced = NULL, again = NULL;
+  g_autoptr(GPtrArray) log = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *program = g_test_build_filename (G_TEST_BUILT, "fake-gtest", NULL);
+  const char *skip[] = { "/l/b", NULL };
+  Counts counts = { 0, };
+
+  g_test_summary ("list_tests() gives what a run would start, runs nothing, and a run can follow");
+
+  g_signal_connect (runner, "run-started", G_CALLBACK (on_run_started), &counts);
+  g_signal_connect (runner, "run-finished", G_CALLBACK (on_run_finished), &counts);
+  g_signal_connect (runner, "test-started", G_CALLBACK (on_test_started), &counts);
+
+  g_object_set (runner, "skip-paths", skip, NULL);
+  listed = pacer_runner_list_tests (runner, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (listed->len, ==, 3);
+  for (guint i = 0; i < listed->len; i++)
+    {
+      PacerTestResult *test = g_ptr_array_index (listed, i);
+      const char *paths[] = { "/l/a", "/l/c", "/l/d" };
+
+      g_assert_cmpstr (pacer_test_result_get_path (test), ==, paths[i]);
+      g_assert_cmpstr (pacer_test_result_get_program (test), ==, program);
+      g_assert_cmpint (pacer_test_result_get_outcome (test), ==, PACER_TEST_OUTCOME_NOT_RUN);
+      g_assert_null (pacer_test_result_get_worker (test));
+    }
+
+  /* The partition applies after -s, as in a run. */
+  g_object_set (runner, "partition", "slice:1/2", NULL);
+  sliced = pacer_runner_list_tests (runner, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (sliced->len, ==, 2);
+
+  log = read_log ();
+  g_assert_cmpuint (log->len, ==, 0);
+  g_assert_cmpuint (counts.run_started + counts.run_finished + counts.test_started, ==, 0);
+  g_assert_cmpuint (n_results (runner), ==, 0);
+
+  /* A run after a listing runs as ever, and a listing after a run clears it. */
+  g_object_set (runner, "partition", NULL, "skip-paths", NULL, NULL);
+  g_assert_true (pacer_runner_run (runner, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_results (runner), ==, 4);
+  g_assert_cmpuint (counts.run_started, ==, 1);
+  again = pacer_runner_list_tests (runner, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (again->len, ==, 4);
+  g_assert_cmpuint (n_results (runner), ==, 0);
+  g_assert_cmpuint (counts.run_finished, ==, 1);
+}
+
+static void
 test_result_object (void)
 {
   g_autoptr(PacerTestResult) result = pacer_test_result_new ("prog", "/x", PACER_TEST_OUTCOME_TIMEOUT,
@@ -1169,6 +1225,7 @@ main (int   argc,
   g_test_add_func ("/Pacer/Runner/async-cancel", test_async_cancel);
   g_test_add_func ("/Pacer/Runner/history", test_history);
   g_test_add_func ("/Pacer/Runner/gtest-clock", test_gtest_clock);
+  g_test_add_func ("/Pacer/Runner/list-tests", test_list_tests);
   g_test_add_func ("/Pacer/Runner/gtest-clock-lost", test_gtest_clock_lost);
   g_test_add_func ("/Pacer/TestResult/properties", test_result_object);
 

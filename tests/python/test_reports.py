@@ -21,7 +21,7 @@ from tap import Tap  # noqa: E402
 
 def main():
     tap = Tap()
-    print("1..7")
+    print("1..8")
     os.environ["FAKE_GTEST_TESTS"] = "pass:/py/pass,flaky:/py/flaky,fail:/py/fail"
     os.environ.pop("FAKE_GTEST_LOG", None)
     runner = Pacer.Runner.new([os.environ["FAKE_GTEST"]])
@@ -53,6 +53,12 @@ def main():
         except GLib.Error as error:
             tap.check("a report that cannot be written raises",
                       error.matches(Pacer.error_quark(), Pacer.Error.IO), error)
+
+    listed = runner.list_tests(None)
+    tap.check("list_tests() gives each test, not run",
+              [t.get_path() for t in listed] == ["/py/pass", "/py/flaky", "/py/fail"]
+              and all(t.get_outcome() == Pacer.TestOutcome.NOT_RUN for t in listed),
+              [(t.get_path(), t.get_outcome()) for t in listed])
 
     return 1 if tap.failed else 0
 
