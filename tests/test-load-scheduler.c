@@ -56,23 +56,23 @@ test_batch_sizes (void)
   g_autoptr(GArray) batch = NULL;
   guint handed = 0, n_batches = 0;
 
-  g_test_summary ("Every worker's first batch is 85 % of its share; later ones shrink; 1 s tests go one by one");
+  g_test_summary ("Every worker's first batch is 92 % of its share; later ones shrink; 1 s tests go one by one");
 
   pacer_scheduler_add_worker (scheduler, "gw0");
   pacer_scheduler_add_worker (scheduler, "gw1");
   for (guint i = 0; i < 1000; i++)
     pacer_scheduler_add_test (scheduler, i, "prog", "/t", 0.0005, PACER_SCHEDULE_FLAGS_NONE);
 
-  /* 0.85 × 0.5 s / 2 workers = 0.2125 s: 425 tests, for each worker alike. */
+  /* 0.92 × 0.5 s / 2 workers = 0.23 s: 460 tests, for each worker alike. */
   batch = pacer_scheduler_next_batch (scheduler, "gw0");
-  g_assert_cmpuint (batch->len, ==, 425);
+  g_assert_cmpuint (batch->len, ==, 460);
   handed += batch->len;
   g_clear_pointer (&batch, g_array_unref);
   batch = pacer_scheduler_next_batch (scheduler, "gw1");
-  g_assert_cmpuint (batch->len, ==, 425);
+  g_assert_cmpuint (batch->len, ==, 460);
   handed += batch->len;
   g_clear_pointer (&batch, g_array_unref);
-  /* The 150 left (75 ms) are worth more than a few process starts: they
+  /* The 80 left (40 ms) are worth more than a few process starts: they
    * are dealt out in batches of at least 20 ms, rather than stuck on. */
   while ((batch = next (scheduler)) != NULL)
     {
@@ -82,7 +82,7 @@ test_batch_sizes (void)
       g_clear_pointer (&batch, g_array_unref);
     }
   g_assert_cmpuint (handed, ==, 1000);
-  g_assert_cmpuint (n_batches, ==, 4);
+  g_assert_cmpuint (n_batches, ==, 2);
   n_batches = 0;
 
   /* A remainder worth less than a few process starts comes along; one
@@ -176,14 +176,14 @@ test_probe_is_not_a_share (void)
   g_assert_cmpuint (first (batch), ==, 0);
   g_clear_pointer (&batch, g_array_unref);
 
-  /* Both workers get 0.85 × 0.5 s / 2 = 425 tests, as without the probe;
+  /* Both workers get 0.92 × 0.5 s / 2 = 460 tests, as without the probe;
    * were the probe gw0's share, it would get half a share (250) and gw1
    * the rest of the first round (500). */
   batch = pacer_scheduler_next_batch (scheduler, "gw0");
-  g_assert_cmpuint (batch->len, ==, 425);
+  g_assert_cmpuint (batch->len, ==, 460);
   g_clear_pointer (&batch, g_array_unref);
   batch = pacer_scheduler_next_batch (scheduler, "gw1");
-  g_assert_cmpuint (batch->len, ==, 425);
+  g_assert_cmpuint (batch->len, ==, 460);
 }
 
 static void
