@@ -390,15 +390,18 @@ recorded_duration (PacerBatch *batch,
   return seconds;
 }
 
+/* @position is the line's result_position(), and @path_message (taken) the
+ * message it found after the path. */
 static void
 handle_result (PacerBatch         *batch,
                const PacerTapLine *line,
+               guint               position,
+               char               *path_message,
                gint64              now)
 {
   PacerTestOutcome outcome = outcome_of (line);
   g_autofree char *message = NULL;
-  g_autofree char *path_message = NULL;
-  guint position;
+  g_autofree char *owned_path_message = path_message;
   double duration;
 
   if (line->directive == PACER_TAP_DIRECTIVE_TODO)
@@ -419,11 +422,10 @@ handle_result (PacerBatch         *batch,
       return;
     }
 
-  position = result_position (batch, line, &path_message);
   if (position == G_MAXUINT)
     return;
   if (message == NULL)
-    message = g_steal_pointer (&path_message);
+    message = g_steal_pointer (&owned_path_message);
 
   duration = batch->case_elapsed[position] >= 0 ? recorded_duration (batch, position, now)
                                                  : result_duration (batch, now);
@@ -444,6 +446,8 @@ process_line (PacerBatch *batch,
               gint64      now)
 {
   PacerTapLine tap;
+  guint position = G_MAXUINT;
+  char *path_message = NULL;
 
   if (batch->ignore_tap)
     {
@@ -453,11 +457,15 @@ process_line (PacerBatch *batch,
     }
 
   _pacer_tap_parse_line (line, &tap);
-  if (tap.kind == PACER_TAP_LINE_RESULT && !batch->whole &&
-      awaits_record (batch, result_position (batch, &tap, NULL)))
+  if (tap.kind == PACER_TAP_LINE_RESULT && !batch->whole)
     {
-      _pacer_tap_line_clear (&tap);
-      return FALSE;
+      position = result_position (batch, &tap, &path_message);
+      if (awaits_record (batch, position))
+        {
+          g_free (path_message);
+          _pacer_tap_line_clear (&tap);
+          return FALSE;
+        }
     }
 
   if (tap.prefix != NULL && *tap.prefix != '\0')
@@ -469,7 +477,7 @@ process_line (PacerBatch *batch,
   switch (tap.kind)
     {
     case PACER_TAP_LINE_RESULT:
-      handle_result (batch, &tap, now);
+      handle_result (batch, &tap, position, path_message, now);
       break;
 
     case PACER_TAP_LINE_PLAN:
@@ -530,13 +538,20 @@ static void
 release_backlog (PacerBatch *batch)
 {
   HeldLine *held;
+  gboolean moved = FALSE;
 
   while ((held = g_queue_peek_head (&batch->backlog)) != NULL &&
          process_line (batch, held->text, held->length, held->now))
-    g_free (g_queue_pop_head (&batch->backlog));
+    {
+      g_free (g_queue_pop_head (&batch->backlog));
+      moved = TRUE;
+    }
 
-  clear_source (batch, &batch->backlog_source);
-  if (!g_queue_is_empty (&batch->backlog))
+  /* The wait is for the record of the line at the head, so it starts again
+   * only when a new line is there. */
+  if (g_queue_is_empty (&batch->backlog) || moved)
+    clear_source (batch, &batch->backlog_source);
+  if (!g_queue_is_empty (&batch->backlog) && batch->backlog_source == 0)
     batch->backlog_source = add_timeout (batch, RECORD_WAIT_MSEC, on_record_overdue);
 }
 
