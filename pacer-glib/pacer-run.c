@@ -679,33 +679,6 @@ main (int   argc,
     }
   else
     runner = pacer_runner_new ((const char * const *) programs);
-  if (list)
-    {
-      /* Checks the programs the same way a run would, then lists them. */
-      for (guint i = 0; programs[i] != NULL; i++)
-        if (strchr (programs[i], '/') != NULL && !g_file_test (programs[i], G_FILE_TEST_IS_EXECUTABLE))
-          {
-            g_printerr (_("pacer-run: test program “%s” is not an executable file\n"), programs[i]);
-            return EXIT_USAGE;
-          }
-      g_object_set (runner,
-                    "mode", mode,
-                    "paths", paths,
-                    "skip-paths", skip_paths,
-                    "partition", partition,
-                    NULL);
-      return list_tests (runner, programs[1] != NULL);
-    }
-
-  Report reports[] = {
-    { "--tap", tap_target, NULL },
-    { "--junit-xml", junit_xml, pacer_runner_write_junit_xml },
-    { "--json", json, pacer_runner_write_json },
-    { "--timeline", timeline, pacer_runner_write_timeline },
-  };
-  if (!check_reports (reports, G_N_ELEMENTS (reports), &report_on_stdout))
-    return EXIT_USAGE;
-
   history_file = pacer_duration_history_default_file (cache_dir);
   history = pacer_duration_history_new (history_file);
 
@@ -725,6 +698,19 @@ main (int   argc,
                 "groups", groups,
                 "serial", serial,
                 NULL);
+
+  /* The run's own start finds the tests, programs run whole included. */
+  if (list)
+    return list_tests (runner, programs[1] != NULL);
+
+  Report reports[] = {
+    { "--tap", tap_target, NULL },
+    { "--junit-xml", junit_xml, pacer_runner_write_junit_xml },
+    { "--json", json, pacer_runner_write_json },
+    { "--timeline", timeline, pacer_runner_write_timeline },
+  };
+  if (!check_reports (reports, G_N_ELEMENTS (reports), &report_on_stdout))
+    return EXIT_USAGE;
 
   /* Opened before the run: a report that cannot be written is bad input. */
   if (tap_target != NULL)
