@@ -851,6 +851,16 @@ on_teardown_done (char     **failures,
 
 /* Starting --------------------------------------------------------------- */
 
+/* -s is GTest's exact-match skip: such tests are reported skipped without
+ * a process. */
+static gboolean
+skipped_by_request (PacerRunner *self,
+                    Test        *test)
+{
+  return !test->program->whole && self->skip_paths != NULL &&
+         g_strv_contains ((const char * const *) self->skip_paths, test->path);
+}
+
 /* Hands the tests of exclusive commands, or of all others, to the scheduler. */
 static void
 queue_tests (Run      *run,
@@ -865,8 +875,7 @@ queue_tests (Run      *run,
 
       if (test->program->exclusive != exclusive)
         continue;
-      if (!test->program->whole && self->skip_paths != NULL &&
-          g_strv_contains ((const char * const *) self->skip_paths, test->path))
+      if (skipped_by_request (self, test))
         {
           report (run, test->program, test->path, i, PACER_TEST_OUTCOME_SKIP, 0, 0, NULL,
                   _("by request (-s option)"), NULL);
@@ -928,8 +937,7 @@ list_tests (Run *run)
     {
       Test *test = &g_array_index (run->tests, Test, i);
 
-      if (!test->program->whole && self->skip_paths != NULL &&
-          g_strv_contains ((const char * const *) self->skip_paths, test->path))
+      if (skipped_by_request (self, test))
         continue;
       g_ptr_array_add (self->listed, _pacer_test_result_new_full (test->program->name, test->path,
                                                                   PACER_TEST_OUTCOME_NOT_RUN, 0,
@@ -996,13 +1004,11 @@ start_workers (Run *run)
     }
   wanted = self->n_workers > 0 ? self->n_workers : pacer_runner_get_usable_cpus ();
 
-  /* -s is GTest's exact-match skip: such tests are skipped without a process. */
   for (guint i = 0; i < run->tests->len; i++)
     {
       Test *test = &g_array_index (run->tests, Test, i);
 
-      if (!test->program->whole && self->skip_paths != NULL &&
-          g_strv_contains ((const char * const *) self->skip_paths, test->path))
+      if (skipped_by_request (self, test))
         continue;
       n_runnable++;
     }
