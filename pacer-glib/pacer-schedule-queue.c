@@ -57,6 +57,7 @@ _pacer_queue_take_batch (GArray *queue,
                          guint   max_tests)
 {
   PacerQueueItem *head;
+  const char *program;
   GArray *batch;
   guint kept = 0;
 
@@ -72,11 +73,13 @@ _pacer_queue_take_batch (GArray *queue,
       return batch;
     }
 
+  /* The loop below compacts the queue over the head's place: keep its program. */
+  program = head->program;
   for (guint i = 0; i < queue->len; i++)
     {
       PacerQueueItem *item = &g_array_index (queue, PacerQueueItem, i);
 
-      if (batch->len < MAX (max_tests, 1) && item->program == head->program &&
+      if (batch->len < MAX (max_tests, 1) && item->program == program &&
           (item->flags & PACER_SCHEDULE_FLAGS_ALONE) == 0)
         g_array_append_val (batch, item->test);
       else

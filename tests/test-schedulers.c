@@ -258,6 +258,31 @@ test_dist_modes (void)
   g_assert_nonnull (strstr (error->message, "nogroup"));
 }
 
+static void
+test_worksteal_one_program (void)
+{
+  static const char * const programs[] = { "a", "a", "b", "b", "b", "c", "c", "c", "c", "d", "d" };
+  g_autoptr(PacerScheduler) scheduler = pacer_worksteal_scheduler_new ();
+  guint seen = 0;
+
+  g_test_summary ("Every batch holds the tests of one program, however the queues interleave");
+
+  pacer_scheduler_add_worker (scheduler, "gw0");
+  pacer_scheduler_add_worker (scheduler, "gw1");
+  for (guint i = 0; i < G_N_ELEMENTS (programs); i++)
+    pacer_scheduler_add_test (scheduler, i, programs[i], "/t", -1, PACER_SCHEDULE_FLAGS_NONE);
+
+  for (guint round = 0; round < 2 * G_N_ELEMENTS (programs) && seen < G_N_ELEMENTS (programs); round++)
+    {
+      g_autoptr(GArray) batch = pacer_scheduler_next_batch (scheduler, round % 2 ? "gw1" : "gw0");
+
+      for (guint i = 0; batch != NULL && i < batch->len; i++)
+        g_assert_cmpstr (programs[g_array_index (batch, guint, i)], ==, programs[g_array_index (batch, guint, 0)]);
+      seen += batch != NULL ? batch->len : 0;
+    }
+  g_assert_cmpuint (seen, ==, G_N_ELEMENTS (programs));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -267,6 +292,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/Pacer/UnitScheduler/file-and-group", test_file_and_group);
   g_test_add_func ("/Pacer/WorkstealScheduler/steal", test_worksteal);
   g_test_add_func ("/Pacer/WorkstealScheduler/durations", test_worksteal_durations);
+  g_test_add_func ("/Pacer/WorkstealScheduler/one-program", test_worksteal_one_program);
   g_test_add_func ("/Pacer/EachScheduler/pinned", test_each);
   g_test_add_func ("/Pacer/OrderedScheduler/order", test_ordered);
   g_test_add_func ("/Pacer/Scheduler/dist-modes", test_dist_modes);
