@@ -10,6 +10,8 @@
  * time. Tests are keyed by the program's absolute path and the test's path.
  * The file lives under `$XDG_CACHE_HOME/pacer-glib/` unless told otherwise and
  * is replaced atomically, so a run killed while saving leaves the old history.
+ * It also remembers which programs have order-dependent tests, so that the
+ * next run keeps their tests together, in listing order.
  *
  * ```c
  * g_autofree char *file = pacer_duration_history_default_file (NULL);
@@ -45,6 +47,7 @@ struct _PacerDurationHistory
   GHashTable *programs;
   /* The last program asked about and its table: a run asks about one
    * program many times in a row, and canonicalizing a path each time costs. */
+  GHashTable *order_dependent;  /* program keys */
   char *last_program;
   GHashTable *last_tests;
 };
@@ -110,6 +113,7 @@ pacer_duration_history_finalize (GObject *object)
   g_free (self->file);
   g_free (self->last_program);
   g_hash_table_unref (self->programs);
+  g_hash_table_unref (self->order_dependent);
 
   G_OBJECT_CLASS (pacer_duration_history_parent_class)->finalize (object);
 }
@@ -178,6 +182,7 @@ pacer_duration_history_init (PacerDurationHistory *self)
 {
   self->programs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                           (GDestroyNotify) g_hash_table_unref);
+  self->order_dependent = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 /**
@@ -261,6 +266,7 @@ pacer_duration_history_load (PacerDurationHistory  *self,
   JsonObjectIter iter;
   const char *program;
   JsonNode *tests;
+  JsonNode *ordered;
 
   g_return_val_if_fail (PACER_IS_DURATION_HISTORY (self), FALSE);
 
@@ -291,6 +297,21 @@ pacer_duration_history_load (PacerDurationHistory  *self,
       g_set_error (error, PACER_ERROR, PACER_ERROR_CORRUPT_STATE,
                    _("“%s” is not a pacer-glib duration history"), self->file);
       return FALSE;
+    }
+
+  ordered = json_object_get_member (json_node_get_object (root), "order-dependent");
+  if (ordered != NULL && JSON_NODE_HOLDS_ARRAY (ordered))
+    {
+      JsonArray *array = json_node_get_array (ordered);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *element = json_array_get_element (array, i);
+
+          /* A stray value is dropped, as below: it only steers scheduling. */
+          if (JSON_NODE_HOLDS_VALUE (element) && json_node_get_value_type (element) == G_TYPE_STRING)
+            pacer_duration_history_set_order_dependent (self, json_node_get_string (element), TRUE);
+        }
     }
 
   programs = json_object_get_object_member (json_node_get_object (root), "programs");
@@ -369,6 +390,15 @@ pacer_duration_history_save (PacerDurationHistory  *self,
       json_builder_end_object (builder);
     }
   json_builder_end_object (builder);
+  if (g_hash_table_size (self->order_dependent) > 0)
+    {
+      json_builder_set_member_name (builder, "order-dependent");
+      json_builder_begin_array (builder);
+      g_hash_table_iter_init (&iter, self->order_dependent);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        json_builder_add_string_value (builder, key);
+      json_builder_end_array (builder);
+    }
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);
@@ -466,4 +496,60 @@ pacer_duration_history_record (PacerDurationHistory *self,
   seconds = g_new (double, 1);
   *seconds = duration;
   g_hash_table_insert (tests, g_strdup (path), seconds);
+}
+
+/**
+ * pacer_duration_history_set_order_dependent:
+ * @self: a history
+ * @program: (type filename): the test program
+ * @order_dependent: whether some test of @program fails when split from it
+ *   but passes when the program runs in listing order
+ *
+ * Remembers that @program has order-dependent tests: [class@Pacer.Runner]
+ * then runs all its tests in one process, in listing order, instead of
+ * spreading them over workers. Delete the history file (or set this to
+ * `FALSE`) once the tests are fixed.
+ *
+ * Since: 1.0
+ */
+void
+pacer_duration_history_set_order_dependent (PacerDurationHistory *self,
+                                            const char           *program,
+                                            gboolean              order_dependent)
+{
+  g_autofree char *key = NULL;
+
+  g_return_if_fail (PACER_IS_DURATION_HISTORY (self));
+  g_return_if_fail (program != NULL);
+
+  key = program_key (program);
+  if (order_dependent)
+    g_hash_table_add (self->order_dependent, g_steal_pointer (&key));
+  else
+    g_hash_table_remove (self->order_dependent, key);
+}
+
+/**
+ * pacer_duration_history_get_order_dependent:
+ * @self: a history
+ * @program: (type filename): the test program
+ *
+ * Gets whether @program is known to have order-dependent tests; see
+ * [method@Pacer.DurationHistory.set_order_dependent].
+ *
+ * Returns: `TRUE` if it has
+ *
+ * Since: 1.0
+ */
+gboolean
+pacer_duration_history_get_order_dependent (PacerDurationHistory *self,
+                                            const char           *program)
+{
+  g_autofree char *key = NULL;
+
+  g_return_val_if_fail (PACER_IS_DURATION_HISTORY (self), FALSE);
+  g_return_val_if_fail (program != NULL, FALSE);
+
+  key = program_key (program);
+  return g_hash_table_contains (self->order_dependent, key);
 }

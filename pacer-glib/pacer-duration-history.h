@@ -38,4 +38,12 @@ void                  pacer_duration_history_record       (PacerDurationHistory 
                                                            const char            *path,
                                                            double                 duration);
 
+PACER_AVAILABLE_IN_ALL
+void                  pacer_duration_history_set_order_dependent (PacerDurationHistory *self,
+                                                                  const char           *program,
+                                                                  gboolean              order_dependent);
+PACER_AVAILABLE_IN_ALL
+gboolean              pacer_duration_history_get_order_dependent (PacerDurationHistory *self,
+                                                                  const char           *program);
+
 G_END_DECLS

@@ -38,6 +38,7 @@ typedef struct
   gboolean tty;
   gboolean progress_shown;
   guint n_done;
+  guint n_order_dependent;
   gint64 start_time;
   gint64 last_progress;
   guint progress_source;
@@ -168,13 +169,17 @@ on_test_finished (PacerRunner     *runner,
   gboolean failure = pacer_test_outcome_is_failure (outcome);
 
   console->n_done++;
+  if (pacer_test_result_get_order_dependent (result))
+    console->n_order_dependent++;
   if (console->tap != NULL)
     pacer_run_tap_add (console->tap, result);
   if (failure)
     g_ptr_array_add (console->failures, g_object_ref (result));
 
-  /* Non-verbose: each failure gets a line as it happens; -q waits for the summary. */
-  if (console->verbose || (failure && !console->quiet))
+  /* Non-verbose: each failure, and each order-dependent test, gets a line as
+   * it happens; -q waits for the summary. */
+  if (console->verbose ||
+      ((failure || pacer_test_result_get_order_dependent (result)) && !console->quiet))
     {
       const char *worker = pacer_test_result_get_worker (result);
       const char *message = pacer_test_result_get_message (result);
@@ -183,7 +188,7 @@ on_test_finished (PacerRunner     *runner,
       clear_progress (console);
       g_print ("[%s] %s %s (%s)", worker != NULL ? worker : "--", outcome_label (outcome),
                pacer_test_result_get_path (result), duration);
-      if (message != NULL && outcome != PACER_TEST_OUTCOME_PASS)
+      if (message != NULL && (outcome != PACER_TEST_OUTCOME_PASS || pacer_test_result_get_order_dependent (result)))
         g_print (" — %s", message);
       g_print ("\n");
     }
@@ -275,6 +280,8 @@ print_summary (Console *console)
     g_print (_(", %u skipped"), skipped);
   if (flaky > 0)
     g_print (_(", %u flaky"), flaky);
+  if (console->n_order_dependent > 0)
+    g_print (_(", %u order-dependent"), console->n_order_dependent);
   if (not_run > 0)
     g_print (_(", %u not run"), not_run);
   if (cleanup_failures != NULL)
@@ -294,6 +301,18 @@ on_run_done (GObject      *source,
   pacer_runner_run_finish (PACER_RUNNER (source), result, &console->error);
   console->finished = TRUE;
   g_main_loop_quit (console->loop);
+}
+
+static void
+on_note (PacerRunner *runner,
+         const char  *program,
+         const char  *message,
+         Console     *console)
+{
+  if (console->quiet)
+    return;
+  clear_progress (console);
+  g_print (_("pacer-run: note: %s: %s\n"), program, message);
 }
 
 static gboolean
@@ -465,6 +484,8 @@ main (int   argc,
   gboolean quiet = FALSE;
   gboolean version = FALSE;
   gboolean installed_tests = FALSE;
+  gboolean strict_order = FALSE;
+  gboolean no_order_check = FALSE;
   g_autofree char *scratch_dir = NULL;
   g_autoptr(GPtrArray) commands = NULL;
   guint n_workers = 0;
@@ -483,6 +504,8 @@ main (int   argc,
     { "maxfail", 0, 0, G_OPTION_ARG_INT, &maxfail, N_("Stop after N failures"), N_("N") },
     { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &timeout, N_("Kill a test that runs longer than SECONDS"), N_("SECONDS") },
     { "retries", 0, 0, G_OPTION_ARG_INT, &retries, N_("Run a failed test again up to N times"), N_("N") },
+    { "strict-order", 0, 0, G_OPTION_ARG_NONE, &strict_order, N_("Count an order-dependent test (fails when split from its program, passes in listing order) as failed"), NULL },
+    { "no-order-check", 0, 0, G_OPTION_ARG_NONE, &no_order_check, N_("Report a failure at once, without re-running its program in listing order to tell an order-dependent test"), NULL },
     { "seed", 0, 0, G_OPTION_ARG_STRING, &seed, N_("GTest random seed for every process"), N_("SEED") },
     { "mode", 'm', 0, G_OPTION_ARG_STRING, &mode, N_("GTest mode: quick, slow, thorough, perf, undefined, no-undefined"), N_("MODE") },
     { "path", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &paths, N_("Only run PATH and its direct children"), N_("PATH") },
@@ -697,6 +720,8 @@ main (int   argc,
                 "dist", dist_mode,
                 "groups", groups,
                 "serial", serial,
+                "strict-order", strict_order,
+                "order-check", !no_order_check,
                 NULL);
 
   /* The run's own start finds the tests, programs run whole included. */
@@ -737,6 +762,7 @@ main (int   argc,
 
   g_signal_connect (runner, "run-started", G_CALLBACK (on_run_started), &console);
   g_signal_connect (runner, "test-finished", G_CALLBACK (on_test_finished), &console);
+  g_signal_connect (runner, "note", G_CALLBACK (on_note), &console);
   sigint_source = g_unix_signal_add (SIGINT, on_signal, &console);
   sigterm_source = g_unix_signal_add (SIGTERM, on_signal, &console);
 

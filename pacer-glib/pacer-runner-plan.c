@@ -125,7 +125,9 @@ parent_length (const char *path)
  * test once per -p, so n paths over a program of N tests cost n × N: when a
  * batch holds most of a suite, one `-p SUITE` with `-s` for the members not
  * in the batch is far cheaper. Other tests get a pass each, at most
- * MAX_SINGLE_PASSES per batch; the rest goes back to the scheduler. */
+ * MAX_SINGLE_PASSES per batch; the rest goes back to the scheduler.
+ * @in_order batches (a confirmation in listing order) are run as they are:
+ * nothing goes back, whatever it costs. */
 #define MAX_SINGLE_PASSES 100
 #define MAX_SUITE_SKIPS 2000
 
@@ -133,6 +135,7 @@ void
 _pacer_runner_plan_passes (Run          *run,
                            Program      *program,
                            GArray       *tests,
+                           gboolean      in_order,
                            GStrvBuilder *argv,
                            GArray       *kept,
                            GArray       *pass_end)
@@ -144,7 +147,7 @@ _pacer_runner_plan_passes (Run          *run,
 
   /* A scheduler that ignores PACER_SCHEDULE_FLAGS_ALONE must not put a
    * `-x P/` in a shared batch: such tests wait for a batch of their own. */
-  if (tests->len > 1)
+  if (tests->len > 1 && !in_order)
     {
       guint n_shared = 0, kept_len = 0;
 
@@ -221,7 +224,7 @@ _pacer_runner_plan_passes (Run          *run,
           guint test_index = g_array_index (tests, guint, i);
           Test *test = &g_array_index (run->tests, Test, test_index);
 
-          if (n_single >= MAX_SINGLE_PASSES)
+          if (n_single >= MAX_SINGLE_PASSES && !in_order)
             {
               _pacer_runner_requeue (run, test_index);
               continue;

@@ -30,7 +30,12 @@ typedef struct
   GStrv env;            /* a command's NAME=VALUE variables */
   gboolean tap;         /* whole: its TAP lines are results */
   gboolean exclusive;   /* runs while nothing else runs */
-  gboolean whole;       /* not a GTest program */
+  gboolean whole;       /* not a GTest program, or one that cannot be split */
+  char *skip_reason;    /* skipped itself when listed (exit status 77) */
+  guint fallback;       /* the test standing for its run whole, or G_MAXUINT */
+  guint first_test;     /* index of its first listed test */
+  gboolean ordered;     /* has order-dependent tests: they all run in one process, in order */
+  gboolean ordered_queued;  /* its first test to run is with the scheduler */
   GSubprocess *lister;
   gboolean list_timed_out;
   gint64 list_start;    /* when its -l process was spawned */
@@ -52,7 +57,26 @@ typedef struct
   GPtrArray *failed_attempts;  /* PacerTestResult of each retried attempt */
   guint copy;           /* --dist each: which worker's copy; program->members name copy 0 */
   gboolean serial;      /* runs while nothing else runs (--serial) */
+  gboolean concluded;   /* its final result is reported */
+  gboolean order_dependent;  /* fails split from its program, passes in listing order */
+  gboolean rider;       /* runs with its ordered program's first test; the scheduler never sees it */
+  PacerTestResult *held;  /* a failure in a split batch, held until confirmed */
 } Test;
+
+/* Batches the runner starts of its own accord, before the scheduler's. */
+typedef enum {
+  EXTRA_NONE,
+  EXTRA_WHOLE,    /* a program that fell back to running whole */
+  EXTRA_CONFIRM,  /* a failed test's program in listing order, up to that test */
+  EXTRA_ORDERED,  /* a program with order-dependent tests, whole, in listing order */
+} ExtraKind;
+
+typedef struct
+{
+  ExtraKind kind;
+  GArray *tests;        /* guint test indices, in the order they run */
+  guint target;         /* EXTRA_CONFIRM: the test being confirmed */
+} Extra;
 
 typedef struct
 {
@@ -60,6 +84,8 @@ typedef struct
   PacerBatch *batch;
   gboolean ready;
   gboolean serial;      /* its batch runs while nothing else runs */
+  ExtraKind extra;      /* what its batch is, if the runner started it */
+  guint target;         /* EXTRA_CONFIRM: the test being confirmed */
 } Slot;
 
 typedef struct
@@ -86,9 +112,11 @@ typedef struct
   GError *error;
   guint tick_source;
   guint list_timeout_source;
+  double list_limit;    /* seconds a listing may take */
   gboolean finished;
   gboolean partitioned;  /* some listed tests belong to other partitions */
   guint n_base_tests;   /* tests before --dist each copied them */
+  GQueue extras;        /* Extra: batches the runner starts before the scheduler's */
   GArray *parked;       /* a serial batch waiting for the other workers */
   guint parked_slot;
   guint n_exclusive;     /* tests of exclusive commands, held back from the first pass */
@@ -102,6 +130,7 @@ enum {
   SIGNAL_TEST_STARTED,
   SIGNAL_TEST_FINISHED,
   SIGNAL_RUN_FINISHED,
+  SIGNAL_NOTE,
   N_SIGNALS
 };
 
@@ -129,6 +158,8 @@ struct _PacerRunner
   PacerDistMode dist;
   GStrv groups;
   GStrv serial;
+  gboolean strict_order;
+  gboolean order_check;
 
   Run *run;
   gboolean list_only;   /* the run stops once its tests are known */
@@ -170,6 +201,7 @@ GStrv         _pacer_runner_single_test_argv (Run          *run,
 void          _pacer_runner_plan_passes      (Run          *run,
                                               Program      *program,
                                               GArray       *tests,
+                                              gboolean      in_order,
                                               GStrvBuilder *argv,
                                               GArray       *kept,
                                               GArray       *pass_end);

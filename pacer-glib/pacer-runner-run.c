@@ -25,6 +25,7 @@
 #include "pacer-test-result-private.h"
 
 #define TICK_MSEC 100
+#define LIST_TIME_LIMIT 60.0
 
 static void dispatch_idle_slots (Run *run);
 static void maybe_finish (Run *run);
@@ -63,6 +64,7 @@ program_free (Program *program)
   g_strfreev (program->argv);
   g_free (program->cwd);
   g_strfreev (program->env);
+  g_free (program->skip_reason);
   g_clear_object (&program->lister);
   g_clear_pointer (&program->paths, g_ptr_array_unref);
   g_clear_pointer (&program->suites, g_hash_table_unref);
@@ -74,12 +76,21 @@ static void
 test_clear (Test *test)
 {
   g_free (test->first_failure);
+  g_clear_object (&test->held);
   g_clear_pointer (&test->failed_attempts, g_ptr_array_unref);
+}
+
+static void
+extra_free (Extra *extra)
+{
+  g_array_unref (extra->tests);
+  g_free (extra);
 }
 
 static void
 run_free (Run *run)
 {
+  g_queue_clear_full (&run->extras, (GDestroyNotify) extra_free);
   for (guint i = 0; i < run->n_slots; i++)
     {
       g_free (run->slots[i].id);
@@ -135,6 +146,37 @@ make_launcher (Run        *run,
   g_subprocess_launcher_setenv (launcher, "PACER_RUN_DIR", run->run_dir, TRUE);
 
   return launcher;
+}
+
+/* A note on how a program runs, for the person reading the run. */
+static void note (Run *run, Program *program, const char *format, ...) G_GNUC_PRINTF (3, 4);
+
+static void
+note (Run        *run,
+      Program    *program,
+      const char *format,
+      ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_debug ("%s: %s", program->name, message);
+  g_signal_emit (run->runner, _pacer_runner_signals[SIGNAL_NOTE], 0, program->name, message);
+}
+
+/* The scheduler hears only of the tests it handed out: the riders of an
+ * ordered program go with its first test. */
+static void
+mark_complete (Run        *run,
+               const char *worker,
+               guint       test_index,
+               double      duration)
+{
+  if (!g_array_index (run->tests, Test, test_index).rider)
+    mark_complete (run, worker, test_index, duration);
 }
 
 /* Reporting -------------------------------------------------------------- */
@@ -200,6 +242,8 @@ report_full (Run              *run,
 
   result = new_result (program, path, outcome, duration, start_time, test != NULL ? test->attempts : 0,
                        worker, message, output, g_steal_pointer (&command));
+  if (test != NULL && test->order_dependent)
+    _pacer_test_result_set_order_dependent (result, TRUE);
   if (test != NULL && test->failed_attempts != NULL)
     _pacer_test_result_set_attempt (result, pacer_test_result_get_start_time (result),
                                     pacer_test_result_get_end_time (result),
@@ -208,6 +252,8 @@ report_full (Run              *run,
 
   g_ptr_array_add (self->results, g_object_ref (result));
   self->counts[outcome]++;
+  if (test != NULL)
+    test->concluded = TRUE;
 
   if (self->history != NULL && outcome != PACER_TEST_OUTCOME_NOT_RUN && test_index != G_MAXUINT)
     pacer_duration_history_record (self->history, program->file, path, duration);
@@ -290,7 +336,66 @@ report_not_run (Run   *run,
           stop_message (run), NULL);
 }
 
-/* One attempt of a listed test ended: retry it, or report its final outcome. */
+/* Whether @batch ran its program's tests in listing order from the first
+ * up to @position, as a serial run of the program would have. */
+static gboolean
+batch_ran_in_order (Run        *run,
+                    PacerBatch *batch,
+                    guint       position)
+{
+  guint first = g_array_index (batch->tests, guint, 0);
+  Test *test = &g_array_index (run->tests, Test, first);
+
+  if (first != test->program->first_test + test->copy * run->n_base_tests)
+    return FALSE;
+  for (guint i = 1; i <= position; i++)
+    if (g_array_index (batch->tests, guint, i) != first + i)
+      return FALSE;
+  return TRUE;
+}
+
+/* A failure in a split batch may come from the split itself: a test that
+ * relies on what earlier tests of its program left behind. Before it is
+ * reported, its program runs in listing order up to that test, in one
+ * process; the failure stands only if it happens there too. */
+static gboolean
+hold_for_confirmation (Run              *run,
+                       guint             test_index,
+                       PacerTestOutcome  outcome,
+                       PacerBatch       *batch,
+                       guint             position)
+{
+  Test *test = &g_array_index (run->tests, Test, test_index);
+  Program *program = test->program;
+  guint first = program->first_test + test->copy * run->n_base_tests;
+  Extra *extra;
+
+  if (outcome != PACER_TEST_OUTCOME_FAIL && outcome != PACER_TEST_OUTCOME_CRASH)
+    return FALSE;
+  if (batch == NULL || !run->runner->order_check || program->whole || program->fallback != G_MAXUINT ||
+      run->stop != STOP_NONE ||
+      test_index < first || batch_ran_in_order (run, batch, position))
+    return FALSE;
+
+  extra = g_new0 (Extra, 1);
+  extra->kind = EXTRA_CONFIRM;
+  extra->target = test_index;
+  extra->tests = g_array_sized_new (FALSE, FALSE, sizeof (guint), test_index - first + 1);
+  for (guint i = first; i <= test_index; i++)
+    {
+      /* A path that is also a suite needs `-x P/`, which would skip other
+       * tests of a shared process: only the target may be one. */
+      if (i != test_index && g_array_index (run->tests, Test, i).alone)
+        continue;
+      g_array_append_val (extra->tests, i);
+    }
+  g_queue_push_tail (&run->extras, extra);
+  return TRUE;
+}
+
+/* One attempt of a listed test ended: retry it, confirm it, or report its
+ * final outcome. @batch and @position say where it ran, `NULL` for a whole
+ * program. */
 static void
 conclude_attempt (Run              *run,
                   guint             test_index,
@@ -299,7 +404,9 @@ conclude_attempt (Run              *run,
                   double            start_time,
                   const char       *worker,
                   const char       *message,
-                  const char       *output)
+                  const char       *output,
+                  PacerBatch       *batch,
+                  guint             position)
 {
   PacerRunner *self = run->runner;
   Test *test = &g_array_index (run->tests, Test, test_index);
@@ -308,7 +415,7 @@ conclude_attempt (Run              *run,
   test->attempts++;
 
   if (pacer_test_outcome_is_failure (outcome) && test->attempts <= self->retries &&
-      run->stop == STOP_NONE)
+      run->stop == STOP_NONE && !test->rider)
     {
       if (test->first_failure == NULL)
         {
@@ -326,6 +433,13 @@ conclude_attempt (Run              *run,
       return;
     }
 
+  if (hold_for_confirmation (run, test_index, outcome, batch, position))
+    {
+      test->held = new_result (test->program, test->path, outcome, duration, start_time, test->attempts,
+                               worker, message, output, NULL);
+      return;
+    }
+
   if (outcome == PACER_TEST_OUTCOME_PASS && test->attempts > 1)
     {
       outcome = PACER_TEST_OUTCOME_FLAKY;
@@ -339,6 +453,36 @@ conclude_attempt (Run              *run,
 }
 
 /* Stopping --------------------------------------------------------------- */
+
+static void report_fallback_gaps (Run *run, Program *program);
+static void resolve_confirmation (Run *run, guint test_index, gboolean passed, PacerTestOutcome outcome,
+                                  double duration, double start_time, const char *worker,
+                                  const char *output);
+
+/* The run stops with batches of its own still waiting: a held failure
+ * stands, and a fallback's tests are reported not run. */
+static void
+drain_extras (Run *run)
+{
+  Extra *extra;
+
+  while ((extra = g_queue_pop_head (&run->extras)) != NULL)
+    {
+      guint first = g_array_index (extra->tests, guint, 0);
+
+      if (extra->kind == EXTRA_CONFIRM)
+        resolve_confirmation (run, extra->target, FALSE, PACER_TEST_OUTCOME_FAIL, 0, 0, NULL, NULL);
+      else if (extra->kind == EXTRA_ORDERED)
+        for (guint i = 0; i < extra->tests->len; i++)
+          report_not_run (run, g_array_index (extra->tests, guint, i));
+      else
+        {
+          report_not_run (run, first);
+          report_fallback_gaps (run, g_array_index (run->tests, Test, first).program);
+        }
+      extra_free (extra);
+    }
+}
 
 static void
 stop_run (Run        *run,
@@ -367,6 +511,7 @@ stop_run (Run        *run,
       report_exclusive_not_run (run);
     }
   _pacer_runner_park_stop (run, report_not_run);
+  drain_extras (run);
 
   /* Past the restart limit the healthy workers may finish what they hold;
    * every other stop is meant to be immediate. */
@@ -374,17 +519,6 @@ stop_run (Run        *run,
     for (guint i = 0; i < run->n_slots; i++)
       if (run->slots[i].batch != NULL)
         _pacer_batch_kill (run->slots[i].batch, PACER_BATCH_KILL_STOP);
-}
-
-static void
-fail_run (Run    *run,
-          GError *error)
-{
-  if (run->error == NULL)
-    run->error = error;
-  else
-    g_error_free (error);
-  stop_run (run, STOP_ERROR);
 }
 
 /* Batches ---------------------------------------------------------------- */
@@ -411,11 +545,102 @@ on_batch_started (PacerBatch *batch,
   Run *run = user_data;
   Test *test;
 
-  if (!g_signal_has_handler_pending (run->runner, _pacer_runner_signals[SIGNAL_TEST_STARTED], 0, FALSE))
+  /* A confirmation re-runs finished tests: nothing starts anew. */
+  if (batch_slot (run, batch)->extra == EXTRA_CONFIRM ||
+      !g_signal_has_handler_pending (run->runner, _pacer_runner_signals[SIGNAL_TEST_STARTED], 0, FALSE))
     return;
   test = &g_array_index (run->tests, Test, g_array_index (batch->tests, guint, position));
   g_signal_emit (run->runner, _pacer_runner_signals[SIGNAL_TEST_STARTED], 0,
                  test->program->name, test->path, batch_slot (run, batch)->id);
+}
+
+/* The confirmation of a held failure is in: the failure stands, or the
+ * test is order-dependent. @passed is FALSE also when the confirmation
+ * could not reach the test. */
+static void
+resolve_confirmation (Run              *run,
+                      guint             test_index,
+                      gboolean          passed,
+                      PacerTestOutcome  outcome,
+                      double            duration,
+                      double            start_time,
+                      const char       *worker,
+                      const char       *output)
+{
+  PacerRunner *self = run->runner;
+  Test *test = &g_array_index (run->tests, Test, test_index);
+  g_autoptr(PacerTestResult) held = g_steal_pointer (&test->held);
+  const char *held_message;
+  g_autofree char *message = NULL;
+
+  if (held == NULL)
+    return;
+  held_message = pacer_test_result_get_message (held);
+  if (held_message == NULL)
+    held_message = _("failed");
+
+  if (!passed)
+    {
+      report (run, test->program, test->path, test_index, pacer_test_result_get_outcome (held),
+              pacer_test_result_get_duration (held), pacer_test_result_get_start_time (held),
+              pacer_test_result_get_worker (held), held_message, pacer_test_result_get_output (held));
+      return;
+    }
+
+  test->order_dependent = TRUE;
+  if (self->history != NULL)
+    pacer_duration_history_set_order_dependent (self->history, test->program->file, TRUE);
+
+  if (self->strict_order)
+    {
+      message = g_strdup_printf (_("order-dependent: %s when split from its program, passes when "
+                                   "its program runs in listing order"), held_message);
+      report (run, test->program, test->path, test_index, pacer_test_result_get_outcome (held),
+              pacer_test_result_get_duration (held), pacer_test_result_get_start_time (held),
+              pacer_test_result_get_worker (held), message, pacer_test_result_get_output (held));
+      return;
+    }
+
+  message = g_strdup_printf (_("order-dependent: passes when its program runs in listing order, "
+                               "but not when split from it (%s)"), held_message);
+  report (run, test->program, test->path, test_index, outcome, duration, start_time, worker, message,
+          output);
+}
+
+/* A program that fell back to running whole names its tests in TAP: each
+ * stands for the listed test of that path, unless that one has its result
+ * already; a path it never listed is a test of its own. */
+static void
+report_fallback_line (Run              *run,
+                      PacerBatch       *batch,
+                      const char       *path,
+                      PacerTestOutcome  outcome,
+                      double            duration,
+                      const char       *worker,
+                      const char       *message,
+                      const char       *output)
+{
+  Program *program = batch_program (run, batch);
+  gpointer found = NULL;
+
+  if (path == NULL || *path == '\0')
+    path = "?";
+  if (program->paths != NULL)
+    for (guint i = 0; i < program->paths->len && found == NULL; i++)
+      if (g_str_equal (g_ptr_array_index (program->paths, i), path))
+        found = GUINT_TO_POINTER (program->first_test + i + 1);
+
+  if (found != NULL)
+    {
+      guint test_index = GPOINTER_TO_UINT (found) - 1;
+
+      if (!g_array_index (run->tests, Test, test_index).concluded)
+        report (run, program, g_array_index (run->tests, Test, test_index).path, test_index, outcome,
+                duration, wall_seconds (run, batch->result_start), worker, message, output);
+      return;
+    }
+  report_full (run, program, path, G_MAXUINT, program->fallback, outcome, duration,
+               wall_seconds (run, batch->result_start), worker, message, output);
 }
 
 static void
@@ -429,8 +654,28 @@ on_batch_result (PacerBatch       *batch,
                  gpointer          user_data)
 {
   Run *run = user_data;
-  const char *worker = batch_slot (run, batch)->id;
+  Slot *slot = batch_slot (run, batch);
+  const char *worker = slot->id;
   guint test_index;
+
+  if (slot->extra == EXTRA_WHOLE && position == G_MAXUINT)
+    {
+      report_fallback_line (run, batch, path, outcome, duration, worker, message, output);
+      return;
+    }
+
+  if (slot->extra == EXTRA_CONFIRM)
+    {
+      /* Only the test being confirmed counts; the others set the stage. */
+      test_index = g_array_index (batch->tests, guint, position);
+      if (test_index == slot->target)
+        {
+          slot->target = G_MAXUINT;
+          resolve_confirmation (run, test_index, !pacer_test_outcome_is_failure (outcome), outcome,
+                                duration, wall_seconds (run, batch->result_start), worker, output);
+        }
+      return;
+    }
 
   if (position == G_MAXUINT)
     {
@@ -445,7 +690,10 @@ on_batch_result (PacerBatch       *batch,
     }
 
   test_index = g_array_index (batch->tests, guint, position);
-  pacer_scheduler_mark_test_complete (run->scheduler, worker, test_index, duration);
+  mark_complete (run, worker, test_index, duration);
+  /* Its program fell back to running whole, which reported it already. */
+  if (g_array_index (run->tests, Test, test_index).concluded)
+    return;
   if (run->stop == STOP_MAXFAIL || run->stop == STOP_CANCELLED || run->stop == STOP_ERROR)
     {
       /* Results still arrive between the kill and the exit: they are real. */
@@ -455,7 +703,7 @@ on_batch_result (PacerBatch       *batch,
       return;
     }
   conclude_attempt (run, test_index, outcome, duration, wall_seconds (run, batch->result_start), worker,
-                    message, output);
+                    message, output, batch, position);
   /* A retry may have been queued: an idle worker can take it now. */
   dispatch_idle_slots (run);
 }
@@ -519,12 +767,64 @@ handle_whole_end (Run        *run,
 
   if (redundant)
     {
-      pacer_scheduler_mark_test_complete (run->scheduler, worker, test_index, batch->last_duration);
+      mark_complete (run, worker, test_index, batch->last_duration);
       return;
     }
 
   conclude_attempt (run, test_index, outcome, batch->last_duration, wall_seconds (run, batch->result_start),
-                    worker, message, batch->last_output);
+                    worker, message, batch->last_output, NULL, 0);
+}
+
+/* A listed test is missing when it runs: the program's list of tests changes
+ * between calls (names from the clock, the pid, the environment). Its tests
+ * without a result yet are left to one process running it whole; nothing is
+ * lost and the run goes on. */
+static void
+fall_back_to_whole (Run     *run,
+                    Program *program,
+                    guint    missing)
+{
+  Test test = { 0, };
+  Extra *extra;
+
+  /* Its result comes under the name the program gives it now. */
+  g_array_index (run->tests, Test, missing).concluded = TRUE;
+  if (program->fallback != G_MAXUINT)
+    return;
+
+  note (run, program, _("it has no test “%s” although its -l output listed it: its list of tests "
+                        "changes between calls, so it runs whole"),
+        g_array_index (run->tests, Test, missing).path);
+  test.program = program;
+  test.path = program->name;
+  test.alone = TRUE;
+  program->fallback = run->tests->len;
+  g_array_append_val (run->tests, test);
+
+  extra = g_new0 (Extra, 1);
+  extra->kind = EXTRA_WHOLE;
+  extra->tests = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_array_append_val (extra->tests, program->fallback);
+  g_queue_push_tail (&run->extras, extra);
+}
+
+/* After a program's run whole: what it never reported is not lost silently. */
+static void
+report_fallback_gaps (Run     *run,
+                      Program *program)
+{
+  for (guint i = 0; i < run->tests->len; i++)
+    {
+      Test *test = &g_array_index (run->tests, Test, i);
+
+      if (test->program != program || i == program->fallback || test->concluded)
+        continue;
+      if (run->stop != STOP_NONE)
+        report_not_run (run, i);
+      else
+        report (run, program, test->path, i, PACER_TEST_OUTCOME_NOT_RUN, 0, 0, NULL,
+                _("not run: its program, run whole, did not report it"), NULL);
+    }
 }
 
 static void
@@ -537,15 +837,8 @@ handle_gtest_end (Run        *run,
   gboolean died = batch->signaled || batch->kill_reason != PACER_BATCH_KILL_NONE;
 
   for (guint i = 0; i < batch->tests->len; i++)
-    {
-      if (!batch->missing[i])
-        continue;
-      fail_run (run, g_error_new (PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT,
-                                  _("“%s” has no test “%s” although its -l output listed it: "
-                                    "its list of tests changes between calls"),
-                                  program->name, batch->paths[i]));
-      report_not_run (run, g_array_index (batch->tests, guint, i));
-    }
+    if (batch->missing[i])
+      fall_back_to_whole (run, program, g_array_index (batch->tests, guint, i));
 
   if (!_pacer_batch_has_unreported (batch))
     {
@@ -599,15 +892,33 @@ handle_gtest_end (Run        *run,
       {
         guint culprit_index = g_array_index (batch->tests, guint, culprit);
 
-        pacer_scheduler_mark_test_complete (run->scheduler, slot->id, culprit_index, batch->last_duration);
+        mark_complete (run, slot->id, culprit_index, batch->last_duration);
         conclude_attempt (run, culprit_index, outcome, batch->last_duration,
-                          wall_seconds (run, batch->result_start), slot->id, message, batch->last_output);
+                          wall_seconds (run, batch->result_start), slot->id, message, batch->last_output,
+                          batch, culprit);
       }
 
     /* One restart too many stops the run, as pytest-xdist's limit does, but
      * the tests it strands are reported, not lost. */
     if (run->n_restarts > run->max_restarts)
       stop_run (run, STOP_RESTARTS);
+
+    if (program->ordered && run->stop == STOP_NONE)
+      {
+        /* The rest of an ordered program goes on in order, in a fresh process. */
+        Extra *extra = g_new0 (Extra, 1);
+
+        extra->kind = EXTRA_ORDERED;
+        extra->tests = g_array_new (FALSE, FALSE, sizeof (guint));
+        for (guint i = 0; i < batch->tests->len; i++)
+          if (i != culprit && !batch->reported[i] && !batch->missing[i])
+            g_array_append_val (extra->tests, g_array_index (batch->tests, guint, i));
+        if (extra->tests->len > 0)
+          g_queue_push_tail (&run->extras, extra);
+        else
+          extra_free (extra);
+        return;
+      }
 
     for (guint i = 0; i < batch->tests->len; i++)
       {
@@ -630,13 +941,25 @@ on_batch_done (PacerBatch *batch,
   Run *run = user_data;
   Slot *slot = batch_slot (run, batch);
 
-  if (batch->startup >= 0)
+  if (batch->startup >= 0 && slot->extra == EXTRA_NONE)
     pacer_scheduler_mark_process_overhead (run->scheduler, batch_program (run, batch)->file, batch->startup);
 
-  if (batch->whole)
-    handle_whole_end (run, batch, slot->id);
+  if (slot->extra == EXTRA_CONFIRM)
+    {
+      /* It never reached the test (killed, crashed earlier): the failure stands. */
+      if (slot->target != G_MAXUINT)
+        resolve_confirmation (run, slot->target, FALSE, PACER_TEST_OUTCOME_FAIL, 0, 0, NULL, NULL);
+    }
+  else if (batch->whole)
+    {
+      handle_whole_end (run, batch, slot->id);
+      if (slot->extra == EXTRA_WHOLE)
+        report_fallback_gaps (run, batch_program (run, batch));
+    }
   else
     handle_gtest_end (run, batch, slot);
+
+  slot->extra = EXTRA_NONE;
 
   g_clear_pointer (&slot->batch, _pacer_batch_free);
   slot->serial = FALSE;
@@ -660,12 +983,22 @@ start_batch (Run    *run,
   char **paths;
   Program *program;
   guint n_passes;
+  gboolean whole;
 
   program = g_array_index (run->tests, Test, g_array_index (tests, guint, 0)).program;
+  whole = program->whole || slot->extra == EXTRA_WHOLE;
   builder = _pacer_runner_common_argv (run, program, TRUE);
   kept = g_array_sized_new (FALSE, FALSE, sizeof (guint), tests->len);
   pass_end = g_array_sized_new (FALSE, FALSE, sizeof (guint), tests->len);
-  _pacer_runner_plan_passes (run, program, tests, builder, kept, pass_end);
+  if (slot->extra == EXTRA_WHOLE)
+    {
+      /* No -p: every test the program has now, in its own order. */
+      g_array_append_vals (kept, tests->data, 1);
+      g_array_append_val (pass_end, kept->len);
+    }
+  else
+    _pacer_runner_plan_passes (run, program, tests, slot->extra == EXTRA_CONFIRM || slot->extra == EXTRA_ORDERED,
+                               builder, kept, pass_end);
   argv = g_strv_builder_end (builder);
 
   paths = g_new0 (char *, kept->len + 1);
@@ -677,9 +1010,9 @@ start_batch (Run    *run,
   n_passes = pass_end->len;
   slot->batch = _pacer_batch_new (slot - run->slots, kept, paths,
                                   (guint *) (void *) g_array_free (g_steal_pointer (&pass_end), FALSE),
-                                  n_passes, program->whole,
+                                  n_passes, whole,
                                   on_batch_result, on_batch_started, on_batch_done, run);
-  slot->batch->ignore_tap = program->whole && !program->tap;
+  slot->batch->ignore_tap = whole && !program->tap;
 
   if (!slot->ready)
     {
@@ -690,11 +1023,24 @@ start_batch (Run    *run,
   if (!_pacer_batch_start (slot->batch, launcher, (const char * const *) argv, &error))
     {
       g_autoptr(PacerBatch) batch = g_steal_pointer (&slot->batch);
+      g_autofree char *message = g_strdup_printf (_("Cannot run “%s”: %s"), program->name, error->message);
 
-      fail_run (run, g_error_new (PACER_ERROR, PACER_ERROR_FAILED, _("Cannot run “%s”: %s"),
-                                  program->name, error->message));
-      for (guint i = 0; i < kept->len; i++)
-        report_not_run (run, g_array_index (kept, guint, i));
+      /* One program that cannot start is its tests' failure, not the run's. */
+      if (slot->extra == EXTRA_CONFIRM)
+        resolve_confirmation (run, slot->target, FALSE, PACER_TEST_OUTCOME_FAIL, 0, 0, NULL, NULL);
+      else
+        for (guint i = 0; i < kept->len; i++)
+          {
+            guint test_index = g_array_index (kept, guint, i);
+
+            if (slot->extra == EXTRA_NONE)
+              mark_complete (run, slot->id, test_index, 0);
+            report (run, program, g_array_index (run->tests, Test, test_index).path, test_index,
+                    PACER_TEST_OUTCOME_CRASH, 0, 0, slot->id, message, NULL);
+          }
+      if (slot->extra == EXTRA_WHOLE)
+        report_fallback_gaps (run, program);
+      slot->extra = EXTRA_NONE;
       return;
     }
 
@@ -710,9 +1056,45 @@ dispatch (Run  *run,
   if (run->stop != STOP_NONE || slot->batch != NULL)
     return;
 
-  tests = pacer_scheduler_next_batch (run->scheduler, slot->id);
-  if (tests == NULL || tests->len == 0)
-    return;
+  if (!g_queue_is_empty (&run->extras))
+    {
+      Extra *extra = g_queue_pop_head (&run->extras);
+
+      slot->serial = FALSE;
+      slot->extra = extra->kind;
+      slot->target = extra->target;
+      start_batch (run, slot, extra->tests);
+      extra_free (extra);
+      return;
+    }
+
+  for (;;)
+    {
+      Program *program;
+
+      g_clear_pointer (&tests, g_array_unref);
+      tests = pacer_scheduler_next_batch (run->scheduler, slot->id);
+      if (tests == NULL || tests->len == 0)
+        return;
+      /* A program that fell back to running whole has its tests covered. */
+      program = g_array_index (run->tests, Test, g_array_index (tests, guint, 0)).program;
+      if (program->fallback == G_MAXUINT && program->ordered)
+        {
+          /* Its first test stands for them all: the whole program, in order. */
+          g_array_set_size (tests, 0);
+          for (guint i = program->first_test; i < program->first_test + program->paths->len; i++)
+            if (!g_array_index (run->tests, Test, i).concluded)
+              g_array_append_val (tests, i);
+          slot->extra = EXTRA_ORDERED;
+          slot->serial = FALSE;
+          start_batch (run, slot, tests);
+          return;
+        }
+      if (program->fallback == G_MAXUINT)
+        break;
+      for (guint i = 0; i < tests->len; i++)
+        pacer_scheduler_mark_test_complete (run->scheduler, slot->id, g_array_index (tests, guint, i), 0);
+    }
   /* A serial test waits until nothing else runs. */
   slot->serial = FALSE;
   if (_pacer_runner_hold_serial (run, slot - run->slots, &tests))
@@ -793,6 +1175,8 @@ maybe_finish (Run *run)
     return;
   if (run->stop == STOP_NONE && run->scheduler != NULL && pacer_scheduler_has_pending (run->scheduler))
     return;
+  if (run->stop == STOP_NONE && !g_queue_is_empty (&run->extras))
+    return;
   if (run->stop == STOP_NONE && run->n_exclusive > 0 && !run->exclusive_pass)
     {
       start_exclusive_pass (run);
@@ -861,6 +1245,44 @@ skipped_by_request (PacerRunner *self,
          g_strv_contains ((const char * const *) self->skip_paths, test->path);
 }
 
+/* What an ordered program's one process is expected to take. */
+static double
+ordered_expected (Run     *run,
+                  Program *program)
+{
+  double sum = 0;
+
+  for (guint i = 0; i < program->paths->len; i++)
+    {
+      double seconds = pacer_duration_history_lookup (run->runner->history, program->file,
+                                                      g_ptr_array_index (program->paths, i));
+
+      if (seconds < 0)
+        return -1;
+      sum += seconds;
+    }
+  return sum;
+}
+
+/* A program with order-dependent tests, as an earlier run found: its tests
+ * run in one process, in listing order, as a serial run has them. */
+static gboolean
+runs_in_order (Run     *run,
+               Program *program)
+{
+  PacerRunner *self = run->runner;
+
+  if (self->history == NULL || program->whole || program->paths == NULL || program->paths->len < 2 ||
+      self->dist == PACER_DIST_MODE_EACH ||
+      !pacer_duration_history_get_order_dependent (self->history, program->file))
+    return FALSE;
+  /* A path that is also a suite needs a `-x` that would skip its siblings. */
+  for (guint i = 0; i < program->paths->len; i++)
+    if (program->suites != NULL && g_hash_table_contains (program->suites, g_ptr_array_index (program->paths, i)))
+      return FALSE;
+  return TRUE;
+}
+
 /* Hands the tests of exclusive commands, or of all others, to the scheduler. */
 static void
 queue_tests (Run      *run,
@@ -881,7 +1303,24 @@ queue_tests (Run      *run,
                   _("by request (-s option)"), NULL);
           continue;
         }
-      if (self->history != NULL)
+      if (test->program->skip_reason != NULL)
+        {
+          report (run, test->program, test->path, i, PACER_TEST_OUTCOME_SKIP, 0, 0, NULL,
+                  test->program->skip_reason, NULL);
+          continue;
+        }
+      if (test->program->ordered)
+        {
+          /* The first test to run stands for the program. */
+          if (test->program->ordered_queued)
+            {
+              test->rider = TRUE;
+              continue;
+            }
+          test->program->ordered_queued = TRUE;
+          expected = ordered_expected (run, test->program);
+        }
+      else if (self->history != NULL)
         expected = pacer_duration_history_lookup (self->history, test->program->file, test->path);
       pacer_scheduler_add_test (run->scheduler, i, test->program->file, test->path, expected,
                                 test->alone ? PACER_SCHEDULE_FLAGS_ALONE : PACER_SCHEDULE_FLAGS_NONE);
@@ -958,7 +1397,8 @@ start_workers (Run *run)
     {
       Program *program = g_ptr_array_index (run->programs, p);
 
-      if (program->whole)
+      program->first_test = run->tests->len;
+      if (program->whole || program->skip_reason != NULL)
         {
           Test test = { program, program->name, TRUE, 0, NULL, PACER_TEST_OUTCOME_PASS, FALSE };
 
@@ -969,6 +1409,10 @@ start_workers (Run *run)
 
       if (program->suites == NULL)
         program->suites = _pacer_listing_find_suites (program->paths);
+      program->ordered = runs_in_order (run, program);
+      if (program->ordered)
+        note (run, program, _("its tests run in one process, in listing order: an earlier run found "
+                              "order-dependent tests in it"));
       program->members = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                 (GDestroyNotify) g_array_unref);
       for (guint i = 0; i < program->paths->len; i++)
@@ -1008,7 +1452,7 @@ start_workers (Run *run)
     {
       Test *test = &g_array_index (run->tests, Test, i);
 
-      if (skipped_by_request (self, test))
+      if (skipped_by_request (self, test) || test->program->skip_reason != NULL)
         continue;
       n_runnable++;
     }
@@ -1051,6 +1495,58 @@ start_workers (Run *run)
   maybe_finish (run);
 }
 
+/* What a program that skipped itself while listing said about why: its TAP
+ * skip directive (`1..0 # SKIP no bus`), else its last line of error output. */
+static char *
+listing_skip_reason (GBytes *stdout_bytes,
+                     GBytes *stderr_bytes)
+{
+  GBytes *streams[] = { stdout_bytes, stderr_bytes };
+
+  for (guint s = 0; s < G_N_ELEMENTS (streams); s++)
+    {
+      g_autofree char *text = NULL;
+      g_auto(GStrv) lines = NULL;
+      const char *last = NULL;
+
+      if (streams[s] == NULL || g_bytes_get_size (streams[s]) == 0)
+        continue;
+      text = g_utf8_make_valid (g_bytes_get_data (streams[s], NULL), g_bytes_get_size (streams[s]));
+      lines = g_strsplit (text, "\n", -1);
+      for (guint i = 0; lines[i] != NULL; i++)
+        {
+          const char *skip = strstr (lines[i], "# SKIP");
+
+          if (s == 0 && skip != NULL)
+            {
+              skip += strlen ("# SKIP");
+              while (*skip == ' ' || *skip == '\t')
+                skip++;
+              if (*skip != '\0')
+                return g_strstrip (g_strdup (skip));
+            }
+          if (*g_strstrip (lines[i]) != '\0')
+            last = lines[i];
+        }
+      if (s == 1 && last != NULL)
+        return g_strdup (last);
+    }
+  return g_strdup (_("skipped itself while listing its tests (exit status 77)"));
+}
+
+/* How a listing ended that was not a clean exit: “signal 11”, “exit status 1”. */
+static char *
+describe_exit (GSubprocess *process)
+{
+  if (g_subprocess_get_if_signaled (process))
+    return g_strdup_printf (_("signal %d"), g_subprocess_get_term_sig (process));
+  return g_strdup_printf (_("exit status %d"), g_subprocess_get_exit_status (process));
+}
+
+/* A program's listing tells how it runs: split into tests, skipped (it
+ * skipped itself, as programs that need a bus or a service do), or whole,
+ * judged by its exit status and TAP as gnome-desktop-testing-runner and meson
+ * judge it. One program's listing never stops the run. */
 static void
 on_listed (GObject      *source,
            GAsyncResult *result,
@@ -1076,52 +1572,39 @@ on_listed (GObject      *source,
   if (run->n_listing == 0)
     clear_source (run, &run->list_timeout_source);
 
-  if (program->list_timed_out)
-    {
-      fail_run (run, g_error_new (PACER_ERROR, PACER_ERROR_TIMEOUT,
-                                  _("Listing the tests of “%s” took longer than the timeout (%g s)"),
-                                  program->name, self->timeout));
-      maybe_finish (run);
-      return;
-    }
-
   if (run->stop != STOP_NONE)
     {
       maybe_finish (run);
       return;
     }
 
-  if (error != NULL)
-    {
-      fail_run (run, g_error_new (PACER_ERROR, PACER_ERROR_FAILED, _("Cannot list the tests of “%s”: %s"),
-                                  program->name, error->message));
-      maybe_finish (run);
-      return;
-    }
-
   program->list_seconds = (g_get_monotonic_time () - program->list_start) / (double) G_USEC_PER_SEC;
-  text = g_bytes_get_data (stdout_bytes, &length);
-  program->paths = _pacer_listing_parse (text, length, &is_gtest);
 
-  if (is_gtest && !(g_subprocess_get_if_exited (lister) && g_subprocess_get_exit_status (lister) == 0))
+  if (program->list_timed_out)
     {
-      const char *err = stderr_bytes != NULL ? g_bytes_get_data (stderr_bytes, NULL) : NULL;
-      g_autofree char *err_text = err != NULL ? g_strndup (err, g_bytes_get_size (stderr_bytes)) : NULL;
-
-      fail_run (run, g_error_new (PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT,
-                                  /* TRANSLATORS: the program, “signal” or “exit status” and its
-                                   * number, then “: ” and the program's error output, or nothing */
-                                  _("Listing the tests of “%s” failed (%s %d)%s%s"), program->name,
-                                  g_subprocess_get_if_signaled (lister) ? _("signal") : _("exit status"),
-                                  g_subprocess_get_if_signaled (lister) ? g_subprocess_get_term_sig (lister)
-                                                                        : g_subprocess_get_exit_status (lister),
-                                  err_text != NULL && *err_text != '\0' ? ": " : "",
-                                  err_text != NULL ? g_strstrip (err_text) : ""));
-      maybe_finish (run);
-      return;
+      program->whole = TRUE;
+      note (run, program, _("listing its tests took longer than %g s: it runs whole"), run->list_limit);
     }
+  else if (error != NULL)
+    {
+      program->whole = TRUE;
+      note (run, program, _("cannot list its tests (%s): it runs whole"), error->message);
+    }
+  else if (g_subprocess_get_if_exited (lister) && g_subprocess_get_exit_status (lister) == 77)
+    program->skip_reason = listing_skip_reason (stdout_bytes, stderr_bytes);
+  else if (!(g_subprocess_get_if_exited (lister) && g_subprocess_get_exit_status (lister) == 0))
+    {
+      g_autofree char *end = describe_exit (lister);
 
-  program->whole = !is_gtest;
+      program->whole = TRUE;
+      note (run, program, _("listing its tests failed (%s): it runs whole"), end);
+    }
+  else
+    {
+      text = g_bytes_get_data (stdout_bytes, &length);
+      program->paths = _pacer_listing_parse (text, length, &is_gtest);
+      program->whole = !is_gtest;
+    }
 
   if (run->n_listing == 0)
     start_workers (run);
@@ -1242,6 +1725,7 @@ command_program (Run               *run,
   program->env = g_strdupv ((char **) pacer_test_command_get_environment (command));
   program->tap = pacer_test_command_get_tap (command);
   program->exclusive = pacer_test_command_get_exclusive (command);
+  program->fallback = G_MAXUINT;
   return program;
 }
 
@@ -1271,6 +1755,7 @@ _pacer_run_start (PacerRunner  *self,
 
       program->name = g_strdup (self->programs[i]);
       program->tap = TRUE;
+      program->fallback = G_MAXUINT;
       program->file = resolve_program (program->name, &error);
       if (program->file == NULL)
         {
@@ -1349,6 +1834,9 @@ _pacer_run_start (PacerRunner  *self,
       builder = g_strv_builder_new ();
       _pacer_runner_add_program_argv (program, builder);
       g_strv_builder_add (builder, "-l");
+      /* Some programs name tests after g_test_rand_int(): list with the
+       * seed the tests will run with, so the names agree. */
+      g_strv_builder_add_many (builder, "--seed", run->seed, NULL);
       if (self->mode != NULL)
         g_strv_builder_add_many (builder, "-m", self->mode, NULL);
       for (guint j = 0; self->paths != NULL && self->paths[j] != NULL; j++)
@@ -1358,10 +1846,11 @@ _pacer_run_start (PacerRunner  *self,
       program->lister = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, &error);
       if (program->lister == NULL)
         {
-          fail_run (run, g_error_new (PACER_ERROR, PACER_ERROR_FAILED, _("Cannot run “%s”: %s"),
-                                      program->name, error->message));
+          /* Running it whole will fail the same way: that is its result. */
+          program->whole = TRUE;
+          note (run, program, _("cannot list its tests (%s): it runs whole"), error->message);
           g_clear_error (&error);
-          break;
+          continue;
         }
       program->list_start = g_get_monotonic_time ();
       g_object_set_data (G_OBJECT (program->lister), "pacer-runner", self);
@@ -1369,9 +1858,12 @@ _pacer_run_start (PacerRunner  *self,
       g_subprocess_communicate_async (program->lister, NULL, NULL, on_listed, program);
     }
 
-  if (self->timeout > 0 && run->n_listing > 0)
+  /* A program that hangs when asked for -l must not hang the run: it is
+   * bounded by --timeout, or by a minute, far more than any listing takes. */
+  run->list_limit = self->timeout > 0 ? self->timeout : LIST_TIME_LIMIT;
+  if (run->n_listing > 0)
     {
-      GSource *source = g_timeout_source_new ((guint) MIN (self->timeout * 1000, G_MAXUINT));
+      GSource *source = g_timeout_source_new ((guint) MIN (run->list_limit * 1000, G_MAXUINT));
 
       g_source_set_callback (source, on_list_timeout, run, NULL);
       g_source_set_static_name (source, "[pacer] listing timeout");

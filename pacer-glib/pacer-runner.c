@@ -76,6 +76,8 @@ enum {
   PROP_DIST,
   PROP_GROUPS,
   PROP_SERIAL,
+  PROP_STRICT_ORDER,
+  PROP_ORDER_CHECK,
   N_PROPS
 };
 
@@ -655,6 +657,12 @@ pacer_runner_get_property (GObject    *object,
     case PROP_SERIAL:
       g_value_set_boxed (value, self->serial);
       break;
+    case PROP_STRICT_ORDER:
+      g_value_set_boolean (value, self->strict_order);
+      break;
+    case PROP_ORDER_CHECK:
+      g_value_set_boolean (value, self->order_check);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -752,6 +760,14 @@ pacer_runner_set_property (GObject      *object,
       break;
     case PROP_SERIAL:
       changed = set_strv (&self->serial, value);
+      break;
+    case PROP_STRICT_ORDER:
+      changed = self->strict_order != g_value_get_boolean (value);
+      self->strict_order = g_value_get_boolean (value);
+      break;
+    case PROP_ORDER_CHECK:
+      changed = self->order_check != g_value_get_boolean (value);
+      self->order_check = g_value_get_boolean (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -943,6 +959,34 @@ pacer_runner_class_init (PacerRunnerClass *klass)
    */
   properties[PROP_SERIAL] = g_param_spec_boxed ("serial", NULL, NULL, G_TYPE_STRV, flags);
 
+  /**
+   * PacerRunner:strict-order:
+   *
+   * What an order-dependent test is worth (`--strict-order`). A test that
+   * fails in a batch split from its program is confirmed before it is
+   * reported: its program runs in listing order up to it, in one process.
+   * If it passes there, it relies on earlier tests and is marked
+   * [property@Pacer.TestResult:order-dependent]; it counts as passed, as in a
+   * serial run, unless this is `TRUE`, which makes it a failure, for those
+   * who hunt such tests.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_STRICT_ORDER] = g_param_spec_boolean ("strict-order", NULL, NULL, FALSE, flags);
+
+  /**
+   * PacerRunner:order-check:
+   *
+   * Whether a failure in a batch split from its program is confirmed in
+   * listing order before it is reported (see
+   * [property@Pacer.Runner:strict-order]). `FALSE` (`--no-order-check`)
+   * reports it at once: faster on a suite with many known failures, at the
+   * cost of reporting order-dependent tests as failures.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_ORDER_CHECK] = g_param_spec_boolean ("order-check", NULL, NULL, TRUE, flags);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -1027,12 +1071,30 @@ pacer_runner_class_init (PacerRunnerClass *klass)
   _pacer_runner_signals[SIGNAL_RUN_FINISHED] =
     g_signal_new ("run-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  /**
+   * PacerRunner::note:
+   * @self: the runner
+   * @program: the test program (or command) concerned
+   * @message: what the runner decided about it, and why
+   *
+   * The runner changed how it runs a program, and a person reading the run
+   * should know: its listing failed, crashed or hung, so it runs whole; a
+   * test it listed was missing when it ran, so it falls back to running
+   * whole. The run goes on; `pacer-run` prints the note.
+   *
+   * Since: 1.0
+   */
+  _pacer_runner_signals[SIGNAL_NOTE] =
+    g_signal_new ("note", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
 }
 
 static void
 pacer_runner_init (PacerRunner *self)
 {
   self->max_worker_restart = -1;
+  self->order_check = TRUE;
   self->results = g_ptr_array_new_with_free_func (g_object_unref);
   self->commands = g_ptr_array_new_with_free_func (g_object_unref);
 }

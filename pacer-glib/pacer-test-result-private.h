@@ -26,4 +26,8 @@ void _pacer_test_result_set_attempt (PacerTestResult *self,
                                      guint            attempts,
                                      GPtrArray       *failed_attempts);
 
+/* Set once, right after creation. */
+void _pacer_test_result_set_order_dependent (PacerTestResult *self,
+                                             gboolean         order_dependent);
+
 G_END_DECLS

@@ -45,6 +45,7 @@ struct _PacerTestResult
   double end_time;
   guint attempts;
   GPtrArray *failed_attempts;
+  gboolean order_dependent;
 };
 
 enum {
@@ -61,6 +62,7 @@ enum {
   PROP_END_TIME,
   PROP_ATTEMPTS,
   PROP_FAILED_ATTEMPTS,
+  PROP_ORDER_DEPENDENT,
   N_PROPS
 };
 
@@ -127,6 +129,9 @@ pacer_test_result_get_property (GObject    *object,
     case PROP_ATTEMPTS:
       g_value_set_uint (value, self->attempts);
       break;
+    case PROP_ORDER_DEPENDENT:
+      g_value_set_boolean (value, self->order_dependent);
+      break;
     case PROP_FAILED_ATTEMPTS:
       g_value_set_boxed (value, self->failed_attempts);
       break;
@@ -178,6 +183,9 @@ pacer_test_result_set_property (GObject      *object,
       break;
     case PROP_ATTEMPTS:
       self->attempts = g_value_get_uint (value);
+      break;
+    case PROP_ORDER_DEPENDENT:
+      self->order_dependent = g_value_get_boolean (value);
       break;
     case PROP_FAILED_ATTEMPTS:
       self->failed_attempts = g_value_dup_boxed (value);
@@ -329,6 +337,20 @@ pacer_test_result_class_init (PacerTestResultClass *klass)
                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
   /**
+   * PacerTestResult:order-dependent:
+   *
+   * The test failed when it ran split from its program, and passed when
+   * its program ran in listing order up to it, in one process: it relies on
+   * what earlier tests leave behind. Its outcome is then
+   * %PACER_TEST_OUTCOME_PASS, or the failure under `--strict-order`.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_ORDER_DEPENDENT] =
+    g_param_spec_boolean ("order-dependent", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
    * PacerTestResult:failed-attempts: (type GPtrArray(PacerTestResult))
    *
    * One result per attempt that failed before the last one, oldest first,
@@ -423,6 +445,30 @@ _pacer_test_result_set_attempt (PacerTestResult *self,
   self->attempts = attempts;
   g_clear_pointer (&self->failed_attempts, g_ptr_array_unref);
   self->failed_attempts = failed_attempts;
+}
+
+void
+_pacer_test_result_set_order_dependent (PacerTestResult *self,
+                                        gboolean         order_dependent)
+{
+  self->order_dependent = !!order_dependent;
+}
+
+/**
+ * pacer_test_result_get_order_dependent:
+ * @self: a result
+ *
+ * Gets [property@Pacer.TestResult:order-dependent].
+ *
+ * Returns: whether the test is order-dependent
+ *
+ * Since: 1.0
+ */
+gboolean
+pacer_test_result_get_order_dependent (PacerTestResult *self)
+{
+  g_return_val_if_fail (PACER_IS_TEST_RESULT (self), FALSE);
+  return self->order_dependent;
 }
 
 /**

@@ -84,4 +84,7 @@ GPtrArray        *pacer_test_result_get_failed_attempts (PacerTestResult *self);
 PACER_AVAILABLE_IN_ALL
 gboolean          pacer_test_outcome_is_failure  (PacerTestOutcome  outcome);
 
+PACER_AVAILABLE_IN_ALL
+gboolean            pacer_test_result_get_order_dependent (PacerTestResult *self);
+
 G_END_DECLS

@@ -10,7 +10,10 @@
  * FAKE_GTEST_SLOW=N:MS adds N tests `/slow/N` sleeping MS milliseconds, for the
  * benchmarks. FAKE_GTEST_LOG, if set, names a file that gets one line per test
  * started, so tests can check what ran and where; FAKE_GTEST_SPANS one line
- * as each test starts and ends.
+ * as each test starts and ends. FAKE_GTEST_LIST_EXIT makes `-l` misbehave as
+ * real programs do: `77` skips the whole program (a TAP skip line and exit
+ * status 77, as programs that need a bus do), `crash` dies of SIGSEGV, a
+ * number exits with it.
  */
 
 #include <fcntl.h>
@@ -25,6 +28,8 @@
 
 static const char *seed_arg;
 static const char *log_fd_arg;
+/* Set by a `setstate` test, needed by a `needstate` one: an order-dependent pair. */
+static gboolean state_set;
 
 static void
 log_start (const char *kind)
@@ -189,6 +194,30 @@ run_kind_body (const char *kind)
       g_usleep (100 * G_TIME_SPAN_MILLISECOND);
       return;
     }
+  if (g_str_equal (kind, "setstate"))
+    {
+      state_set = TRUE;
+      return;
+    }
+  if (g_str_equal (kind, "needstate"))
+    {
+      if (!state_set)
+        {
+          g_printerr ("needstate: an earlier test did not set the state\n");
+          g_test_fail ();
+        }
+      return;
+    }
+  if (g_str_equal (kind, "testtmp"))
+    {
+      /* An installed test that only writes where gnome-desktop-testing-runner lets it. */
+      if (!g_file_test (".testtmp", G_FILE_TEST_EXISTS))
+        {
+          g_printerr ("testtmp: not in a directory of its own\n");
+          g_test_fail ();
+        }
+      return;
+    }
   if (g_str_equal (kind, "flaky"))
     {
       if (first_attempt ())
@@ -268,6 +297,22 @@ main (int argc, char **argv)
       for (;;)
         g_usleep (G_USEC_PER_SEC);
 
+  for (int i = 1; i < argc; i++)
+    if (strcmp (argv[i], "-l") == 0 && g_getenv ("FAKE_GTEST_LIST_EXIT") != NULL)
+      {
+        const char *how = g_getenv ("FAKE_GTEST_LIST_EXIT");
+
+        if (g_str_equal (how, "77"))
+          {
+            g_print ("1..0 # SKIP no session bus here\n");
+            return 77;
+          }
+        if (g_str_equal (how, "crash"))
+          raise (SIGSEGV);
+        g_printerr ("cannot list: told to fail\n");
+        return atoi (how);
+      }
+
   g_test_init (&argc, &argv, NULL);
 
   if (spec == NULL)
@@ -286,6 +331,14 @@ main (int argc, char **argv)
           /* A name that differs in every process: -l output changes between calls. */
           path = g_strdup_printf ("%s%d", colon + 1, (int) getpid ());
           g_test_add_func (path, run_nothing);
+          continue;
+        }
+      if (g_str_equal (items[i], "random"))
+        {
+          /* Named from GTest's random numbers, as some real suites are: the
+           * name depends on --seed. */
+          path = g_strdup_printf ("%s%u", colon + 1, (guint) g_test_rand_int ());
+          g_test_add_data_func (path, "pass", run_kind);
           continue;
         }
       g_test_add_data_func (colon + 1, items[i], run_kind);

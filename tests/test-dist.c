@@ -45,7 +45,9 @@ new_runner (const char    *tests,
   g_setenv ("FAKE_GTEST_LOG", log_file, TRUE);
   g_setenv ("FAKE_GTEST_SPANS", spans_file, TRUE);
   runner = pacer_runner_new (programs);
-  g_object_set (runner, "dist", mode, "groups", groups, "n-workers", 2, NULL);
+  /* Run counts here leave out the confirmation of failures in listing order:
+   * test-real-suites checks that in every mode. */
+  g_object_set (runner, "dist", mode, "groups", groups, "n-workers", 2, "order-check", FALSE, NULL);
   return runner;
 }
 

@@ -151,7 +151,6 @@ test_bad_input (void)
     { NULL, { "--seed", "42", program, NULL }, "not a GTest seed" },
     { NULL, { "-m", "fast", program, NULL }, "not a GTest mode" },
     { NULL, { NULL }, "no test program" },
-    { "changing:/changing/pid,pass:/b/0", { program, NULL }, "changes between calls" },
   };
 
   g_test_summary ("Bad input gives a clear message and exit status 2");

@@ -595,7 +595,8 @@ test_retries (void)
 
   g_test_summary ("--retries reruns failures alone: a pass on retry is flaky, a steady failure stays failed");
 
-  g_object_set (runner, "n-workers", 2, "retries", 2, NULL);
+  /* Run counts below leave out the confirmation of a failure in listing order. */
+  g_object_set (runner, "n-workers", 2, "retries", 2, "order-check", FALSE, NULL);
   g_assert_true (pacer_runner_run (runner, NULL, &error));
   g_assert_no_error (error);
 
@@ -916,7 +917,7 @@ test_bad_input (void)
   const char *plain_file[] = { not_exec, NULL };
   g_autoptr(GError) error = NULL;
 
-  g_test_summary ("A missing or non-executable program, a bad seed or a changing -l output is an error");
+  g_test_summary ("A missing or non-executable program or a bad seed is an error; a program's own misbehaviour is not");
 
   {
     g_autoptr(PacerRunner) runner = pacer_runner_new (missing);
@@ -949,22 +950,24 @@ test_bad_input (void)
   {
     g_autoptr(PacerRunner) runner = new_runner ("pass:/b/0");
 
-    /* A program that hangs when listed is stopped by --timeout. */
+    /* A program that hangs when listed is stopped by --timeout, and runs whole. */
     g_setenv ("FAKE_GTEST_HANG_LIST", "1", TRUE);
-    g_object_set (runner, "timeout", 0.3, NULL);
-    g_assert_false (pacer_runner_run (runner, NULL, &error));
-    g_assert_error (error, PACER_ERROR, PACER_ERROR_TIMEOUT);
-    g_clear_error (&error);
+    g_object_set (runner, "timeout", 1.0, NULL);
+    g_assert_true (pacer_runner_run (runner, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (pacer_runner_get_n_whole_programs (runner), ==, 1);
+    g_assert_cmpuint (pacer_runner_get_count (runner, PACER_TEST_OUTCOME_PASS), ==, 1);
     g_unsetenv ("FAKE_GTEST_HANG_LIST");
   }
 
   {
     g_autoptr(PacerRunner) runner = new_runner ("changing:/changing/pid,pass:/b/0");
 
-    g_assert_false (pacer_runner_run (runner, NULL, &error));
-    g_assert_error (error, PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT);
-    g_assert_nonnull (strstr (error->message, "changes between calls"));
-    g_clear_error (&error);
+    /* A listed test missing when it runs: the program runs whole instead. */
+    g_assert_true (pacer_runner_run (runner, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (pacer_runner_get_count (runner, PACER_TEST_OUTCOME_PASS), ==, 2);
+    g_assert_cmpuint (pacer_runner_get_count (runner, PACER_TEST_OUTCOME_NOT_RUN), ==, 0);
   }
 }
 
