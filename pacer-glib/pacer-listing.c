@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <elf.h>
 #include <string.h>
 
 #include "pacer-listing-private.h"
@@ -73,13 +74,177 @@ _pacer_listing_find_suites (GPtrArray *paths)
   return suites;
 }
 
+/* Where a dynamically linked ELF file finds its libraries, for the ones
+ * a test program brings along itself: DT_RUNPATH/DT_RPATH (with $ORIGIN)
+ * and LD_LIBRARY_PATH. System libraries are not searched: a library such as
+ * GTK's names g_test_init for its own test helpers, and a program linking it
+ * is not a test program for that. Only native 64-bit ELF is read. */
+typedef struct
+{
+  const Elf64_Ehdr *header;
+  const char *contents;
+  gsize length;
+} ElfFile;
+
+static const void *
+elf_at (ElfFile *elf,
+        guint64  offset,
+        guint64  size)
+{
+  if (offset > elf->length || size > elf->length - offset)
+    return NULL;
+  return elf->contents + offset;
+}
+
+/* File offset of virtual address @vaddr, through the PT_LOAD segments. */
+static gboolean
+elf_offset_of (ElfFile *elf,
+               guint64  vaddr,
+               guint64 *offset)
+{
+  for (guint i = 0; i < elf->header->e_phnum; i++)
+    {
+      const Elf64_Phdr *phdr = elf_at (elf, elf->header->e_phoff + (guint64) i * sizeof (Elf64_Phdr),
+                                       sizeof (Elf64_Phdr));
+
+      if (phdr == NULL)
+        return FALSE;
+      if (phdr->p_type == PT_LOAD && vaddr >= phdr->p_vaddr && vaddr - phdr->p_vaddr < phdr->p_filesz)
+        {
+          *offset = phdr->p_offset + (vaddr - phdr->p_vaddr);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* The libraries @file needs that lie in its own search path, resolved. */
+static GPtrArray *
+private_libraries (const char *file,
+                   const char *contents,
+                   gsize       length)
+{
+  ElfFile elf = { (const Elf64_Ehdr *) (const void *) contents, contents, length };
+  GPtrArray *libraries = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) needed = g_ptr_array_new ();
+  g_autoptr(GStrvBuilder) dirs = g_strv_builder_new ();
+  g_auto(GStrv) search = NULL;
+  g_autofree char *origin = g_path_get_dirname (file);
+  const Elf64_Dyn *dynamic = NULL;
+  guint64 n_dynamic = 0, strtab = 0, strtab_offset;
+  const char *runpath = NULL;
+  const char *library_path = g_getenv ("LD_LIBRARY_PATH");
+
+  if (length < sizeof (Elf64_Ehdr) || contents[EI_CLASS] != ELFCLASS64 ||
+      elf.header->e_phentsize != sizeof (Elf64_Phdr))
+    return libraries;
+
+  for (guint i = 0; i < elf.header->e_phnum && dynamic == NULL; i++)
+    {
+      const Elf64_Phdr *phdr = elf_at (&elf, elf.header->e_phoff + (guint64) i * sizeof (Elf64_Phdr),
+                                       sizeof (Elf64_Phdr));
+
+      if (phdr == NULL)
+        return libraries;
+      if (phdr->p_type == PT_DYNAMIC)
+        {
+          dynamic = elf_at (&elf, phdr->p_offset, phdr->p_filesz);
+          n_dynamic = phdr->p_filesz / sizeof (Elf64_Dyn);
+        }
+    }
+  if (dynamic == NULL || ((guintptr) dynamic % G_ALIGNOF (Elf64_Dyn)) != 0)
+    return libraries;
+
+  for (guint64 i = 0; i < n_dynamic && dynamic[i].d_tag != DT_NULL; i++)
+    if (dynamic[i].d_tag == DT_STRTAB)
+      strtab = dynamic[i].d_un.d_ptr;
+  if (strtab == 0 || !elf_offset_of (&elf, strtab, &strtab_offset))
+    return libraries;
+
+  for (guint64 i = 0; i < n_dynamic && dynamic[i].d_tag != DT_NULL; i++)
+    {
+      const char *name;
+
+      if (dynamic[i].d_tag != DT_NEEDED && dynamic[i].d_tag != DT_RUNPATH && dynamic[i].d_tag != DT_RPATH)
+        continue;
+      if (dynamic[i].d_un.d_val >= length - strtab_offset ||
+          memchr (contents + strtab_offset + dynamic[i].d_un.d_val, '\0',
+                  length - strtab_offset - dynamic[i].d_un.d_val) == NULL)
+        continue;
+      name = contents + strtab_offset + dynamic[i].d_un.d_val;
+      if (dynamic[i].d_tag == DT_NEEDED)
+        g_ptr_array_add (needed, (gpointer) name);
+      else
+        runpath = name;
+    }
+
+  if (runpath != NULL)
+    {
+      g_auto(GStrv) parts = g_strsplit (runpath, ":", -1);
+
+      for (guint i = 0; parts[i] != NULL; i++)
+        {
+          g_autoptr(GString) dir = g_string_new (parts[i]);
+
+          g_string_replace (dir, "${ORIGIN}", origin, 0);
+          g_string_replace (dir, "$ORIGIN", origin, 0);
+          g_strv_builder_add (dirs, dir->str);
+        }
+    }
+  if (library_path != NULL)
+    {
+      g_auto(GStrv) parts = g_strsplit (library_path, ":", -1);
+
+      g_strv_builder_addv (dirs, (const char **) parts);
+    }
+  search = g_strv_builder_end (dirs);
+
+  for (guint n = 0; n < needed->len; n++)
+    for (guint d = 0; search[d] != NULL; d++)
+      {
+        /* GLib and GTK define or use GTest for everyone, wherever they live. */
+        static const char * const platform[] = { "libglib-", "libgobject-", "libgio-", "libgmodule-",
+                                                  "libgthread-", "libgtk", "libgdk" };
+        const char *name = g_ptr_array_index (needed, n);
+        gboolean skip = *search[d] == '\0' || strchr (name, '/') != NULL;
+        char *candidate;
+
+        for (guint p = 0; p < G_N_ELEMENTS (platform) && !skip; p++)
+          skip = g_str_has_prefix (name, platform[p]);
+        if (skip)
+          continue;
+        candidate = g_build_filename (search[d], g_ptr_array_index (needed, n), NULL);
+        if (g_file_test (candidate, G_FILE_TEST_IS_REGULAR))
+          {
+            g_ptr_array_add (libraries, candidate);
+            break;
+          }
+        g_free (candidate);
+      }
+  return libraries;
+}
+
+static gboolean
+names_gtest (const char *contents,
+             gsize       length)
+{
+  /* Dynamically linked programs import GTest's functions by name; a static
+   * GLib brings gtestutils.c's option strings along. Programs that reach
+   * g_test_init() through a helper library still register and run their
+   * tests themselves. */
+  static const char * const markers[] = { "g_test_init", "g_test_run", "g_test_add", "--GTestLogFD" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (markers); i++)
+    if (memmem (contents, length, markers[i], strlen (markers[i])) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
 gboolean
 _pacer_listing_may_be_gtest (const char *file)
 {
-  /* Dynamically linked programs import g_test_init by name; a static GLib
-   * brings gtestutils.c's option strings along. */
-  static const char * const markers[] = { "g_test_init", "--GTestLogFD" };
   g_autoptr(GMappedFile) mapped = g_mapped_file_new (file, FALSE, NULL);
+  g_autoptr(GPtrArray) libraries = NULL;
   const char *contents;
   gsize length;
 
@@ -89,8 +254,18 @@ _pacer_listing_may_be_gtest (const char *file)
   length = g_mapped_file_get_length (mapped);
   if (length < 4 || memcmp (contents, "\x7f" "ELF", 4) != 0)
     return FALSE;
-  for (guint i = 0; i < G_N_ELEMENTS (markers); i++)
-    if (memmem (contents, length, markers[i], strlen (markers[i])) != NULL)
-      return TRUE;
+  if (names_gtest (contents, length))
+    return TRUE;
+
+  /* g_test_init() in a helper library of the program's own. */
+  libraries = private_libraries (file, contents, length);
+  for (guint i = 0; i < libraries->len; i++)
+    {
+      g_autoptr(GMappedFile) library = g_mapped_file_new (g_ptr_array_index (libraries, i), FALSE, NULL);
+
+      if (library != NULL &&
+          names_gtest (g_mapped_file_get_contents (library), g_mapped_file_get_length (library)))
+        return TRUE;
+    }
   return FALSE;
 }

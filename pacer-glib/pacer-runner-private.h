@@ -33,6 +33,8 @@ typedef struct
   gboolean whole;       /* not a GTest program, or one that cannot be split */
   char *skip_reason;    /* skipped itself when listed (exit status 77) */
   guint fallback;       /* the test standing for its run whole, or G_MAXUINT */
+  guint n_fallbacks;    /* its runs whole, from index fallback on: one per copy with --dist each */
+  guint fallbacks_left; /* of which still to end */
   guint first_test;     /* index of its first listed test */
   gboolean ordered;     /* has order-dependent tests: they all run in one process, in order */
   gboolean ordered_queued;  /* its first test to run is with the scheduler */

@@ -167,6 +167,14 @@ note (Run        *run,
   g_signal_emit (run->runner, _pacer_runner_signals[SIGNAL_NOTE], 0, program->name, message);
 }
 
+/* How many copies of each listed test the run has: one per worker with
+ * --dist each (copy c of test i is i + c × n_base_tests), else one. */
+static guint
+n_copies_of (Run *run)
+{
+  return run->runner->dist == PACER_DIST_MODE_EACH && run->n_base_tests > 0 ? MAX (run->n_slots, 1) : 1;
+}
+
 /* The scheduler hears only of the tests it handed out: the riders of an
  * ordered program go with its first test. */
 static void
@@ -477,8 +485,11 @@ drain_extras (Run *run)
           report_not_run (run, g_array_index (extra->tests, guint, i));
       else
         {
+          Program *program = g_array_index (run->tests, Test, first).program;
+
           report_not_run (run, first);
-          report_fallback_gaps (run, g_array_index (run->tests, Test, first).program);
+          if (--program->fallbacks_left == 0)
+            report_fallback_gaps (run, program);
         }
       extra_free (extra);
     }
@@ -632,11 +643,17 @@ report_fallback_line (Run              *run,
 
   if (found != NULL)
     {
-      guint test_index = GPOINTER_TO_UINT (found) - 1;
+      /* The first copy without a result (--dist each has one per worker). */
+      for (guint c = 0; c < n_copies_of (run); c++)
+        {
+          guint test_index = GPOINTER_TO_UINT (found) - 1 + c * run->n_base_tests;
 
-      if (!g_array_index (run->tests, Test, test_index).concluded)
-        report (run, program, g_array_index (run->tests, Test, test_index).path, test_index, outcome,
-                duration, wall_seconds (run, batch->result_start), worker, message, output);
+          if (g_array_index (run->tests, Test, test_index).concluded)
+            continue;
+          report (run, program, g_array_index (run->tests, Test, test_index).path, test_index, outcome,
+                  duration, wall_seconds (run, batch->result_start), worker, message, output);
+          break;
+        }
       return;
     }
   report_full (run, program, path, G_MAXUINT, program->fallback, outcome, duration,
@@ -784,8 +801,8 @@ fall_back_to_whole (Run     *run,
                     Program *program,
                     guint    missing)
 {
-  Test test = { 0, };
-  Extra *extra;
+  /* --dist each: every worker's copy runs, so each gets a run whole. */
+  guint n_copies = n_copies_of (run);
 
   /* Its result comes under the name the program gives it now. */
   g_array_index (run->tests, Test, missing).concluded = TRUE;
@@ -795,17 +812,23 @@ fall_back_to_whole (Run     *run,
   note (run, program, _("it has no test “%s” although its -l output listed it: its list of tests "
                         "changes between calls, so it runs whole"),
         g_array_index (run->tests, Test, missing).path);
-  test.program = program;
-  test.path = program->name;
-  test.alone = TRUE;
   program->fallback = run->tests->len;
-  g_array_append_val (run->tests, test);
+  program->fallbacks_left = n_copies;
+  program->n_fallbacks = n_copies;
+  for (guint c = 0; c < n_copies; c++)
+    {
+      Test test = { 0, };
+      Extra *extra = g_new0 (Extra, 1);
 
-  extra = g_new0 (Extra, 1);
-  extra->kind = EXTRA_WHOLE;
-  extra->tests = g_array_new (FALSE, FALSE, sizeof (guint));
-  g_array_append_val (extra->tests, program->fallback);
-  g_queue_push_tail (&run->extras, extra);
+      test.program = program;
+      test.path = program->name;
+      test.alone = TRUE;
+      extra->kind = EXTRA_WHOLE;
+      extra->tests = g_array_new (FALSE, FALSE, sizeof (guint));
+      g_array_append_val (extra->tests, run->tests->len);
+      g_array_append_val (run->tests, test);
+      g_queue_push_tail (&run->extras, extra);
+    }
 }
 
 /* After a program's run whole: what it never reported is not lost silently. */
@@ -817,7 +840,8 @@ report_fallback_gaps (Run     *run,
     {
       Test *test = &g_array_index (run->tests, Test, i);
 
-      if (test->program != program || i == program->fallback || test->concluded)
+      if (test->program != program || test->concluded ||
+          (i >= program->fallback && i < program->fallback + program->n_fallbacks))
         continue;
       if (run->stop != STOP_NONE)
         report_not_run (run, i);
@@ -953,7 +977,7 @@ on_batch_done (PacerBatch *batch,
   else if (batch->whole)
     {
       handle_whole_end (run, batch, slot->id);
-      if (slot->extra == EXTRA_WHOLE)
+      if (slot->extra == EXTRA_WHOLE && --batch_program (run, batch)->fallbacks_left == 0)
         report_fallback_gaps (run, batch_program (run, batch));
     }
   else
@@ -1038,7 +1062,7 @@ start_batch (Run    *run,
             report (run, program, g_array_index (run->tests, Test, test_index).path, test_index,
                     PACER_TEST_OUTCOME_CRASH, 0, 0, slot->id, message, NULL);
           }
-      if (slot->extra == EXTRA_WHOLE)
+      if (slot->extra == EXTRA_WHOLE && --program->fallbacks_left == 0)
         report_fallback_gaps (run, program);
       slot->extra = EXTRA_NONE;
       return;

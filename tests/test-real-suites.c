@@ -380,6 +380,29 @@ test_cwd (void)
   g_assert_cmpuint (pacer_runner_get_count (runner, PACER_TEST_OUTCOME_PASS), ==, 2);
 }
 
+static void
+test_helper_library (void)
+{
+  g_autofree char *program = g_test_build_filename (G_TEST_BUILT, "fake-gtest-via-lib", NULL);
+  g_autofree char *plain = g_test_build_filename (G_TEST_BUILT, "fake-plain", NULL);
+  const char *programs[] = { program, plain, NULL };
+  g_autoptr(PacerRunner) runner = pacer_runner_new (programs);
+  g_autoptr(GError) error = NULL;
+
+  g_test_summary ("A program that reaches g_test_init() only through a shared library of its own "
+                  "is split into its tests; a plain program still runs whole, once");
+
+  g_object_set (runner, "n-workers", 2, NULL);
+  g_assert_true (pacer_runner_run (runner, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (pacer_runner_get_n_whole_programs (runner), ==, 1);
+  g_assert_nonnull (find_result (runner, "/helper/pass"));
+  g_assert_cmpint (pacer_test_result_get_outcome (find_result (runner, "/helper/fail")), ==,
+                   PACER_TEST_OUTCOME_FAIL);
+  g_assert_cmpint (pacer_test_result_get_outcome (find_result (runner, "/helper/other")), ==,
+                   PACER_TEST_OUTCOME_PASS);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -394,6 +417,7 @@ main (int   argc,
   g_test_add_func ("/Pacer/RealSuites/every-mode", test_every_mode);
   g_test_add_func ("/Pacer/RealSuites/order-dependent", test_order_dependent);
   g_test_add_func ("/Pacer/RealSuites/cwd", test_cwd);
+  g_test_add_func ("/Pacer/RealSuites/helper-library", test_helper_library);
 
   status = g_test_run ();
   g_free (log_file);
