@@ -9,7 +9,7 @@
  *   "results": [ { "program": "./test-foo", "path": "/foo/bar",
  *                  "outcome": "fail", "duration": 0.012, "worker": "gw1",
  *                  "start": 1700000001.5, "end": 1700000001.512,
- *                  "message": "…", "output": "…", "attempts": 1,
+ *                  "message": "…", "output": "…", "attempts": 1, "order_dependent": false,
  *                  "command": ["./test-foo", "-p", "/foo/bar", …],
  *                  "failed_attempts": [] }, … ] }
  * ```
@@ -75,6 +75,8 @@ add_result (JsonBuilder     *builder,
   add_string_or_null (builder, "output", pacer_test_result_get_output (result));
   json_builder_set_member_name (builder, "attempts");
   json_builder_add_int_value (builder, pacer_test_result_get_attempts (result));
+  json_builder_set_member_name (builder, "order_dependent");
+  json_builder_add_boolean_value (builder, pacer_test_result_get_order_dependent (result));
 
   json_builder_set_member_name (builder, "command");
   if (command != NULL)

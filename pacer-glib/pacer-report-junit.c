@@ -284,7 +284,16 @@ append_testsuite (GString              *out,
   append_attribute (out, "value", run->seed != NULL ? run->seed : "");
   g_string_append (out, "/>\n      <property name=\"workers\"");
   append_attribute (out, "value", workers);
-  g_string_append (out, "/>\n    </properties>\n");
+  g_string_append (out, "/>\n");
+  /* junit-10.xsd has no properties on a testcase: its suite names it. */
+  for (guint i = 0; i < results->len; i++)
+    if (pacer_test_result_get_order_dependent (g_ptr_array_index (results, i)))
+      {
+        g_string_append (out, "      <property name=\"order-dependent\"");
+        append_attribute (out, "value", pacer_test_result_get_path (g_ptr_array_index (results, i)));
+        g_string_append (out, "/>\n");
+      }
+  g_string_append (out, "    </properties>\n");
 
   /* By path, so two runs of one suite give files a diff can compare. */
   g_ptr_array_sort (results, compare_paths);

@@ -179,6 +179,10 @@ pacer_run_tap_add (PacerRunTap     *tap,
     default:
       break;
     }
+  /* Under --strict-order the failure's message says it already. */
+  if (pacer_test_result_get_order_dependent (result) && !pacer_test_outcome_is_failure (outcome))
+    /* TRANSLATORS: a TAP diagnostic line after a test that passed only in listing order */
+    g_string_append_printf (line, _("# order-dependent: %s\n"), message != NULL ? message : "");
 
   fputs (line->str, tap->stream);
   /* meson and people watching read the stream as it grows. */

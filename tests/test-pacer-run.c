@@ -338,6 +338,39 @@ test_interrupt (void)
     }
 }
 
+static void
+test_order_dependent (void)
+{
+  g_autofree char *program = fake_gtest ();
+  g_autofree char *json_file = g_build_filename (tmp_dir, "order.json", NULL);
+  g_autofree char *junit_file = g_build_filename (tmp_dir, "order.xml", NULL);
+  g_autofree char *cache = g_build_filename (tmp_dir, "order-cache", NULL);
+  const char *args[] = { "-n", "2", "--dist", "worksteal", "--tap", "-", "--json", json_file,
+                         "--junit-xml", junit_file, "--cache-dir", cache, program, NULL };
+  const char *strict[] = { "-n", "2", "--dist", "worksteal", "--strict-order", program, NULL };
+  g_autofree char *out = NULL, *err = NULL, *json = NULL, *junit = NULL, *last = NULL;
+  g_autofree char *out2 = NULL, *err2 = NULL;
+
+  g_test_summary ("An order-dependent test passes, says so in the console, TAP, JSON and JUnit, "
+                  "and fails the run under --strict-order");
+
+  /* Worksteal puts the two tests in two queues: the second runs split. */
+  g_assert_cmpint (run_cli ("setstate:/o/1,needstate:/o/2", args, &out, &err), ==, 0);
+  g_assert_nonnull (strstr (out, "ok 2 - "));
+  g_assert_nonnull (strstr (out, "# order-dependent: "));
+  g_assert_nonnull (strstr (err, "order-dependent"));
+  last = pacer_test_last_line (err);
+  g_assert_cmpstr (last, ==, "2 passed, 0 failed, 1 order-dependent");
+  g_assert_true (g_file_get_contents (json_file, &json, NULL, NULL));
+  g_assert_nonnull (strstr (json, "\"order_dependent\" : true"));
+  g_assert_true (g_file_get_contents (junit_file, &junit, NULL, NULL));
+  g_assert_nonnull (strstr (junit, "<property name=\"order-dependent\" value=\"/o/2\"/>"));
+
+  /* A fresh history: the next run must split the program again. */
+  g_assert_cmpint (run_cli ("setstate:/o/1,needstate:/o/2", strict, &out2, &err2), ==, 1);
+  g_assert_nonnull (strstr (out2, "order-dependent: failed when split from its program"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -358,6 +391,7 @@ main (int   argc,
   g_test_add_func ("/Pacer/PacerRun/filters", test_filters);
   g_test_add_func ("/Pacer/PacerRun/progress-line", test_progress_line);
   g_test_add_func ("/Pacer/PacerRun/interrupt", test_interrupt);
+  g_test_add_func ("/Pacer/PacerRun/order-dependent", test_order_dependent);
 
   status = g_test_run ();
   pacer_test_tmp_dir_free (tmp_dir);
