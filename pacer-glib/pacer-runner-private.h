@@ -18,7 +18,6 @@ typedef enum {
   STOP_MAXFAIL,
   STOP_RESTARTS,
   STOP_CANCELLED,
-  STOP_ERROR,
 } StopReason;
 
 typedef struct
@@ -111,7 +110,6 @@ typedef struct
   guint max_restarts;
   guint n_failures;
   StopReason stop;
-  GError *error;
   guint tick_source;
   guint list_timeout_source;
   double list_limit;    /* seconds a listing may take */

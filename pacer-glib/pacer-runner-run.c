@@ -110,7 +110,6 @@ run_free (Run *run)
   g_clear_pointer (&run->parked, g_array_unref);
   g_clear_pointer (&run->tests, g_array_unref);
   g_clear_pointer (&run->programs, g_ptr_array_unref);
-  g_clear_error (&run->error);
   g_main_context_unref (run->context);
   g_free (run);
 }
@@ -303,8 +302,6 @@ stop_message (Run *run)
       return _("not run: the run stopped after reaching the worker restart limit");
     case STOP_CANCELLED:
       return _("not run: the run was interrupted");
-    case STOP_ERROR:
-      return _("not run: the run stopped on an error");
     case STOP_NONE:
     default:
       return NULL;
@@ -711,7 +708,7 @@ on_batch_result (PacerBatch       *batch,
   /* Its program fell back to running whole, which reported it already. */
   if (g_array_index (run->tests, Test, test_index).concluded)
     return;
-  if (run->stop == STOP_MAXFAIL || run->stop == STOP_CANCELLED || run->stop == STOP_ERROR)
+  if (run->stop == STOP_MAXFAIL || run->stop == STOP_CANCELLED)
     {
       /* Results still arrive between the kill and the exit: they are real. */
       report (run, g_array_index (run->tests, Test, test_index).program,
@@ -1248,8 +1245,6 @@ on_teardown_done (char     **failures,
   task = g_steal_pointer (&run->task);
   if (run->stop == STOP_CANCELLED)
     g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("The run was interrupted"));
-  else if (run->error != NULL)
-    g_task_return_error (task, g_steal_pointer (&run->error));
   else
     g_task_return_boolean (task, TRUE);
 
