@@ -30,6 +30,7 @@ typedef struct
   GStrv env;            /* a command's NAME=VALUE variables */
   gboolean tap;         /* whole: its TAP lines are results */
   gboolean exclusive;   /* runs while nothing else runs */
+  double timeout;       /* a command's own per-test timeout: 0 the run's, < 0 none */
   gboolean whole;       /* not a GTest program */
   GSubprocess *lister;
   gboolean list_timed_out;
