@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <locale.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "pacer-i18n-private.h"
 #include "pacer-run-bazel.h"
 #include "pacer-run-installed.h"
+#include "pacer-run-meson.h"
 #include "pacer-run-tap.h"
 #include "pacer-run-config.h"
 
@@ -465,6 +467,11 @@ main (int   argc,
   gboolean quiet = FALSE;
   gboolean version = FALSE;
   gboolean installed_tests = FALSE;
+  g_autofree char *build_dir = NULL;
+  g_auto(GStrv) suites = NULL;
+  g_auto(GStrv) no_suites = NULL;
+  g_autofree char *timeout_multiplier = NULL;
+  gboolean no_rebuild = FALSE;
   g_autofree char *scratch_dir = NULL;
   g_autoptr(GPtrArray) commands = NULL;
   guint n_workers = 0;
@@ -493,6 +500,11 @@ main (int   argc,
     { "tap", 0, 0, G_OPTION_ARG_FILENAME, &tap_target, N_("Write the results as TAP to FILE, or to standard output with “-” (the console then goes to standard error)"), N_("FILE|-") },
     { "partition", 0, 0, G_OPTION_ARG_STRING, &partition, N_("Run only partition K of N: slice:K/N, hash:K/N or duration:K/N"), N_("KIND:K/N") },
     { "installed-tests", 0, 0, G_OPTION_ARG_NONE, &installed_tests, N_("Run GNOME installed tests: the arguments are .test files or directories of them"), NULL },
+    { "build-dir", 'C', 0, G_OPTION_ARG_FILENAME, &build_dir, N_("Run the tests of a meson build directory, as “meson test” does; the arguments are test names"), N_("BUILDDIR") },
+    { "suite", 0, 0, G_OPTION_ARG_STRING_ARRAY, &suites, N_("With -C, only run the tests of SUITE (meson's [PROJECT:]SUITE)"), N_("SUITE") },
+    { "no-suite", 0, 0, G_OPTION_ARG_STRING_ARRAY, &no_suites, N_("With -C, do not run the tests of SUITE"), N_("SUITE") },
+    { "timeout-multiplier", 0, 0, G_OPTION_ARG_STRING, &timeout_multiplier, N_("With -C, multiply meson's test timeouts by N (0 or less: no timeout)"), N_("N") },
+    { "no-rebuild", 0, 0, G_OPTION_ARG_NONE, &no_rebuild, N_("With -C, do not build the tests first"), NULL },
     { "cache-dir", 0, 0, G_OPTION_ARG_FILENAME, &cache_dir, N_("Keep the duration history in DIR"), N_("DIR") },
     { "junit-xml", 0, 0, G_OPTION_ARG_FILENAME, &junit_xml, N_("Write the results as JUnit XML to FILE (- for standard output)"), N_("FILE") },
     { "json", 0, 0, G_OPTION_ARG_FILENAME, &json, N_("Write every result as JSON to FILE (- for standard output)"), N_("FILE") },
@@ -563,7 +575,23 @@ main (int   argc,
       g_printerr (_("pacer-run: --installed-tests needs .test files or directories of them\n"));
       return EXIT_USAGE;
     }
-  if (programs == NULL || programs[0] == NULL)
+  if (build_dir == NULL && (suites != NULL || no_suites != NULL || timeout_multiplier != NULL || no_rebuild))
+    {
+      g_printerr (_("pacer-run: --suite, --no-suite, --timeout-multiplier and --no-rebuild need -C BUILDDIR\n"));
+      return EXIT_USAGE;
+    }
+  if (build_dir != NULL && installed_tests)
+    {
+      g_printerr (_("pacer-run: -C and --installed-tests cannot be used together\n"));
+      return EXIT_USAGE;
+    }
+  /* meson's timeouts are the tests' own; --timeout-multiplier scales them. */
+  if (build_dir != NULL && timeout > 0)
+    {
+      g_printerr (_("pacer-run: with -C each test has meson's timeout: use --timeout-multiplier instead of --timeout\n"));
+      return EXIT_USAGE;
+    }
+  if (build_dir == NULL && (programs == NULL || programs[0] == NULL))
     {
       g_printerr (_("pacer-run: no test program given\n"));
       g_printerr (_("Run “pacer-run --help” to see the options.\n"));
@@ -657,7 +685,40 @@ main (int   argc,
       return EXIT_USAGE;
     }
 
-  if (installed_tests)
+  if (build_dir != NULL)
+    {
+      PacerRunMesonFilter filter = { (const char * const *) suites, (const char * const *) no_suites,
+                                     (const char * const *) programs, 1.0 };
+      g_auto(GStrv) depends = NULL;
+      double max_timeout = 0;
+
+      if (timeout_multiplier != NULL)
+        {
+          char *end = NULL;
+
+          filter.timeout_multiplier = g_ascii_strtod (timeout_multiplier, &end);
+          if (end == timeout_multiplier || *end != '\0' || !isfinite (filter.timeout_multiplier))
+            {
+              g_printerr (_("pacer-run: --timeout-multiplier “%s” is not a number\n"), timeout_multiplier);
+              return EXIT_USAGE;
+            }
+        }
+      /* As meson test: the list is regenerated first, then what the tests need is built. */
+      if ((!no_rebuild && !pacer_run_meson_regenerate (build_dir, &error)) ||
+          (commands = pacer_run_meson_load (build_dir, &filter, &depends, &max_timeout, &error)) == NULL ||
+          (!no_rebuild && !pacer_run_meson_build (build_dir, (const char * const *) depends, &error)))
+        {
+          g_printerr ("pacer-run: %s\n", error->message);
+          return EXIT_USAGE;
+        }
+      runner = pacer_runner_new (NULL);
+      for (guint i = 0; i < commands->len; i++)
+        pacer_runner_add_command (runner, g_ptr_array_index (commands, i));
+      /* Every test has its own timeout; the run's bounds listing and
+       * fixture teardown by the longest of them. */
+      timeout = max_timeout;
+    }
+  else if (installed_tests)
     {
       if (list)
         {
@@ -701,7 +762,7 @@ main (int   argc,
 
   /* The run's own start finds the tests, programs run whole included. */
   if (list)
-    return list_tests (runner, programs[1] != NULL);
+    return list_tests (runner, build_dir != NULL || programs[1] != NULL);
 
   Report reports[] = {
     { "--tap", tap_target, NULL },
