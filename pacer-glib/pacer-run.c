@@ -27,6 +27,7 @@
 
 #define EXIT_USAGE 2
 #define EXIT_INTERRUPTED 130
+#define EXIT_SKIPPED 77
 #define PROGRESS_MSEC 100
 
 typedef struct
@@ -405,6 +406,39 @@ write_reports (PacerRunner *runner,
   return ok;
 }
 
+/* Whether @arg, an option, takes the next argument as its value. */
+static gboolean
+takes_value (const GOptionEntry *entries,
+             const char         *arg)
+{
+  for (guint i = 0; entries[i].long_name != NULL; i++)
+    {
+      gboolean named = arg[1] == '-' ? g_str_equal (arg + 2, entries[i].long_name)
+                                     : arg[2] == '\0' && arg[1] == entries[i].short_name;
+
+      if (named)
+        return entries[i].arg != G_OPTION_ARG_NONE;
+    }
+  return FALSE;
+}
+
+/* Where pacer-run's own options end: the first argument that is neither an
+ * option nor an option's value (the first program), or `--`. */
+static int
+first_operand (int                 argc,
+               char              **argv,
+               const GOptionEntry *entries)
+{
+  for (int i = 1; i < argc; i++)
+    {
+      if (argv[i][0] != '-' || argv[i][1] == '\0' || g_str_equal (argv[i], "--"))
+        return i;
+      if (takes_value (entries, argv[i]))
+        i++;
+    }
+  return argc;
+}
+
 /* --list: print what the run would start, without running anything. */
 static int
 list_tests (PacerRunner *runner,
@@ -467,6 +501,8 @@ main (int   argc,
   gboolean quiet = FALSE;
   gboolean version = FALSE;
   gboolean installed_tests = FALSE;
+  gboolean exec = FALSE;
+  int operand;
   g_autofree char *build_dir = NULL;
   g_auto(GStrv) suites = NULL;
   g_auto(GStrv) no_suites = NULL;
@@ -499,6 +535,7 @@ main (int   argc,
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Print only failures and the summary"), NULL },
     { "tap", 0, 0, G_OPTION_ARG_FILENAME, &tap_target, N_("Write the results as TAP to FILE, or to standard output with “-” (the console then goes to standard error)"), N_("FILE|-") },
     { "partition", 0, 0, G_OPTION_ARG_STRING, &partition, N_("Run only partition K of N: slice:K/N, hash:K/N or duration:K/N"), N_("KIND:K/N") },
+    { "exec", 0, 0, G_OPTION_ARG_NONE, &exec, N_("Run one test command: the first argument is the program, the others its own arguments (for meson test --wrapper)"), NULL },
     { "installed-tests", 0, 0, G_OPTION_ARG_NONE, &installed_tests, N_("Run GNOME installed tests: the arguments are .test files or directories of them"), NULL },
     { "build-dir", 'C', 0, G_OPTION_ARG_FILENAME, &build_dir, N_("Run the tests of a meson build directory, as “meson test” does; the arguments are test names"), N_("BUILDDIR") },
     { "suite", 0, 0, G_OPTION_ARG_STRING_ARRAY, &suites, N_("With -C, only run the tests of SUITE (meson's [PROJECT:]SUITE)"), N_("SUITE") },
@@ -532,11 +569,17 @@ main (int   argc,
   textdomain (GETTEXT_PACKAGE);
 #endif
 
+  /* --exec among our own options: what follows the program is its own, as
+   * meson test --wrapper passes it (`pacer-run … --exec ./test --tap -k`). */
+  operand = first_operand (argc, argv, entries);
+  for (int i = 1; i < operand; i++)
+    exec = exec || g_str_equal (argv[i], "--exec");
+
   /* pytest-xdist users write -n4 and -nauto; GOption wants -n 4. */
   args = g_ptr_array_new ();
   for (int i = 0; i < argc; i++)
     {
-      if (g_str_equal (argv[i], "--"))
+      if (g_str_equal (argv[i], "--") || (exec && i >= operand))
         {
           for (; i < argc; i++)
             g_ptr_array_add (args, argv[i]);
@@ -557,6 +600,8 @@ main (int   argc,
   context = g_option_context_new (NULL);
   g_option_context_set_summary (context, _("Runs the tests of GTest programs in parallel worker processes."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  /* Options end at the program, whose arguments GOption must not take. */
+  g_option_context_set_strict_posix (context, exec);
   if (!g_option_context_parse (context, &split_argc, &split_argv, &error))
     {
       g_printerr ("pacer-run: %s\n", error->message);
@@ -578,6 +623,11 @@ main (int   argc,
   if (build_dir == NULL && (suites != NULL || no_suites != NULL || timeout_multiplier != NULL || no_rebuild))
     {
       g_printerr (_("pacer-run: --suite, --no-suite, --timeout-multiplier and --no-rebuild need -C BUILDDIR\n"));
+      return EXIT_USAGE;
+    }
+  if (exec && (build_dir != NULL || installed_tests))
+    {
+      g_printerr (_("pacer-run: --exec cannot be used with -C or --installed-tests\n"));
       return EXIT_USAGE;
     }
   if (build_dir != NULL && installed_tests)
@@ -718,6 +768,13 @@ main (int   argc,
        * fixture teardown by the longest of them. */
       timeout = max_timeout;
     }
+  else if (exec)
+    {
+      g_autoptr(PacerTestCommand) command = pacer_test_command_new (programs[0], (const char * const *) programs);
+
+      runner = pacer_runner_new (NULL);
+      pacer_runner_add_command (runner, command);
+    }
   else if (installed_tests)
     {
       if (list)
@@ -832,6 +889,11 @@ main (int   argc,
         }
       else if (console.failures->len > 0 || pacer_runner_get_cleanup_failures (runner) != NULL)
         status = EXIT_FAILURE;
+      /* A wrapper speaks for its program: meson's exitcode protocol reads 77 as skipped. */
+      else if (exec && pacer_runner_get_count (runner, PACER_TEST_OUTCOME_SKIP) > 0 &&
+               pacer_runner_get_count (runner, PACER_TEST_OUTCOME_PASS) == 0 &&
+               pacer_runner_get_count (runner, PACER_TEST_OUTCOME_FLAKY) == 0)
+        status = EXIT_SKIPPED;
       else
         status = EXIT_SUCCESS;
 

@@ -307,6 +307,63 @@ test_selection (void)
     }
 }
 
+static void
+test_exec_wrapper (void)
+{
+  g_autofree char *meson = g_find_program_in_path ("meson");
+  g_autofree char *quoted = g_shell_quote (pacer_test_pacer_run ());
+  g_autofree char *wrapper = g_strdup_printf ("%s -n 2 --tap - --exec", quoted);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GHashTable) wrapped = NULL;
+
+  g_test_summary ("Under meson test --wrapper, --exec leaves a test's own arguments to it: "
+                  "the verdicts are meson's own");
+
+  if (!fixture_build_dir ())
+    return;
+  {
+    const char *args[] = { "-C", build_dir, "--suite", "unit", NULL };
+
+    run_cli (args, NULL, NULL);
+  }
+  {
+    /* data-failing's --with-failure is its own argument, not pacer-run's. */
+    const char *argv[] = { meson, "test", "-C", build_dir, "--no-rebuild", "--suite", "unit",
+                           "--suite", "scripts", "--wrapper", wrapper, NULL };
+
+    run_program (argv, &out, &err);
+  }
+  {
+    g_autofree char *log = g_build_filename (build_dir, "meson-logs", "testlog-pacer-run.json", NULL);
+    g_autofree char *renamed = g_build_filename (build_dir, "meson-logs", "testlog.json", NULL);
+
+    g_assert_cmpint (g_rename (log, renamed), ==, 0);
+    wrapped = read_meson_verdicts ();
+  }
+  g_assert_cmpstr (g_hash_table_lookup (wrapped, "pacer-fixture:unit / data"), ==, "pass");
+  g_assert_cmpstr (g_hash_table_lookup (wrapped, "pacer-fixture:unit / data-failing"), ==, "fail");
+  g_assert_cmpstr (g_hash_table_lookup (wrapped, "pacer-fixture:scripts / tap"), ==, "pass");
+  g_assert_cmpstr (g_hash_table_lookup (wrapped, "pacer-fixture:scripts / tap-failing"), ==, "fail");
+  g_assert_cmpstr (g_hash_table_lookup (wrapped, "pacer-fixture:scripts+env / env"), ==, "pass");
+  g_assert_cmpstr (g_hash_table_lookup (wrapped, "pacer-fixture:scripts / skip"), ==, "skip");
+}
+
+static void
+test_exec_arguments (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  /* Options of pacer-run's own, and -n4 which it would split, after the program. */
+  const char *args[] = { "-n1", "--exec", "sh", "-c", "echo \"args: $*\"; exit 1", "sh",
+                         "--tap", "-k", "-n4", "--", "--exec", NULL };
+
+  g_test_summary ("With --exec the arguments after the program are all its own, even pacer-run's options");
+
+  g_assert_cmpint (run_cli (args, &out, &err), ==, 1);
+  g_assert_nonnull (strstr (out, "args: --tap -k -n4 -- --exec\n"));
+}
+
 static char *
 write_info (const char *name,
             const char *contents)
@@ -427,6 +484,8 @@ main (int   argc,
 
   g_test_add_func ("/Pacer/PacerRun/meson/verdicts", test_verdicts);
   g_test_add_func ("/Pacer/PacerRun/meson/selection", test_selection);
+  g_test_add_func ("/Pacer/PacerRun/meson/exec-wrapper", test_exec_wrapper);
+  g_test_add_func ("/Pacer/PacerRun/meson/exec-arguments", test_exec_arguments);
   g_test_add_func ("/Pacer/PacerRun/meson/bad-input", test_bad_input);
 
   status = g_test_run ();
