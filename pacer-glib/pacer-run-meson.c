@@ -31,6 +31,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -545,6 +546,10 @@ target_files (const char         *build_dir,
 {
   g_autofree char *file = info_file (build_dir, "targets");
   g_autofree char *abs_build_dir = g_canonicalize_filename (build_dir, NULL);
+  /* meson wrote the paths from the directory as it was configured, which a
+   * symbolic link may name differently. */
+  g_autofree char *real_build_dir = realpath (build_dir, NULL);
+  const char *prefixes[] = { abs_build_dir, real_build_dir };
   g_autoptr(JsonArray) targets = NULL;
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
 
@@ -579,12 +584,17 @@ target_files (const char         *build_dir,
       for (guint j = 0; j < json_array_get_length (json_node_get_array (filenames)); j++)
         {
           const char *path = json_array_get_string_element (json_node_get_array (filenames), j);
-          gsize len = strlen (abs_build_dir);
+          const char *relative = path;
 
-          if (g_str_has_prefix (path, abs_build_dir) && path[len] == '/')
-            g_strv_builder_add (builder, path + len + 1);
-          else
-            g_strv_builder_add (builder, path);
+          /* ninja knows its targets by paths relative to the build directory. */
+          for (guint k = 0; k < G_N_ELEMENTS (prefixes) && relative == path; k++)
+            {
+              gsize len = prefixes[k] != NULL ? strlen (prefixes[k]) : 0;
+
+              if (len > 0 && g_str_has_prefix (path, prefixes[k]) && path[len] == '/')
+                relative = path + len + 1;
+            }
+          g_strv_builder_add (builder, relative);
         }
     }
   return g_strv_builder_end (builder);
