@@ -24,6 +24,7 @@ packages="
   libxml2-utils
   raptor2-utils
   valgrind
+  procps
 "
 
 missing=""

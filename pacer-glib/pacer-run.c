@@ -21,11 +21,13 @@
 #include "pacer-i18n-private.h"
 #include "pacer-run-bazel.h"
 #include "pacer-run-installed.h"
+#include "pacer-run-meson.h"
 #include "pacer-run-tap.h"
 #include "pacer-run-config.h"
 
 #define EXIT_USAGE 2
 #define EXIT_INTERRUPTED 130
+#define EXIT_SKIPPED 77
 #define PROGRESS_MSEC 100
 
 typedef struct
@@ -423,6 +425,39 @@ write_reports (PacerRunner *runner,
   return ok;
 }
 
+/* Whether @arg, an option, takes the next argument as its value. */
+static gboolean
+takes_value (const GOptionEntry *entries,
+             const char         *arg)
+{
+  for (guint i = 0; entries[i].long_name != NULL; i++)
+    {
+      gboolean named = arg[1] == '-' ? g_str_equal (arg + 2, entries[i].long_name)
+                                     : arg[2] == '\0' && arg[1] == entries[i].short_name;
+
+      if (named)
+        return entries[i].arg != G_OPTION_ARG_NONE;
+    }
+  return FALSE;
+}
+
+/* Where pacer-run's own options end: the first argument that is neither an
+ * option nor an option's value (the first program), or `--`. */
+static int
+first_operand (int                 argc,
+               char              **argv,
+               const GOptionEntry *entries)
+{
+  for (int i = 1; i < argc; i++)
+    {
+      if (argv[i][0] != '-' || argv[i][1] == '\0' || g_str_equal (argv[i], "--"))
+        return i;
+      if (takes_value (entries, argv[i]))
+        i++;
+    }
+  return argc;
+}
+
 /* --list: print what the run would start, without running anything. */
 static int
 list_tests (PacerRunner *runner,
@@ -515,6 +550,13 @@ main (int   argc,
   gboolean installed_tests = FALSE;
   gboolean strict_order = FALSE;
   gboolean no_order_check = FALSE;
+  gboolean exec = FALSE;
+  int operand;
+  g_autofree char *build_dir = NULL;
+  g_auto(GStrv) suites = NULL;
+  g_auto(GStrv) no_suites = NULL;
+  g_autofree char *timeout_multiplier = NULL;
+  gboolean no_rebuild = FALSE;
   g_autofree char *scratch_dir = NULL;
   g_autoptr(GPtrArray) commands = NULL;
   guint n_workers = 0;
@@ -544,7 +586,13 @@ main (int   argc,
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Print only failures and the summary"), NULL },
     { "tap", 0, 0, G_OPTION_ARG_FILENAME, &tap_target, N_("Write the results as TAP to FILE, or to standard output with “-” (the console then goes to standard error)"), N_("FILE|-") },
     { "partition", 0, 0, G_OPTION_ARG_STRING, &partition, N_("Run only partition K of N: slice:K/N, hash:K/N or duration:K/N"), N_("KIND:K/N") },
+    { "exec", 0, 0, G_OPTION_ARG_NONE, &exec, N_("Run one test command: the first argument is the program, the others its own arguments (for meson test --wrapper)"), NULL },
     { "installed-tests", 0, 0, G_OPTION_ARG_NONE, &installed_tests, N_("Run GNOME installed tests: the arguments are .test files or directories of them"), NULL },
+    { "build-dir", 'C', 0, G_OPTION_ARG_FILENAME, &build_dir, N_("Run the tests of a meson build directory, as “meson test” does; the arguments are test names"), N_("BUILDDIR") },
+    { "suite", 0, 0, G_OPTION_ARG_STRING_ARRAY, &suites, N_("With -C, only run the tests of SUITE (meson's [PROJECT:]SUITE)"), N_("SUITE") },
+    { "no-suite", 0, 0, G_OPTION_ARG_STRING_ARRAY, &no_suites, N_("With -C, do not run the tests of SUITE"), N_("SUITE") },
+    { "timeout-multiplier", 0, 0, G_OPTION_ARG_STRING, &timeout_multiplier, N_("With -C, multiply meson's test timeouts by N (0 or less: no timeout)"), N_("N") },
+    { "no-rebuild", 0, 0, G_OPTION_ARG_NONE, &no_rebuild, N_("With -C, do not build the tests first"), NULL },
     { "cache-dir", 0, 0, G_OPTION_ARG_FILENAME, &cache_dir, N_("Keep the duration history in DIR"), N_("DIR") },
     { "junit-xml", 0, 0, G_OPTION_ARG_FILENAME, &junit_xml, N_("Write the results as JUnit XML to FILE (- for standard output)"), N_("FILE") },
     { "json", 0, 0, G_OPTION_ARG_FILENAME, &json, N_("Write every result as JSON to FILE (- for standard output)"), N_("FILE") },
@@ -572,11 +620,17 @@ main (int   argc,
   textdomain (GETTEXT_PACKAGE);
 #endif
 
+  /* --exec among our own options: what follows the program is its own, as
+   * meson test --wrapper passes it (`pacer-run … --exec ./test --tap -k`). */
+  operand = first_operand (argc, argv, entries);
+  for (int i = 1; i < operand; i++)
+    exec = exec || g_str_equal (argv[i], "--exec");
+
   /* pytest-xdist users write -n4 and -nauto; GOption wants -n 4. */
   args = g_ptr_array_new ();
   for (int i = 0; i < argc; i++)
     {
-      if (g_str_equal (argv[i], "--"))
+      if (g_str_equal (argv[i], "--") || (exec && i >= operand))
         {
           for (; i < argc; i++)
             g_ptr_array_add (args, argv[i]);
@@ -597,6 +651,8 @@ main (int   argc,
   context = g_option_context_new (NULL);
   g_option_context_set_summary (context, _("Runs the tests of GTest programs in parallel worker processes."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  /* Options end at the program, whose arguments GOption must not take. */
+  g_option_context_set_strict_posix (context, exec);
   if (!g_option_context_parse (context, &split_argc, &split_argv, &error))
     {
       g_printerr ("pacer-run: %s\n", error->message);
@@ -615,7 +671,28 @@ main (int   argc,
       g_printerr (_("pacer-run: --installed-tests needs .test files or directories of them\n"));
       return EXIT_USAGE;
     }
-  if (programs == NULL || programs[0] == NULL)
+  if (build_dir == NULL && (suites != NULL || no_suites != NULL || timeout_multiplier != NULL || no_rebuild))
+    {
+      g_printerr (_("pacer-run: --suite, --no-suite, --timeout-multiplier and --no-rebuild need -C BUILDDIR\n"));
+      return EXIT_USAGE;
+    }
+  if (exec && (build_dir != NULL || installed_tests))
+    {
+      g_printerr (_("pacer-run: --exec cannot be used with -C or --installed-tests\n"));
+      return EXIT_USAGE;
+    }
+  if (build_dir != NULL && installed_tests)
+    {
+      g_printerr (_("pacer-run: -C and --installed-tests cannot be used together\n"));
+      return EXIT_USAGE;
+    }
+  /* meson's timeouts are the tests' own; --timeout-multiplier scales them. */
+  if (build_dir != NULL && timeout_option.given)
+    {
+      g_printerr (_("pacer-run: with -C each test has meson's timeout: use --timeout-multiplier instead of --timeout\n"));
+      return EXIT_USAGE;
+    }
+  if (build_dir == NULL && (programs == NULL || programs[0] == NULL))
     {
       g_printerr (_("pacer-run: no test program given\n"));
       g_printerr (_("Run “pacer-run --help” to see the options.\n"));
@@ -709,7 +786,47 @@ main (int   argc,
       return EXIT_USAGE;
     }
 
-  if (installed_tests)
+  if (build_dir != NULL)
+    {
+      PacerRunMesonFilter filter = { (const char * const *) suites, (const char * const *) no_suites,
+                                     (const char * const *) programs, 1.0 };
+      g_auto(GStrv) depends = NULL;
+      double max_timeout = 0;
+
+      if (timeout_multiplier != NULL)
+        {
+          char *end = NULL;
+
+          filter.timeout_multiplier = g_ascii_strtod (timeout_multiplier, &end);
+          if (end == timeout_multiplier || *end != '\0' || !isfinite (filter.timeout_multiplier))
+            {
+              g_printerr (_("pacer-run: --timeout-multiplier “%s” is not a number\n"), timeout_multiplier);
+              return EXIT_USAGE;
+            }
+        }
+      /* As meson test: the list is regenerated first, then what the tests need is built. */
+      if ((!no_rebuild && !pacer_run_meson_regenerate (build_dir, &error)) ||
+          (commands = pacer_run_meson_load (build_dir, &filter, &depends, &max_timeout, &error)) == NULL ||
+          (!no_rebuild && !pacer_run_meson_build (build_dir, (const char * const *) depends, &error)))
+        {
+          g_printerr ("pacer-run: %s\n", error->message);
+          return EXIT_USAGE;
+        }
+      runner = pacer_runner_new (NULL);
+      for (guint i = 0; i < commands->len; i++)
+        pacer_runner_add_command (runner, g_ptr_array_index (commands, i));
+      /* Every test has its own timeout; the run's bounds listing and
+       * fixture teardown by the longest of them. */
+      timeout_option.seconds = max_timeout;
+    }
+  else if (exec)
+    {
+      g_autoptr(PacerTestCommand) command = pacer_test_command_new (programs[0], (const char * const *) programs);
+
+      runner = pacer_runner_new (NULL);
+      pacer_runner_add_command (runner, command);
+    }
+  else if (installed_tests)
     {
       /* gnome-desktop-testing-runner's limit: a real suite has tests that
        * wait for a server or a bus that never comes, and must not hang. */
@@ -759,7 +876,7 @@ main (int   argc,
 
   /* The run's own start finds the tests, programs run whole included. */
   if (list)
-    return list_tests (runner, programs[1] != NULL);
+    return list_tests (runner, build_dir != NULL || programs[1] != NULL);
 
   Report reports[] = {
     { "--tap", tap_target, NULL },
@@ -830,6 +947,11 @@ main (int   argc,
         }
       else if (console.failures->len > 0 || pacer_runner_get_cleanup_failures (runner) != NULL)
         status = EXIT_FAILURE;
+      /* A wrapper speaks for its program: meson's exitcode protocol reads 77 as skipped. */
+      else if (exec && pacer_runner_get_count (runner, PACER_TEST_OUTCOME_SKIP) > 0 &&
+               pacer_runner_get_count (runner, PACER_TEST_OUTCOME_PASS) == 0 &&
+               pacer_runner_get_count (runner, PACER_TEST_OUTCOME_FLAKY) == 0)
+        status = EXIT_SKIPPED;
       else
         status = EXIT_SUCCESS;
 

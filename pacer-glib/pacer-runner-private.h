@@ -29,6 +29,7 @@ typedef struct
   GStrv env;            /* a command's NAME=VALUE variables */
   gboolean tap;         /* whole: its TAP lines are results */
   gboolean exclusive;   /* runs while nothing else runs */
+  double timeout;       /* a command's own per-test timeout: 0 the run's, < 0 none */
   gboolean whole;       /* not a GTest program, or one that cannot be split */
   char *skip_reason;    /* skipped itself when listed (exit status 77) */
   guint fallback;       /* the test standing for its run whole, or G_MAXUINT */

@@ -545,6 +545,17 @@ batch_program (Run        *run,
   return g_array_index (run->tests, Test, g_array_index (batch->tests, guint, 0)).program;
 }
 
+/* Seconds a test of @program may run, 0 for no limit: a command's own
+ * timeout wins over the run's, as a meson test()'s does. */
+static double
+program_timeout (Run     *run,
+                 Program *program)
+{
+  if (program->timeout != 0)
+    return MAX (program->timeout, 0);
+  return run->runner->timeout;
+}
+
 static void
 on_batch_started (PacerBatch *batch,
                   guint       position,
@@ -746,7 +757,7 @@ handle_whole_end (Run        *run,
   if (batch->kill_reason == PACER_BATCH_KILL_TIMEOUT)
     {
       outcome = PACER_TEST_OUTCOME_TIMEOUT;
-      message = g_strdup_printf (_("timed out after %g s"), run->runner->timeout);
+      message = g_strdup_printf (_("timed out after %g s"), program_timeout (run, batch_program (run, batch)));
     }
   else if (batch->signaled)
     {
@@ -890,7 +901,7 @@ handle_gtest_end (Run        *run,
     if (batch->kill_reason == PACER_BATCH_KILL_TIMEOUT)
       {
         outcome = PACER_TEST_OUTCOME_TIMEOUT;
-        message = g_strdup_printf (_("timed out after %g s"), run->runner->timeout);
+        message = g_strdup_printf (_("timed out after %g s"), program_timeout (run, program));
       }
     else
       {
@@ -1152,11 +1163,15 @@ on_tick (gpointer user_data)
 {
   Run *run = user_data;
   gint64 now = g_get_monotonic_time ();
-  gint64 timeout_usec = (gint64) (run->runner->timeout * G_USEC_PER_SEC);
 
   for (guint i = 0; i < run->n_slots; i++)
-    if (run->slots[i].batch != NULL)
-      _pacer_batch_check_timeout (run->slots[i].batch, now, timeout_usec);
+    {
+      PacerBatch *batch = run->slots[i].batch;
+
+      if (batch != NULL)
+        _pacer_batch_check_timeout (batch, now,
+                                    (gint64) (program_timeout (run, batch_program (run, batch)) * G_USEC_PER_SEC));
+    }
 
   return G_SOURCE_CONTINUE;
 }
@@ -1408,6 +1423,7 @@ start_workers (Run *run)
 {
   PacerRunner *self = run->runner;
   guint n_runnable = 0;
+  gboolean with_timeout = FALSE;
   guint wanted;
 
   _pacer_runner_apply_partition (run);
@@ -1500,7 +1516,9 @@ start_workers (Run *run)
       run->n_exclusive++;
   queue_tests (run, FALSE);
 
-  if (self->timeout > 0)
+  for (guint p = 0; p < run->programs->len && !with_timeout; p++)
+    with_timeout = program_timeout (run, g_ptr_array_index (run->programs, p)) > 0;
+  if (with_timeout)
     {
       GSource *source = g_timeout_source_new (TICK_MSEC);
 
@@ -1745,6 +1763,7 @@ command_program (Run               *run,
   program->tap = pacer_test_command_get_tap (command);
   program->exclusive = pacer_test_command_get_exclusive (command);
   program->fallback = G_MAXUINT;
+  program->timeout = pacer_test_command_get_timeout (command);
   return program;
 }
 

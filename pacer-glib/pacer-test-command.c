@@ -36,6 +36,7 @@ struct _PacerTestCommand
   GStrv environment;
   gboolean tap;
   gboolean exclusive;
+  double timeout;
 };
 
 enum {
@@ -46,6 +47,7 @@ enum {
   PROP_ENVIRONMENT,
   PROP_TAP,
   PROP_EXCLUSIVE,
+  PROP_TIMEOUT,
   N_PROPS
 };
 
@@ -283,6 +285,55 @@ pacer_test_command_set_exclusive (PacerTestCommand *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EXCLUSIVE]);
 }
 
+/**
+ * pacer_test_command_get_timeout:
+ * @self: a command
+ *
+ * Gets how long one test of the command may run.
+ *
+ * Returns: seconds; 0 for the runner's [property@Pacer.Runner:timeout], a
+ *   negative value for no limit
+ *
+ * Since: 1.0
+ */
+double
+pacer_test_command_get_timeout (PacerTestCommand *self)
+{
+  g_return_val_if_fail (PACER_IS_TEST_COMMAND (self), 0);
+  return self->timeout;
+}
+
+/**
+ * pacer_test_command_set_timeout:
+ * @self: a command
+ * @timeout: seconds; 0 for the runner's timeout, a negative value for none
+ *
+ * Sets how long one test of the command may run before its process group is
+ * killed and the test reported as timed out, in place of the runner's
+ * [property@Pacer.Runner:timeout], as a meson `test()` has a `timeout` of
+ * its own. A command that runs whole is one test; a GTest program split over
+ * the workers gives each of its tests the whole @timeout, so a command never
+ * times out sooner than when it runs in one process.
+ *
+ * A negative @timeout means no limit at all, even if the runner has one
+ * (meson's `timeout: 0`).
+ *
+ * Since: 1.0
+ */
+void
+pacer_test_command_set_timeout (PacerTestCommand *self,
+                                double            timeout)
+{
+  g_return_if_fail (PACER_IS_TEST_COMMAND (self));
+
+  if (timeout < 0)
+    timeout = -1;
+  if (self->timeout == timeout)
+    return;
+  self->timeout = timeout;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TIMEOUT]);
+}
+
 static void
 pacer_test_command_finalize (GObject *object)
 {
@@ -324,6 +375,9 @@ pacer_test_command_get_property (GObject    *object,
     case PROP_EXCLUSIVE:
       g_value_set_boolean (value, self->exclusive);
       break;
+    case PROP_TIMEOUT:
+      g_value_set_double (value, self->timeout);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -356,6 +410,9 @@ pacer_test_command_set_property (GObject      *object,
       break;
     case PROP_EXCLUSIVE:
       pacer_test_command_set_exclusive (self, g_value_get_boolean (value));
+      break;
+    case PROP_TIMEOUT:
+      pacer_test_command_set_timeout (self, g_value_get_double (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -432,6 +489,17 @@ pacer_test_command_class_init (PacerTestCommandClass *klass)
    * Since: 1.0
    */
   properties[PROP_EXCLUSIVE] = g_param_spec_boolean ("exclusive", NULL, NULL, FALSE, flags);
+
+  /**
+   * PacerTestCommand:timeout:
+   *
+   * How long, in seconds, one test of the command may run: 0 for the
+   * runner's [property@Pacer.Runner:timeout], a negative value (stored as
+   * -1) for no limit; see [method@Pacer.TestCommand.set_timeout].
+   *
+   * Since: 1.0
+   */
+  properties[PROP_TIMEOUT] = g_param_spec_double ("timeout", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }

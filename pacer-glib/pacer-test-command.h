@@ -43,5 +43,10 @@ gboolean            pacer_test_command_get_exclusive         (PacerTestCommand  
 PACER_AVAILABLE_IN_ALL
 void                pacer_test_command_set_exclusive         (PacerTestCommand   *self,
                                                               gboolean            exclusive);
+PACER_AVAILABLE_IN_ALL
+double              pacer_test_command_get_timeout           (PacerTestCommand   *self);
+PACER_AVAILABLE_IN_ALL
+void                pacer_test_command_set_timeout           (PacerTestCommand   *self,
+                                                              double              timeout);
 
 G_END_DECLS

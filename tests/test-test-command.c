@@ -81,6 +81,16 @@ test_properties (void)
   g_assert_true (g_strv_equal ((const char * const *) got_env, env));
   g_assert_false (pacer_test_command_get_tap (command));
   g_assert_true (pacer_test_command_get_exclusive (command));
+
+  /* Any negative timeout means none, stored as -1: one notification. */
+  g_assert_cmpfloat (pacer_test_command_get_timeout (command), ==, 0);
+  pacer_test_command_set_timeout (command, -5);
+  pacer_test_command_set_timeout (command, -1);
+  g_assert_cmpuint (n_notify, ==, 5);
+  g_assert_cmpfloat (pacer_test_command_get_timeout (command), ==, -1);
+  g_object_set (command, "timeout", 2.5, NULL);
+  g_assert_cmpfloat (pacer_test_command_get_timeout (command), ==, 2.5);
+  g_assert_cmpuint (n_notify, ==, 6);
 }
 
 static PacerRunner *
@@ -305,6 +315,64 @@ test_exclusive_not_run (void)
   g_assert_false (g_file_test (log, G_FILE_TEST_EXISTS));
 }
 
+static PacerTestResult *
+find_result (PacerRunner *runner,
+             const char  *program,
+             const char  *path)
+{
+  g_autoptr(GPtrArray) results = pacer_runner_get_results (runner);
+
+  for (guint i = 0; i < results->len; i++)
+    {
+      PacerTestResult *result = g_ptr_array_index (results, i);
+
+      if (g_str_equal (pacer_test_result_get_program (result), program) &&
+          g_str_equal (pacer_test_result_get_path (result), path))
+        return result;
+    }
+  g_assert_not_reached ();
+}
+
+static void
+test_timeout (void)
+{
+  g_autofree char *fake = helper ("fake-gtest");
+  const char *gtest_argv[] = { fake, NULL };
+  const char *gtest_env[] = { "FAKE_GTEST_TESTS=pass:/t/1,hang:/t/2,pass:/t/3", NULL };
+  const char *sleep_argv[] = { "sleep", "60", NULL };
+  const char *quick_argv[] = { "sh", "-c", "sleep 1", NULL };
+  g_autoptr(PacerTestCommand) gtest = pacer_test_command_new ("gtest", gtest_argv);
+  g_autoptr(PacerTestCommand) whole = pacer_test_command_new ("whole", sleep_argv);
+  g_autoptr(PacerTestCommand) unlimited = pacer_test_command_new ("unlimited", quick_argv);
+  g_autoptr(PacerRunner) runner = new_runner (2);
+  PacerTestResult *result;
+
+  g_test_summary ("A command's own timeout wins over the run's: per test of a GTest command, "
+                  "for the whole of any other, and a negative one means none");
+
+  pacer_test_command_set_environment (gtest, gtest_env);
+  pacer_test_command_set_timeout (gtest, 0.5);
+  pacer_test_command_set_timeout (whole, 0.5);
+  /* Far below what sleep 1 needs: only the command's "none" lets it pass. */
+  pacer_test_command_set_timeout (unlimited, -1);
+  pacer_runner_add_command (runner, gtest);
+  pacer_runner_add_command (runner, whole);
+  pacer_runner_add_command (runner, unlimited);
+  g_object_set (runner, "timeout", 0.2, NULL);
+  run_ok (runner);
+
+  g_assert_cmpuint (count (runner, PACER_TEST_OUTCOME_PASS), ==, 3);
+  g_assert_cmpuint (count (runner, PACER_TEST_OUTCOME_TIMEOUT), ==, 2);
+  result = find_result (runner, "gtest", "/t/2");
+  g_assert_cmpint (pacer_test_result_get_outcome (result), ==, PACER_TEST_OUTCOME_TIMEOUT);
+  g_assert_cmpstr (pacer_test_result_get_message (result), ==, "timed out after 0.5 s");
+  result = find_result (runner, "whole", "whole");
+  g_assert_cmpint (pacer_test_result_get_outcome (result), ==, PACER_TEST_OUTCOME_TIMEOUT);
+  g_assert_cmpstr (pacer_test_result_get_message (result), ==, "timed out after 0.5 s");
+  result = find_result (runner, "unlimited", "unlimited");
+  g_assert_cmpint (pacer_test_result_get_outcome (result), ==, PACER_TEST_OUTCOME_PASS);
+}
+
 static void
 test_bad_input (void)
 {
@@ -367,6 +435,7 @@ main (int   argc,
   g_test_add_func ("/Pacer/TestCommand/tap-or-not", test_tap_or_not);
   g_test_add_func ("/Pacer/TestCommand/exclusive", test_exclusive);
   g_test_add_func ("/Pacer/TestCommand/exclusive-not-run", test_exclusive_not_run);
+  g_test_add_func ("/Pacer/TestCommand/timeout", test_timeout);
   g_test_add_func ("/Pacer/TestCommand/bad-input", test_bad_input);
 
   status = g_test_run ();
