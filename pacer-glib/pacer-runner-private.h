@@ -62,6 +62,7 @@ typedef struct
   gboolean concluded;   /* its final result is reported */
   gboolean order_dependent;  /* fails split from its program, passes in listing order */
   gboolean rider;       /* runs with its ordered program's first test; the scheduler never sees it */
+  double split_stopped; /* the split limit that stopped it, or 0 */
   PacerTestResult *held;  /* a failure in a split batch, held until confirmed */
 } Test;
 

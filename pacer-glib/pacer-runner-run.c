@@ -375,7 +375,7 @@ hold_for_confirmation (Run              *run,
   guint first = program->first_test + test->copy * run->n_base_tests;
   Extra *extra;
 
-  if (outcome != PACER_TEST_OUTCOME_FAIL && outcome != PACER_TEST_OUTCOME_CRASH)
+  if (!pacer_test_outcome_is_failure (outcome))
     return FALSE;
   if (batch == NULL || !run->runner->order_check || program->whole || program->fallback != G_MAXUINT ||
       run->stop != STOP_NONE ||
@@ -462,7 +462,7 @@ conclude_attempt (Run              *run,
 static void report_fallback_gaps (Run *run, Program *program);
 static void resolve_confirmation (Run *run, guint test_index, gboolean passed, PacerTestOutcome outcome,
                                   double duration, double start_time, const char *worker,
-                                  const char *output);
+                                  const char *message, const char *output);
 
 /* The run stops with batches of its own still waiting: a held failure
  * stands, and a fallback's tests are reported not run. */
@@ -476,7 +476,7 @@ drain_extras (Run *run)
       guint first = g_array_index (extra->tests, guint, 0);
 
       if (extra->kind == EXTRA_CONFIRM)
-        resolve_confirmation (run, extra->target, FALSE, PACER_TEST_OUTCOME_FAIL, 0, 0, NULL, NULL);
+        resolve_confirmation (run, extra->target, FALSE, PACER_TEST_OUTCOME_FAIL, 0, 0, NULL, NULL, NULL);
       else if (extra->kind == EXTRA_ORDERED)
         for (guint i = 0; i < extra->tests->len; i++)
           report_not_run (run, g_array_index (extra->tests, guint, i));
@@ -556,6 +556,49 @@ program_timeout (Run     *run,
   return run->runner->timeout;
 }
 
+/* How long a test may run in a batch split from its program before it is
+ * suspected of waiting for what earlier tests of its program set up (a
+ * server, a connection): real suites have tests that hang when run alone.
+ * A suspect is stopped and confirmed in listing order, where only the
+ * timeout applies. A test known to be slow gets four times its duration. */
+#define SPLIT_LIMIT_MIN 10.0
+
+static double
+split_limit (Run  *run,
+             Test *test)
+{
+  double expected = -1;
+
+  if (run->runner->history != NULL)
+    expected = pacer_duration_history_lookup (run->runner->history, test->program->file, test->path);
+  return MAX (SPLIT_LIMIT_MIN, 4 * expected);
+}
+
+static void
+check_split_limit (Run   *run,
+                   Slot  *slot,
+                   gint64 now)
+{
+  PacerBatch *batch = slot->batch;
+  double timeout = program_timeout (run, batch_program (run, batch));
+  guint position;
+  double limit;
+  Test *test;
+
+  if (!run->runner->order_check || slot->extra != EXTRA_NONE || batch->whole || batch->exited ||
+      batch->kill_reason != PACER_BATCH_KILL_NONE || run->stop != STOP_NONE)
+    return;
+  position = _pacer_batch_first_unreported (batch);
+  if (position == G_MAXUINT || batch_ran_in_order (run, batch, position))
+    return;
+  test = &g_array_index (run->tests, Test, g_array_index (batch->tests, guint, position));
+  limit = split_limit (run, test);
+  if ((timeout > 0 && limit >= timeout) || now - batch->event_time < (gint64) (limit * G_USEC_PER_SEC))
+    return;
+  test->split_stopped = limit;
+  _pacer_batch_kill (batch, PACER_BATCH_KILL_SPLIT);
+}
+
 static void
 on_batch_started (PacerBatch *batch,
                   guint       position,
@@ -584,6 +627,7 @@ resolve_confirmation (Run              *run,
                       double            duration,
                       double            start_time,
                       const char       *worker,
+                      const char       *confirm_message,
                       const char       *output)
 {
   PacerRunner *self = run->runner;
@@ -598,7 +642,18 @@ resolve_confirmation (Run              *run,
   if (held_message == NULL)
     held_message = _("failed");
 
-  if (!passed)
+  if (test->split_stopped > 0 && (worker != NULL || passed))
+    {
+      /* It was stopped on suspicion: what it did in order is its result,
+       * and it is order-dependent only if it was quick there. */
+      if (!passed || duration >= test->split_stopped)
+        {
+          report (run, test->program, test->path, test_index, outcome, duration, start_time, worker,
+                  confirm_message, output);
+          return;
+        }
+    }
+  else if (!passed)
     {
       report (run, test->program, test->path, test_index, pacer_test_result_get_outcome (held),
               pacer_test_result_get_duration (held), pacer_test_result_get_start_time (held),
@@ -697,7 +752,7 @@ on_batch_result (PacerBatch       *batch,
         {
           slot->target = G_MAXUINT;
           resolve_confirmation (run, test_index, !pacer_test_outcome_is_failure (outcome), outcome,
-                                duration, wall_seconds (run, batch->result_start), worker, output);
+                                duration, wall_seconds (run, batch->result_start), worker, message, output);
         }
       return;
     }
@@ -903,6 +958,12 @@ handle_gtest_end (Run        *run,
         outcome = PACER_TEST_OUTCOME_TIMEOUT;
         message = g_strdup_printf (_("timed out after %g s"), program_timeout (run, program));
       }
+    else if (batch->kill_reason == PACER_BATCH_KILL_SPLIT)
+      {
+        outcome = PACER_TEST_OUTCOME_TIMEOUT;
+        message = g_strdup_printf (_("stopped after %g s in a batch split from its program"),
+                                   split_limit (run, &g_array_index (run->tests, Test, g_array_index (batch->tests, guint, culprit))));
+      }
     else
       {
         outcome = PACER_TEST_OUTCOME_CRASH;
@@ -914,7 +975,9 @@ handle_gtest_end (Run        *run,
           message = g_strdup (end);
       }
 
-    run->n_restarts++;
+    /* Stopping a suspect is the runner's doing, not the worker's failing. */
+    if (batch->kill_reason != PACER_BATCH_KILL_SPLIT)
+      run->n_restarts++;
     g_signal_emit (run->runner, _pacer_runner_signals[SIGNAL_WORKER_DOWN], 0, slot->id, message);
     slot->ready = FALSE;
 
@@ -978,9 +1041,25 @@ on_batch_done (PacerBatch *batch,
 
   if (slot->extra == EXTRA_CONFIRM)
     {
-      /* It never reached the test (killed, crashed earlier): the failure stands. */
+      /* It died in the test, or never reached it: then the failure stands. */
       if (slot->target != G_MAXUINT)
-        resolve_confirmation (run, slot->target, FALSE, PACER_TEST_OUTCOME_FAIL, 0, 0, NULL, NULL);
+        {
+          guint culprit = _pacer_batch_first_unreported (batch);
+          gboolean in_target = culprit != G_MAXUINT && g_array_index (batch->tests, guint, culprit) == slot->target;
+          g_autofree char *message = NULL;
+          PacerTestOutcome outcome = PACER_TEST_OUTCOME_CRASH;
+
+          if (in_target && batch->kill_reason == PACER_BATCH_KILL_TIMEOUT)
+            {
+              outcome = PACER_TEST_OUTCOME_TIMEOUT;
+              message = g_strdup_printf (_("timed out after %g s"), program_timeout (run, batch_program (run, batch)));
+            }
+          else if (in_target)
+            message = _pacer_batch_describe_end (batch);
+          resolve_confirmation (run, slot->target, FALSE, outcome, batch->last_duration,
+                                wall_seconds (run, batch->result_start), in_target ? slot->id : NULL,
+                                message, in_target ? batch->last_output : NULL);
+        }
     }
   else if (batch->whole)
     {
@@ -1059,7 +1138,7 @@ start_batch (Run    *run,
 
       /* One program that cannot start is its tests' failure, not the run's. */
       if (slot->extra == EXTRA_CONFIRM)
-        resolve_confirmation (run, slot->target, FALSE, PACER_TEST_OUTCOME_FAIL, 0, 0, NULL, NULL);
+        resolve_confirmation (run, slot->target, FALSE, PACER_TEST_OUTCOME_FAIL, 0, 0, NULL, NULL, NULL);
       else
         for (guint i = 0; i < kept->len; i++)
           {
@@ -1168,9 +1247,10 @@ on_tick (gpointer user_data)
     {
       PacerBatch *batch = run->slots[i].batch;
 
-      if (batch != NULL)
-        _pacer_batch_check_timeout (batch, now,
-                                    (gint64) (program_timeout (run, batch_program (run, batch)) * G_USEC_PER_SEC));
+      if (batch != NULL &&
+          !_pacer_batch_check_timeout (batch, now,
+                                       (gint64) (program_timeout (run, batch_program (run, batch)) * G_USEC_PER_SEC)))
+        check_split_limit (run, &run->slots[i], now);
     }
 
   return G_SOURCE_CONTINUE;
@@ -1518,7 +1598,8 @@ start_workers (Run *run)
 
   for (guint p = 0; p < run->programs->len && !with_timeout; p++)
     with_timeout = program_timeout (run, g_ptr_array_index (run->programs, p)) > 0;
-  if (with_timeout)
+  /* Ticks also serve the split limit (see check_split_limit()). */
+  if (with_timeout || self->order_check)
     {
       GSource *source = g_timeout_source_new (TICK_MSEC);
 

@@ -360,6 +360,30 @@ test_order_dependent (void)
 }
 
 static void
+test_order_dependent_hang (void)
+{
+  g_autoptr(PacerRunner) runner = pacer_runner_new (NULL);
+  g_autoptr(PacerScheduler) scheduler = g_object_new (TEST_TYPE_SPLIT_SCHEDULER, NULL);
+  g_autoptr(PacerTestCommand) command = fake_command ("waits", "setstate:/w/1,hangalone:/w/2,pass:/w/3", NULL);
+  g_autoptr(GError) error = NULL;
+  PacerTestResult *result;
+
+  g_test_summary ("A test that hangs when split from its program is stopped at the split limit, "
+                  "not the timeout, and passes in listing order as order-dependent");
+
+  pacer_runner_add_command (runner, command);
+  g_object_set (runner, "scheduler", scheduler, "n-workers", 2, "timeout", 120.0, NULL);
+  g_assert_true (pacer_runner_run (runner, NULL, &error));
+  g_assert_no_error (error);
+
+  result = find_result (runner, "/w/2");
+  g_assert_cmpint (pacer_test_result_get_outcome (result), ==, PACER_TEST_OUTCOME_PASS);
+  g_assert_true (pacer_test_result_get_order_dependent (result));
+  g_assert_nonnull (strstr (pacer_test_result_get_message (result), "stopped after 10 s"));
+  g_assert_cmpuint (pacer_runner_get_count (runner, PACER_TEST_OUTCOME_PASS), ==, 3);
+}
+
+static void
 test_cwd (void)
 {
   g_autofree char *dir = g_build_filename (tmp_dir, "own-dir", NULL);
@@ -416,6 +440,7 @@ main (int   argc,
 
   g_test_add_func ("/Pacer/RealSuites/every-mode", test_every_mode);
   g_test_add_func ("/Pacer/RealSuites/order-dependent", test_order_dependent);
+  g_test_add_func ("/Pacer/RealSuites/order-dependent-hang", test_order_dependent_hang);
   g_test_add_func ("/Pacer/RealSuites/cwd", test_cwd);
   g_test_add_func ("/Pacer/RealSuites/helper-library", test_helper_library);
 
