@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <locale.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -620,7 +621,8 @@ main (int   argc,
       }
   }
 
-  if (max_worker_restart < -1 || maxfail < 0 || retries < 0 || timeout < 0)
+  /* GOption reads "nan" and "inf" as doubles; the runner's property refuses them. */
+  if (max_worker_restart < -1 || maxfail < 0 || retries < 0 || timeout < 0 || !isfinite (timeout))
     {
       g_printerr (_("pacer-run: --max-worker-restart, --maxfail, --retries and --timeout take numbers of at least 0\n"));
       return EXIT_USAGE;

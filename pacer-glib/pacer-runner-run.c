@@ -749,7 +749,9 @@ on_tick (gpointer user_data)
 {
   Run *run = user_data;
   gint64 now = g_get_monotonic_time ();
-  gint64 timeout_usec = (gint64) (run->runner->timeout * G_USEC_PER_SEC);
+  /* Converting a double beyond gint64 is undefined: a timeout of 1e300 s is
+   * a timeout of ~292 000 years. */
+  gint64 timeout_usec = (gint64) MIN (run->runner->timeout * G_USEC_PER_SEC, (double) (G_MAXINT64 / 2));
 
   for (guint i = 0; i < run->n_slots; i++)
     if (run->slots[i].batch != NULL)
