@@ -27,6 +27,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <math.h>
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
@@ -35,6 +36,7 @@
 #include "pacer-duration-history.h"
 #include "pacer-error.h"
 #include "pacer-glib-private.h"
+#include "pacer-json-utils-private.h"
 
 #define HISTORY_VERSION 1
 
@@ -290,7 +292,7 @@ pacer_duration_history_load (PacerDurationHistory  *self,
 
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
-      json_object_get_int_member_with_default (json_node_get_object (root), "version", 0) != HISTORY_VERSION ||
+      _pacer_json_get_int (json_node_get_object (root), "version", 0) != HISTORY_VERSION ||
       !json_object_has_member (json_node_get_object (root), "programs") ||
       !JSON_NODE_HOLDS_OBJECT (json_object_get_member (json_node_get_object (root), "programs")))
     {
@@ -404,6 +406,7 @@ pacer_duration_history_save (PacerDurationHistory  *self,
   root = json_builder_get_root (builder);
   json_generator_set_root (generator, root);
   text = json_generator_to_data (generator, &length);
+  length = _pacer_json_repair_numbers (text, length);
 
   dir = g_path_get_dirname (self->file);
   if (g_mkdir_with_parents (dir, 0700) != 0)
@@ -469,7 +472,7 @@ pacer_duration_history_lookup (PacerDurationHistory *self,
  * halfway down. Per-test times are measured from when results are read, so a
  * busy reader can time a test far too short, and an underestimate is what
  * hurts: longest-first puts it at the end of a run, where work should be
- * small and predictable.
+ * small and predictable. A @duration that is not a finite number is ignored.
  *
  * Since: 1.0
  */
@@ -485,6 +488,10 @@ pacer_duration_history_record (PacerDurationHistory *self,
   g_return_if_fail (PACER_IS_DURATION_HISTORY (self));
   g_return_if_fail (program != NULL && path != NULL);
 
+  /* An infinite duration could not be saved (JSON has no such number), and
+   * NaN compares as nothing: neither can order tests. */
+  if (!isfinite (duration))
+    return;
   duration = MAX (duration, 0.0);
   tests = tests_for (self, program, TRUE);
   seconds = g_hash_table_lookup (tests, path);

@@ -2,8 +2,23 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
+
+/* One program the teardown pass starts, and the fixtures it tears down. */
+typedef struct
+{
+  char **argv;
+  GPtrArray *names;   /* of char *, the fixtures' names */
+} PacerTeardownCommand;
+
+/* The commands the teardown pass starts for the registry's @fixtures (a
+ * GPtrArray of PacerTeardownCommand, freeing them), in recorded order. The
+ * registry is written by test processes, so it is read without trust; apart
+ * from the pass itself only the fuzzing harness calls this. */
+GPtrArray *_pacer_fixture_teardown_plan (JsonObject         *fixtures,
+                                         const char * const *gtest_programs);
 
 /* Called once the teardown pass is over, with NULL or a NULL-terminated array
  * of messages, one per cleanup that failed, crashed, hung or never ran. */

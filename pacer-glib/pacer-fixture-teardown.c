@@ -16,17 +16,14 @@
 #include "pacer-batch-private.h"
 #include "pacer-fixture-teardown-private.h"
 #include "pacer-shared-fixture-private.h"
+#include "pacer-json-utils-private.h"
 
 /* No test of that name exists: GTest runs nothing, should a program fail to
  * declare a fixture it was asked to clean up. */
 #define NO_TEST_PATH "/pacer-teardown/no-test"
 #define OUTPUT_TAIL 2000
 
-typedef struct
-{
-  char **argv;
-  GPtrArray *names;
-} Command;
+typedef PacerTeardownCommand Command;
 
 typedef struct
 {
@@ -133,7 +130,7 @@ judge (Teardown *teardown,
     {
       const char *name = g_ptr_array_index (command->names, i);
       JsonObject *entry = fixtures != NULL ? _pacer_json_object_member (fixtures, name) : NULL;
-      const char *state = entry != NULL ? json_object_get_string_member_with_default (entry, "state", NULL)
+      const char *state = entry != NULL ? _pacer_json_get_string (entry, "state", NULL)
                                         : NULL;
       g_autofree char *message = NULL;
 
@@ -143,7 +140,7 @@ judge (Teardown *teardown,
         {
           /* The cleanup's own error says it all. */
           g_ptr_array_add (teardown->failures,
-                           g_strdup (json_object_get_string_member_with_default (entry, "message", name)));
+                           g_strdup (_pacer_json_get_string (entry, "message", name)));
           continue;
         }
       else
@@ -256,9 +253,9 @@ start_next (Teardown *teardown)
 }
 
 /* One command per program and command line, in the order they were recorded. */
-static GPtrArray *
-plan_commands (JsonObject         *fixtures,
-               const char * const *gtest_programs)
+GPtrArray *
+_pacer_fixture_teardown_plan (JsonObject         *fixtures,
+                              const char * const *gtest_programs)
 {
   GPtrArray *commands = g_ptr_array_new_with_free_func ((GDestroyNotify) command_free);
   g_autoptr(GHashTable) by_key = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -270,7 +267,7 @@ plan_commands (JsonObject         *fixtures,
   while (json_object_iter_next (&iter, &name, &node))
     {
       JsonObject *entry = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-      const char *program = entry != NULL ? json_object_get_string_member_with_default (entry, "program", NULL)
+      const char *program = entry != NULL ? _pacer_json_get_string (entry, "program", NULL)
                                           : NULL;
       JsonNode *argv_node = entry != NULL ? json_object_get_member (entry, "argv") : NULL;
       JsonArray *recorded = argv_node != NULL && JSON_NODE_HOLDS_ARRAY (argv_node)
@@ -281,7 +278,7 @@ plan_commands (JsonObject         *fixtures,
       Command *command;
 
       if (program == NULL ||
-          g_strcmp0 (json_object_get_string_member_with_default (entry, "state", NULL),
+          g_strcmp0 (_pacer_json_get_string (entry, "state", NULL),
                      PACER_FIXTURE_STATE_PENDING) != 0)
         continue;
 
@@ -289,9 +286,15 @@ plan_commands (JsonObject         *fixtures,
       if (gtest_programs != NULL && g_strv_contains (gtest_programs, program))
         g_strv_builder_add_many (builder, "-p", NO_TEST_PATH, NULL);
       else
-        /* An interpreter runs its script again: keep the arguments it had. */
+        /* An interpreter runs its script again: keep the arguments it had,
+         * the strings among them: the registry is not taken on trust. */
         for (guint i = 1; recorded != NULL && i < json_array_get_length (recorded); i++)
-          g_strv_builder_add (builder, json_array_get_string_element (recorded, i));
+          {
+            JsonNode *arg = json_array_get_element (recorded, i);
+
+            if (JSON_NODE_HOLDS_VALUE (arg) && json_node_get_value_type (arg) == G_TYPE_STRING)
+              g_strv_builder_add (builder, json_node_get_string (arg));
+          }
       argv = g_strv_builder_end (builder);
 
       key = g_strjoinv ("\n", argv);
@@ -336,8 +339,8 @@ _pacer_fixture_teardown_run (GMainContext          *context,
   if (error != NULL)
     g_ptr_array_add (teardown->failures, g_strdup (error->message));
   if (registry != NULL)
-    teardown->commands = plan_commands (_pacer_json_object_member (registry, "fixtures"),
-                                        gtest_programs);
+    teardown->commands = _pacer_fixture_teardown_plan (_pacer_json_object_member (registry, "fixtures"),
+                                                      gtest_programs);
   else
     teardown->commands = g_ptr_array_new_with_free_func ((GDestroyNotify) command_free);
 

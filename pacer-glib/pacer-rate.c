@@ -190,6 +190,7 @@ pacer_rate_parse (const char  *text,
                   GError     **error)
 {
   g_autofree char *copy = NULL;
+  g_autofree char *shown = NULL;
   g_auto(GStrv) words = NULL;
   char *number_end = NULL;
   const char *unit_word = NULL;
@@ -232,11 +233,14 @@ pacer_rate_parse (const char  *text,
         unit_word = words[3];
     }
 
+  /* A GError message is UTF-8, whatever a configuration file held. */
+  shown = g_utf8_make_valid (text, -1);
+
   if (unit_word == NULL || number_end == words[0] || *number_end != '\0' || !parse_unit (unit_word, &unit))
     {
       g_set_error (error, PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT,
                    _("“%s” is not a rate: write a number of calls and a unit, such as “10/s” or “90 per minute”"),
-                   text);
+                   shown);
       return NULL;
     }
 
@@ -244,7 +248,7 @@ pacer_rate_parse (const char  *text,
     {
       g_set_error (error, PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT,
                    _("“%s” is not a rate: the number of calls must be finite and greater than zero"),
-                   text);
+                   shown);
       return NULL;
     }
 

@@ -24,6 +24,7 @@
 #include "pacer-enums.h"
 #include "pacer-glib-private.h"
 #include "pacer-report-private.h"
+#include "pacer-json-utils-private.h"
 
 #define FORMAT_VERSION 1
 
@@ -157,6 +158,7 @@ _pacer_report_json (const PacerReportRun *run,
   json_generator_set_root (generator, root);
   json_generator_set_pretty (generator, TRUE);
   json_generator_to_gstring (generator, out);
+  g_string_truncate (out, _pacer_json_repair_numbers (out->str, out->len));
   g_string_append_c (out, '\n');
   return out;
 }

@@ -80,6 +80,24 @@ fold_env (char         ***argv,
   g_strfreev (args);
 }
 
+/* g_key_file_get_string() returns what it could read of a value with a bad
+ * escape sequence ("\\q") and sets the error too: the error is what counts. */
+static char *
+get_string (GKeyFile    *keys,
+            const char  *key,
+            GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *value = g_key_file_get_string (keys, GROUP, key, &local_error);
+
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  return g_steal_pointer (&value);
+}
+
 static PacerTestCommand *
 load_one (const char  *file,
           const char  *scratch_dir,
@@ -108,7 +126,7 @@ load_one (const char  *file,
       return NULL;
     }
 
-  exec = g_key_file_get_string (keys, GROUP, "Exec", &local_error);
+  exec = get_string (keys, "Exec", &local_error);
   if (exec == NULL)
     return key_error (error, file, g_steal_pointer (&local_error));
   if (!g_shell_parse_argv (exec, NULL, &argv, &local_error))
@@ -118,7 +136,7 @@ load_one (const char  *file,
       return NULL;
     }
 
-  type = g_key_file_get_string (keys, GROUP, "Type", &local_error);
+  type = get_string (keys, "Type", &local_error);
   if (type == NULL)
     return key_error (error, file, g_steal_pointer (&local_error));
   if (!g_str_equal (type, "session") && !g_str_equal (type, "session-exclusive"))
@@ -130,7 +148,7 @@ load_one (const char  *file,
 
   if (g_key_file_has_key (keys, GROUP, "Output", NULL))
     {
-      output = g_key_file_get_string (keys, GROUP, "Output", &local_error);
+      output = get_string (keys, "Output", &local_error);
       if (output == NULL)
         return key_error (error, file, g_steal_pointer (&local_error));
       if (!g_str_equal (output, "TAP"))

@@ -1237,6 +1237,14 @@ dispatch_idle_slots (Run *run)
     }
 }
 
+/* Converting a double beyond gint64 is undefined: a timeout of 1e300 s is
+ * a timeout of ~292 000 years. */
+static gint64
+timeout_usec (double seconds)
+{
+  return (gint64) MIN (seconds * G_USEC_PER_SEC, (double) (G_MAXINT64 / 2));
+}
+
 static gboolean
 on_tick (gpointer user_data)
 {
@@ -1248,8 +1256,7 @@ on_tick (gpointer user_data)
       PacerBatch *batch = run->slots[i].batch;
 
       if (batch != NULL &&
-          !_pacer_batch_check_timeout (batch, now,
-                                       (gint64) (program_timeout (run, batch_program (run, batch)) * G_USEC_PER_SEC)))
+          !_pacer_batch_check_timeout (batch, now, timeout_usec (program_timeout (run, batch_program (run, batch)))))
         check_split_limit (run, &run->slots[i], now);
     }
 

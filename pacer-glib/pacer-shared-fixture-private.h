@@ -3,6 +3,8 @@
 
 #include <json-glib/json-glib.h>
 
+#include "pacer-shared-fixture.h"
+
 G_BEGIN_DECLS
 
 /* How the library and the runner agree on cleanups.
@@ -39,5 +41,12 @@ _pacer_json_object_member (JsonObject *object,
 /* The registry of @run_dir, or NULL if no process recorded a cleanup. */
 JsonObject *_pacer_shared_fixture_read_registry (const char  *run_dir,
                                                  GError     **error);
+
+/* What pacer_shared_fixture_get() does, loading the stored envelope or
+ * computing it, without declaring @self: a declared fixture lives until the
+ * process exits, which a fuzzing harness making millions cannot afford.
+ * Returns (transfer full) the data. */
+JsonNode *_pacer_shared_fixture_load (PacerSharedFixture  *self,
+                                      GError             **error);
 
 G_END_DECLS

@@ -85,6 +85,7 @@
 #include "pacer-shared-fixture-private.h"
 #include "pacer-shared-json.h"
 #include "pacer-worker.h"
+#include "pacer-json-utils-private.h"
 
 #define STATE_COMPUTING "computing"
 #define STATE_READY     "ready"
@@ -292,6 +293,7 @@ node_to_bytes (JsonNode *node)
 
   json_generator_set_root (generator, node);
   text = json_generator_to_data (generator, &length);
+  length = _pacer_json_repair_numbers (text, length);
   return g_bytes_new_take (text, length);
 }
 
@@ -349,7 +351,7 @@ read_envelope (PacerSharedFixture  *self,
   if (node == NULL)
     return NULL;
   if (!JSON_NODE_HOLDS_OBJECT (node) ||
-      json_object_get_string_member_with_default (json_node_get_object (node), "state", NULL) == NULL)
+      _pacer_json_get_string (json_node_get_object (node), "state", NULL) == NULL)
     {
       g_set_error (error, PACER_ERROR, PACER_ERROR_CORRUPT_STATE,
                    _("“%s” does not hold a shared fixture"), location);
@@ -380,7 +382,7 @@ decode_data (PacerSharedFixture  *self,
 {
   if (self->deserialize.func != NULL)
     {
-      const char *encoded = json_object_get_string_member_with_default (envelope, "bytes", NULL);
+      const char *encoded = _pacer_json_get_string (envelope, "bytes", NULL);
       g_autofree guchar *raw = NULL;
       g_autoptr(GBytes) bytes = NULL;
       gsize length = 0;
@@ -442,14 +444,13 @@ envelope_error (PacerSharedFixture *self,
 
   if (g_str_equal (state, STATE_FAILED))
     {
-      const char *domain = json_object_get_string_member_with_default (envelope, "domain", NULL);
-      const char *message = json_object_get_string_member_with_default (envelope, "message", "");
+      const char *domain = _pacer_json_get_string (envelope, "domain", NULL);
+      const char *message = _pacer_json_get_string (envelope, "message", "");
 
       return g_error_new (domain != NULL ? g_quark_from_string (domain) : PACER_ERROR,
-                          (int) json_object_get_int_member_with_default (envelope, "code",
-                                                                         PACER_ERROR_FAILED),
+                          (int) _pacer_json_get_int (envelope, "code", PACER_ERROR_FAILED),
                           _("Setup of shared fixture “%s” failed in worker %s: %s"), self->name,
-                          json_object_get_string_member_with_default (envelope, "worker", "?"),
+                          _pacer_json_get_string (envelope, "worker", "?"),
                           message);
     }
 
@@ -458,8 +459,8 @@ envelope_error (PacerSharedFixture *self,
                       /* %lld rather than G_GINT64_FORMAT: xgettext cannot see through GLib's macro. */
                       _("Setup of shared fixture “%s” did not finish: worker %s (process %lld) "
                         "died while computing it"),
-                      self->name, json_object_get_string_member_with_default (envelope, "worker", "?"),
-                      (long long) json_object_get_int_member_with_default (envelope, "pid", 0));
+                      self->name, _pacer_json_get_string (envelope, "worker", "?"),
+                      (long long) _pacer_json_get_int (envelope, "pid", 0));
 }
 
 /* Setup ------------------------------------------------------------------- */
@@ -547,6 +548,13 @@ load_or_compute (PacerSharedFixture  *self,
 
   g_propagate_error (error, envelope_error (self, envelope));
   return NULL;
+}
+
+JsonNode *
+_pacer_shared_fixture_load (PacerSharedFixture  *self,
+                            GError             **error)
+{
+  return load_or_compute (self, error);
 }
 
 /* Cleanup ----------------------------------------------------------------- */

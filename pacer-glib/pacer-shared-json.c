@@ -48,6 +48,7 @@
 #include "pacer-file-store.h"
 #include "pacer-glib-private.h"
 #include "pacer-shared-json.h"
+#include "pacer-json-utils-private.h"
 
 #define NAME_PREFIX "pacer_shared_"
 
@@ -139,6 +140,7 @@ store_object (PacerSharedJson  *self,
   json_node_set_object (root, object);
   json_generator_set_root (generator, root);
   text = json_generator_to_data (generator, &length);
+  length = _pacer_json_repair_numbers (text, length);
   bytes = g_bytes_new_take (text, length);
 
   return pacer_store_write (self->store, bytes, error);

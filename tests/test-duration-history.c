@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -78,6 +79,54 @@ test_corrupt (void)
   g_assert_true (g_file_set_contents (file, "{\"something\": \"else\"}", -1, NULL));
   g_assert_false (pacer_duration_history_load (history, &error));
   g_assert_error (error, PACER_ERROR, PACER_ERROR_CORRUPT_STATE);
+  g_clear_error (&error);
+
+  /* Found by fuzzing/fuzz-duration-history: a critical from json-glib before. */
+  g_assert_true (g_file_set_contents (file, "{\"version\": {\"major\": 1}, \"programs\": {}}", -1, NULL));
+  g_assert_false (pacer_duration_history_load (history, &error));
+  g_assert_error (error, PACER_ERROR, PACER_ERROR_CORRUPT_STATE);
+}
+
+/* Found by fuzzing/fuzz-duration-history: json-glib 1.6 wrote 1e-08 as
+ * "1e-08.0", and an overflowing number in the file loaded as infinity and
+ * was saved as "inf"; either way the next run could not read its history. */
+static void
+test_odd_numbers (void)
+{
+  g_autofree char *file = temp_file ("odd/durations.json");
+  g_autoptr(PacerDurationHistory) history = NULL;
+  g_autoptr(PacerDurationHistory) again = pacer_duration_history_new (file);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_path_get_dirname (file);
+
+  g_test_summary ("Durations that print with a bare exponent, and overflowing ones, keep the file readable");
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (file,
+                                      "{\"version\":1,\"programs\":{\"/bin/prog\":"
+                                      "{\"/huge\":1e999,\"/neg\":-1e999,\"/ok\":2}}}", -1, &error));
+  g_assert_no_error (error);
+  history = pacer_duration_history_new (file);
+  g_assert_true (pacer_duration_history_load (history, &error));
+  g_assert_no_error (error);
+  g_assert_cmpfloat (pacer_duration_history_lookup (history, "/bin/prog", "/huge"), ==, -1);
+  g_assert_cmpfloat (pacer_duration_history_lookup (history, "/bin/prog", "/neg"), ==, -1);
+  g_assert_cmpfloat (pacer_duration_history_lookup (history, "/bin/prog", "/ok"), ==, 2);
+
+  pacer_duration_history_record (history, "/bin/prog", "/tiny", 1e-08);
+  pacer_duration_history_record (history, "/bin/prog", "/small", 2e-16);
+  pacer_duration_history_record (history, "/bin/prog", "/inf", INFINITY);
+  pacer_duration_history_record (history, "/bin/prog", "/nan", NAN);
+  g_assert_cmpfloat (pacer_duration_history_lookup (history, "/bin/prog", "/inf"), ==, -1);
+  g_assert_cmpfloat (pacer_duration_history_lookup (history, "/bin/prog", "/nan"), ==, -1);
+  g_assert_true (pacer_duration_history_save (history, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (pacer_duration_history_load (again, &error));
+  g_assert_no_error (error);
+  g_assert_cmpfloat (pacer_duration_history_lookup (again, "/bin/prog", "/tiny"), ==, 1e-08);
+  g_assert_cmpfloat (pacer_duration_history_lookup (again, "/bin/prog", "/small"), ==, 2e-16);
+  g_assert_cmpfloat (pacer_duration_history_lookup (again, "/bin/prog", "/ok"), ==, 2);
 }
 
 static void
@@ -105,6 +154,7 @@ main (int   argc,
   g_test_add_func ("/Pacer/DurationHistory/round-trip", test_round_trip);
   g_test_add_func ("/Pacer/DurationHistory/corrupt", test_corrupt);
   g_test_add_func ("/Pacer/DurationHistory/default-file", test_default_file);
+  g_test_add_func ("/Pacer/DurationHistory/odd-numbers", test_odd_numbers);
 
   status = g_test_run ();
   pacer_test_tmp_dir_free (tmp_dir);

@@ -176,6 +176,24 @@ test_boxed (void)
   g_assert_true (pacer_rate_equal (g_value_get_boxed (&value), rate));
 }
 
+/* Found by fuzzing/fuzz-rate: the message quoted the text as it was. */
+static void
+test_parse_not_utf8 (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_test_summary ("A rate that is not UTF-8 is an error whose message is UTF-8");
+
+  g_assert_null (pacer_rate_parse ("1/0.10\xdf", &error));
+  g_assert_error (error, PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT);
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
+  g_clear_error (&error);
+
+  g_assert_null (pacer_rate_parse ("-1\xff/s", &error));
+  g_assert_error (error, PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT);
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -188,6 +206,7 @@ main (int   argc,
   g_test_add_func ("/Pacer/Rate/to-string", test_to_string);
   g_test_add_func ("/Pacer/Rate/parse", test_parse);
   g_test_add_func ("/Pacer/Rate/boxed", test_boxed);
+  g_test_add_func ("/Pacer/Rate/parse-not-utf8", test_parse_not_utf8);
 
   return g_test_run ();
 }

@@ -13,7 +13,9 @@
 #include <gio/gio.h>
 
 #include "pacer-glib/pacer-glib.h"
+#include "pacer-glib/pacer-fixture-teardown-private.h"
 #include "pacer-glib/pacer-glib-private.h"
+#include "pacer-glib/pacer-shared-fixture-private.h"
 #include "pacer-test-utils.h"
 
 static const guint worker_counts[] = { 1, 2, 4, 8 };
@@ -65,6 +67,60 @@ test_once_per_store (void)
   g_assert_no_error (error);
   g_assert_cmpint (json_node_get_int (data), ==, 42);
   g_assert_cmpuint (calls, ==, 1);
+}
+
+/* Found by fuzzing/fuzz-fixture-envelope and fuzz-fixture-registry: an object
+ * or array where a string or number belongs failed json-glib's preconditions
+ * (a critical, fatal in tests), and a huge "code" was converted to int. */
+static void
+test_odd_stored_members (void)
+{
+  const struct { const char *stored; const char *message; } cases[] = {
+    { "{\"state\":{\"nested\":true},\"data\":1}", "does not hold a shared fixture" },
+    { "{\"state\":\"failed\",\"domain\":[\"x\"],\"code\":1e300,\"message\":{},\"worker\":[]}",
+      "failed in worker ?" },
+    { "{\"state\":\"computing\",\"worker\":{},\"pid\":\"4242\"}", "worker ? (process 0)" },
+  };
+  g_autofree char *registry_file = g_build_filename (pacer_worker_get_run_dir (), "pacer_fixture_cleanups.json",
+                                                     NULL);
+  g_autoptr(JsonObject) registry = NULL;
+  g_autoptr(GPtrArray) commands = NULL;
+  g_autoptr(GError) error = NULL;
+  PacerTeardownCommand *command;
+
+  g_test_summary ("Stored envelopes and registries with objects where values belong are errors, not criticals");
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("odd%u", i);
+      g_autofree char *basename = g_strdup_printf ("pacer_fixture_%s.json", name);
+      g_autofree char *file = g_build_filename (pacer_worker_get_run_dir (), basename, NULL);
+      g_autoptr(PacerSharedFixture) fixture = NULL;
+      guint calls = 0;
+
+      g_assert_true (g_file_set_contents (file, cases[i].stored, -1, NULL));
+      fixture = pacer_shared_fixture_new (name, counting_setup, &calls, NULL);
+      g_assert_null (pacer_shared_fixture_get (fixture, &error));
+      g_assert_nonnull (error);
+      g_assert_nonnull (strstr (error->message, cases[i].message));
+      g_assert_cmpuint (calls, ==, 0);
+      g_clear_error (&error);
+    }
+
+  g_assert_true (g_file_set_contents (registry_file,
+                                      "{\"fixtures\":{"
+                                      "\"a\":{\"program\":[\"/bin/x\"],\"state\":\"pending\"},"
+                                      "\"b\":{\"program\":\"/usr/bin/python3\",\"state\":{}},"
+                                      "\"c\":{\"program\":\"/usr/bin/python3\","
+                                      "\"argv\":[\"/usr/bin/python3\",1,{},null,\"t.py\"],\"state\":\"pending\"}}}",
+                                      -1, NULL));
+  registry = _pacer_shared_fixture_read_registry (pacer_worker_get_run_dir (), &error);
+  g_assert_no_error (error);
+  commands = _pacer_fixture_teardown_plan (_pacer_json_object_member (registry, "fixtures"), NULL);
+  g_assert_cmpuint (commands->len, ==, 1);
+  command = g_ptr_array_index (commands, 0);
+  g_assert_cmpstrv (command->argv, ((const char * const[]) { "/usr/bin/python3", "t.py", NULL }));
+  g_unlink (registry_file);
 }
 
 static void
@@ -571,6 +627,7 @@ main (int   argc,
   g_test_add_func ("/Pacer/SharedFixture/setup-error", test_setup_error);
   g_test_add_func ("/Pacer/SharedFixture/custom-functions", test_custom_functions);
   g_test_add_func ("/Pacer/SharedFixture/bad-name", test_bad_name);
+  g_test_add_func ("/Pacer/SharedFixture/odd-stored-members", test_odd_stored_members);
   g_test_add_func ("/Pacer/SharedFixture/run/normal", test_run_normal);
   g_test_add_func ("/Pacer/SharedFixture/run/dist-modes", test_run_dist_modes);
   g_test_add_func ("/Pacer/SharedFixture/run/unused", test_run_unused);

@@ -62,6 +62,37 @@ helper_path (void)
   return g_test_build_filename (G_TEST_BUILT, "shared-json-writer", NULL);
 }
 
+static gboolean
+store_tiny (JsonObject *data,
+            gpointer    user_data)
+{
+  json_object_set_double_member (data, "tiny", 1e-08);
+  json_object_set_double_member (data, "small", -2e-16);
+  json_object_set_string_member (data, "text", "1e-08.0 stays as written");
+  return TRUE;
+}
+
+/* json-glib 1.6 writes 1e-08 as "1e-08.0", which no JSON parser reads: the
+ * value stored would have made the state corrupt for every later reader. */
+static void
+test_bare_exponent (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(PacerSharedJson) shared = pacer_shared_json_new (f->path, NULL, -1);
+  g_autoptr(JsonObject) object = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_test_summary ("A double that prints as one digit and an exponent is stored so that it reads back");
+
+  g_assert_true (pacer_shared_json_edit (shared, store_tiny, NULL, &error));
+  g_assert_no_error (error);
+  object = pacer_shared_json_read (shared, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (json_object_get_double_member (object, "tiny"), ==, 1e-08);
+  g_assert_cmpfloat (json_object_get_double_member (object, "small"), ==, -2e-16);
+  g_assert_cmpstr (json_object_get_string_member (object, "text"), ==, "1e-08.0 stays as written");
+}
+
 static void
 test_properties (Fixture       *f,
                  gconstpointer  data)
@@ -532,6 +563,7 @@ main (int   argc,
   ADD ("timeouts", test_timeouts);
   ADD ("killed-writers", test_killed_writers);
   ADD ("bad-state", test_bad_state);
+  ADD ("bare-exponent", test_bare_exponent);
 #undef ADD
 
   return g_test_run ();
