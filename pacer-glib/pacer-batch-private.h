@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "pacer-gtest-log-private.h"
+#include "pacer-output-buffer-private.h"
 #include "pacer-test-result.h"
 
 G_BEGIN_DECLS
@@ -73,8 +74,9 @@ struct _PacerBatch
   GInputStream *stdout_pipe;
   GCancellable *cancellable;
   char *buffer;
-  GString *partial;
-  GString *output;
+  GString *partial;       /* the line being read, while it is short enough to be TAP */
+  gboolean overlong;      /* the line being read outgrew partial: it is output, not TAP */
+  PacerOutputBuffer output;
   guint pass;             /* the -p pass running now */
   guint cursor;           /* no unreported position of the pass lies before it */
   GHashTable *index;      /* path → position + 1 */
@@ -96,6 +98,7 @@ struct _PacerBatch
   guint *case_depth;      /* START_CASEs not yet stopped: trap subprocesses nest */
   gint64 *case_started;   /* by position: when its START_CASE was read, or 0 */
   GQueue backlog;         /* HeldLine: stdout lines waiting for a record */
+  gsize backlog_bytes;
   guint backlog_source;
   gboolean started;
   gboolean timed_start;

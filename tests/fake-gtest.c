@@ -10,7 +10,8 @@
  * FAKE_GTEST_SLOW=N:MS adds N tests `/slow/N` sleeping MS milliseconds, for the
  * benchmarks. FAKE_GTEST_LOG, if set, names a file that gets one line per test
  * started, so tests can check what ran and where; FAKE_GTEST_SPANS one line
- * as each test starts and ends.
+ * as each test starts and ends. FAKE_GTEST_FLOOD_BYTES sets how much the
+ * `flood` (lines) and `longline` (no newline) kinds print; 100 MB by default.
  */
 
 #include <fcntl.h>
@@ -150,6 +151,24 @@ run_kind_body (const char *kind)
     {
       g_print ("print: a line on stdout\n");
       g_printerr ("print: a line on stderr\n");
+      return;
+    }
+  if (g_str_equal (kind, "flood") || g_str_equal (kind, "longline"))
+    {
+      /* Lines of 100 bytes, or one line without end, then a last line the
+       * runner must still show: the end of a test's output explains it. */
+      const char *bytes_text = g_getenv ("FAKE_GTEST_FLOOD_BYTES");
+      guint64 total = bytes_text != NULL ? g_ascii_strtoull (bytes_text, NULL, 10) : 100000000;
+      gboolean lines = g_str_equal (kind, "flood");
+      char chunk[65500];
+
+      for (gsize i = 0; i < sizeof chunk; i++)
+        chunk[i] = lines && i % 100 == 99 ? '\n' : 'a' + i % 26;
+      g_print ("%s: first line\n", kind);
+      for (guint64 done = 0; done < total; done += sizeof chunk)
+        fwrite (chunk, 1, MIN (sizeof chunk, total - done), stdout);
+      g_print ("\n%s: last line\n", kind);
+      g_test_fail ();
       return;
     }
   if (g_str_equal (kind, "slow"))
