@@ -134,7 +134,11 @@ char       *_pacer_batch_describe_end   (PacerBatch            *batch);
 void        _pacer_batch_free           (PacerBatch            *batch);
 
 /* Puts a spawned test process in a process group of its own, so a timeout or
- * Ctrl-C can kill everything it started, and kills it if the runner dies. */
+ * Ctrl-C can kill everything it started, and kills it if the runner dies.
+ * @user_data is GINT_TO_POINTER (getpid ()) of the runner, read before the
+ * fork: a runner that dies before the child asks for the signal is seen by
+ * its pid no longer being the parent's. Linux sends the signal when the
+ * *thread* that spawned dies: spawn from the thread that runs the run. */
 void        _pacer_child_setup          (gpointer               user_data);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PacerBatch, _pacer_batch_free)

@@ -97,8 +97,14 @@ add_timeout (PacerBatch  *batch,
 void
 _pacer_child_setup (gpointer user_data)
 {
+  pid_t runner = GPOINTER_TO_INT (user_data);
+
   setpgid (0, 0);
   prctl (PR_SET_PDEATHSIG, SIGKILL);
+  /* A runner that died between fork() and prctl() sends no signal any more:
+   * this process was re-parented already, and must not run on alone. */
+  if (runner != 0 && getppid () != runner)
+    raise (SIGKILL);
 }
 
 PacerBatch *

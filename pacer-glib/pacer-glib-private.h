@@ -15,7 +15,10 @@ void _pacer_ensure_i18n (void);
 void _pacer_remove_tree (const char *path);
 
 /* Makes a new private (0700) run directory, in memory (`$XDG_RUNTIME_DIR` or
- * `/dev/shm`) where the system offers it, else in the temporary directory. */
+ * `/dev/shm`) where the system offers it, else in the temporary directory.
+ * It is stamped with its maker (pid, start time, boot, pid namespace), and
+ * the run directories beside it whose maker is gone for sure are removed:
+ * a process killed outright cannot remove its own. */
 char *_pacer_make_run_dir (GError **error);
 
 G_END_DECLS

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <glib.h>
@@ -246,6 +247,36 @@ run_kind_body (const char *kind)
       }
       for (;;)
         pause ();
+    }
+
+  if (g_str_equal (kind, "daemon"))
+    {
+      /* A leaky test: a daemon that leaves the process group and the
+       * session, ignores SIGTERM and keeps stdout and the GTest log fd
+       * open, while the test itself passes and exits. */
+      pid_t child = fork ();
+
+      if (child == 0)
+        {
+          const char *log = g_getenv ("FAKE_GTEST_LOG");
+
+          setsid ();
+          if (fork () != 0)
+            _exit (0);
+          signal (SIGTERM, SIG_IGN);
+          if (log != NULL)
+            {
+              g_autofree char *pid_file = g_strconcat (log, ".daemon", NULL);
+              g_autofree char *text = g_strdup_printf ("%d", (int) getpid ());
+
+              g_file_set_contents (pid_file, text, -1, NULL);
+            }
+          for (guint i = 0; i < 600; i++)
+            g_usleep (100 * G_TIME_SPAN_MILLISECOND);
+          _exit (0);
+        }
+      waitpid (child, NULL, 0);
+      return;
     }
 
   g_error ("unknown kind “%s”", kind);
