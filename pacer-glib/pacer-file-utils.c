@@ -65,7 +65,8 @@ read_small_file (const char *path)
 {
   char buffer[512];
   ssize_t n;
-  int fd = open (path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  /* O_NONBLOCK: a FIFO planted there must not hang the open; it is refused below. */
+  int fd = open (path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 
   if (fd < 0)
     return NULL;
@@ -219,4 +220,105 @@ _pacer_make_run_dir (GError **error)
   stamp_run_dir (path);
   remove_stale_run_dirs (path);
   return path;
+}
+
+gboolean
+_pacer_path_is_special (const char *path)
+{
+  struct stat info;
+
+  return g_stat (path, &info) == 0 && !S_ISREG (info.st_mode) && !S_ISDIR (info.st_mode);
+}
+
+gboolean
+_pacer_write_special (const char  *path,
+                      const char  *data,
+                      gsize        length,
+                      GError     **error)
+{
+  int fd = open (path, O_WRONLY | O_CLOEXEC);
+  int saved_errno = 0;
+
+  if (fd < 0)
+    saved_errno = errno;
+  while (fd >= 0 && length > 0)
+    {
+      gssize n = write (fd, data, length);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          saved_errno = n < 0 ? errno : ENOSPC;
+          break;
+        }
+      data += n;
+      length -= n;
+    }
+  if (fd >= 0 && close (fd) != 0 && saved_errno == 0)
+    saved_errno = errno;
+  if (saved_errno != 0)
+    {
+      _pacer_ensure_i18n ();
+      g_set_error (error, PACER_ERROR, PACER_ERROR_IO, _("Cannot write the report “%s”: %s"), path,
+                   g_strerror (saved_errno));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+_pacer_read_no_follow (const char  *path,
+                       char       **contents,
+                       gsize       *length,
+                       GError     **error)
+{
+  g_autoptr(GByteArray) bytes = g_byte_array_new ();
+  struct stat info;
+  guint8 buffer[16384];
+  int saved_errno = 0;
+  /* O_NONBLOCK: a FIFO planted there must not hang the open; it is refused below. */
+  int fd = open (path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
+  if (fd < 0)
+    {
+      saved_errno = errno;
+      /* O_NOFOLLOW says ELOOP: say what the user will understand. */
+      if (saved_errno == ELOOP)
+        g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+                     _("it is a symbolic link, which is not followed"));
+      else
+        g_set_error_literal (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                             g_strerror (saved_errno));
+      return FALSE;
+    }
+  if (fstat (fd, &info) != 0 || !S_ISREG (info.st_mode))
+    {
+      close (fd);
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, _("it is not a regular file"));
+      return FALSE;
+    }
+  for (;;)
+    {
+      gssize n = read (fd, buffer, sizeof buffer);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        saved_errno = errno;
+      if (n <= 0)
+        break;
+      g_byte_array_append (bytes, buffer, n);
+    }
+  close (fd);
+  if (saved_errno != 0)
+    {
+      g_set_error_literal (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                           g_strerror (saved_errno));
+      return FALSE;
+    }
+  *length = bytes->len;
+  g_byte_array_append (bytes, (const guint8 *) "", 1);
+  *contents = (char *) g_byte_array_free (g_steal_pointer (&bytes), FALSE);
+  return TRUE;
 }

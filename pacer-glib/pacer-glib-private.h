@@ -21,4 +21,23 @@ void _pacer_remove_tree (const char *path);
  * a process killed outright cannot remove its own. */
 char *_pacer_make_run_dir (GError **error);
 
+/* Whether @path, links followed, is something other than a file or a
+ * folder: a device, a pipe, a socket. */
+gboolean _pacer_path_is_special (const char *path);
+
+/* Writes @data to the device or pipe at @path as it is, without creating
+ * or truncating anything; the error names @path as a report. */
+gboolean _pacer_write_special (const char  *path,
+                               const char  *data,
+                               gsize        length,
+                               GError     **error);
+
+/* g_file_get_contents() that refuses a symbolic link or anything but a
+ * regular file at @path (a G_FILE_ERROR that says so, for the caller to
+ * prefix with the file's name). */
+gboolean _pacer_read_no_follow (const char  *path,
+                                char       **contents,
+                                gsize       *length,
+                                GError     **error);
+
 G_END_DECLS

@@ -7,14 +7,21 @@
 
 #include "config.h"
 
+#define _GNU_SOURCE 1
+
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <pacer-glib/pacer-glib.h>
 
 #include "pacer-test-utils.h"
 
@@ -248,11 +255,185 @@ test_leaky_test (void)
   g_assert_true (is_dead (daemon));
 }
 
+static gpointer
+drain_fifo (gpointer data)
+{
+  char *text = NULL;
+
+  /* Blocks until pacer-run opens it to write, then reads to its end. */
+  g_file_get_contents (data, &text, NULL, NULL);
+  return text;
+}
+
+static void
+test_planted_links (void)
+{
+  g_autofree char *program = fake_gtest ();
+  g_autofree char *dir = g_build_filename (tmp_dir, "links", NULL);
+  g_autofree char *cache = g_build_filename (dir, "cache", NULL);
+  g_autofree char *victim = g_build_filename (dir, "victim", NULL);
+  g_autofree char *history = g_build_filename (cache, "durations.json", NULL);
+  g_autofree char *junit = g_build_filename (dir, "report.xml", NULL);
+  g_autofree char *tap = g_build_filename (dir, "report.tap", NULL);
+  g_autofree char *fifo = g_build_filename (dir, "fifo", NULL);
+  g_autofree char *json = g_build_filename (dir, "report.json", NULL);
+  g_autofree char *out = NULL, *err = NULL, *text = NULL, *from_fifo = NULL;
+  const char *args[] = { "-n", "1", "--cache-dir", cache, "--junit-xml", junit, "--tap", tap,
+                         "--json", json, program, NULL };
+  g_autoptr(GSubprocessLauncher) launcher = pacer_test_fake_gtest_launcher_new ("pass:/s/pass", NULL);
+  const char *links[] = { history, junit, tap };
+  GThread *reader;
+  GStatBuf info;
+
+  g_test_summary ("Links planted at the history and at report paths are replaced, never "
+                  "written through; a pipe behind a link is written as a pipe");
+
+  g_assert_cmpint (g_mkdir_with_parents (cache, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (victim, "precious", -1, NULL));
+  for (guint i = 0; i < G_N_ELEMENTS (links); i++)
+    g_assert_cmpint (symlink (victim, links[i]), ==, 0);
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  g_assert_cmpint (symlink (fifo, json), ==, 0);
+
+  reader = g_thread_new ("fifo", drain_fifo, fifo);
+  g_assert_cmpint (pacer_test_run_pacer_run (launcher, args, &out, &err), ==, 0);
+  /* A pacer-run that never opened the pipe would leave the reader waiting: let it go. */
+  {
+    int fd = open (fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+
+    if (fd >= 0)
+      close (fd);
+  }
+  from_fifo = g_thread_join (reader);
+
+  /* The history was not read through the link either: it says so. */
+  g_assert_nonnull (strstr (err, "durations.json"));
+  g_assert_nonnull (strstr (err, "symbolic link"));
+
+  g_assert_true (g_file_get_contents (victim, &text, NULL, NULL));
+  g_assert_cmpstr (text, ==, "precious");
+  for (guint i = 0; i < G_N_ELEMENTS (links); i++)
+    {
+      g_assert_cmpint (g_lstat (links[i], &info), ==, 0);
+      g_assert_true (S_ISREG (info.st_mode));
+    }
+  /* The history is the user's own: no one else reads it. */
+  g_assert_cmpint (g_lstat (history, &info), ==, 0);
+  g_assert_cmpint (info.st_mode & 0777, ==, 0600);
+
+  g_assert_nonnull (from_fifo);
+  g_assert_nonnull (strstr (from_fifo, "\"/s/pass\""));
+  g_assert_cmpint (g_lstat (fifo, &info), ==, 0);
+  g_assert_true (S_ISFIFO (info.st_mode));
+}
+
+/* Set in main() before any thread exists: whether this process has a mount
+ * namespace of its own, where a small tmpfs can stand for a full disk and
+ * vanishes with the process whatever happens to the test. */
+static gboolean own_mounts;
+static int own_mounts_errno;
+
+static void
+fill_disk (const char *dir)
+{
+  g_autofree char *filler = g_build_filename (dir, "filler", NULL);
+  char block[4096] = { 0 };
+  int fd = open (filler, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+
+  g_assert_cmpint (fd, >=, 0);
+  while (write (fd, block, sizeof block) > 0)
+    ;
+  g_assert_cmpint (errno, ==, ENOSPC);
+  close (fd);
+}
+
+static gboolean
+set_count (JsonObject *data,
+           gpointer    user_data)
+{
+  json_object_set_int_member (data, "count", GPOINTER_TO_INT (user_data));
+  return TRUE;
+}
+
+static void
+test_full_disk (void)
+{
+  g_autofree char *program = fake_gtest ();
+  g_autofree char *disk = g_build_filename (tmp_dir, "disk", NULL);
+  g_autofree char *cache = g_build_filename (disk, "cache", NULL);
+  g_autofree char *runtime = g_build_filename (disk, "runtime", NULL);
+  g_autofree char *history = g_build_filename (cache, "durations.json", NULL);
+  g_autofree char *junit = g_build_filename (disk, "report.xml", NULL);
+  g_autofree char *state = g_build_filename (disk, "state.json", NULL);
+  g_autofree char *old_history = NULL, *old_junit = NULL, *new_history = NULL, *new_junit = NULL;
+  g_autofree char *out = NULL, *err = NULL, *out2 = NULL, *err2 = NULL;
+  g_autoptr(PacerSharedJson) shared = NULL;
+  g_autoptr(JsonObject) kept = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *args[] = { "-n", "1", "--cache-dir", cache, "--junit-xml", junit, program, NULL };
+  g_autoptr(GSubprocessLauncher) first = pacer_test_fake_gtest_launcher_new ("pass:/d/a,pass:/d/b", NULL);
+  g_autoptr(GSubprocessLauncher) second =
+    pacer_test_fake_gtest_launcher_new ("pass:/d/a,pass:/d/b,fail:/d/c", NULL);
+
+  g_test_summary ("On a full disk the duration history, the reports and shared state keep "
+                  "their previous content, and each error names its file");
+
+  if (!own_mounts)
+    {
+      g_autofree char *why = g_strdup_printf ("a full disk is a small tmpfs, and mounting one "
+                                              "needs a mount namespace: %s",
+                                              g_strerror (own_mounts_errno));
+      g_test_skip (why);
+      return;
+    }
+
+  g_assert_cmpint (g_mkdir_with_parents (disk, 0700), ==, 0);
+  g_assert_cmpint (mount ("tmpfs", disk, "tmpfs", 0, "size=512k,mode=0700"), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (runtime, 0700), ==, 0);
+  g_subprocess_launcher_setenv (first, "XDG_RUNTIME_DIR", runtime, TRUE);
+  g_subprocess_launcher_setenv (second, "XDG_RUNTIME_DIR", runtime, TRUE);
+
+  g_assert_cmpint (pacer_test_run_pacer_run (first, args, &out, &err), ==, 0);
+  g_assert_true (g_file_get_contents (history, &old_history, NULL, NULL));
+  g_assert_true (g_file_get_contents (junit, &old_junit, NULL, NULL));
+  shared = pacer_shared_json_new (state, NULL, 5.0);
+  g_assert_true (pacer_shared_json_edit (shared, set_count, GINT_TO_POINTER (1), &error));
+  g_assert_no_error (error);
+
+  fill_disk (disk);
+
+  /* The run itself goes on (the run directory is on the full disk too);
+   * what it cannot write is said, by name, and makes the status 2. */
+  g_assert_cmpint (pacer_test_run_pacer_run (second, args, &out2, &err2), ==, 2);
+  g_assert_nonnull (strstr (out2, "FAIL /d/c"));
+  g_assert_nonnull (strstr (err2, history));
+  g_assert_nonnull (strstr (err2, junit));
+  g_assert_true (g_file_get_contents (history, &new_history, NULL, NULL));
+  g_assert_cmpstr (new_history, ==, old_history);
+  g_assert_true (g_file_get_contents (junit, &new_junit, NULL, NULL));
+  g_assert_cmpstr (new_junit, ==, old_junit);
+
+  g_assert_false (pacer_shared_json_edit (shared, set_count, GINT_TO_POINTER (2), &error));
+  g_assert_error (error, PACER_ERROR, PACER_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, state));
+  g_clear_error (&error);
+  kept = pacer_shared_json_read (shared, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (json_object_get_int_member (kept, "count"), ==, 1);
+
+  g_assert_cmpint (umount2 (disk, MNT_DETACH), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   int status;
+
+  /* Before g_test_init(): unshare() refuses a process with threads. */
+  own_mounts = unshare (CLONE_NEWNS) == 0 &&
+               mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0;
+  own_mounts_errno = errno;
 
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   tmp_dir = pacer_test_make_tmp_dir ("pacer-run-faults-XXXXXX");
@@ -260,6 +441,8 @@ main (int   argc,
   g_test_add_func ("/Pacer/PacerRun/output-flood", test_output_flood);
   g_test_add_func ("/Pacer/PacerRun/killed-runner", test_killed_runner);
   g_test_add_func ("/Pacer/PacerRun/leaky-test", test_leaky_test);
+  g_test_add_func ("/Pacer/PacerRun/planted-links", test_planted_links);
+  g_test_add_func ("/Pacer/PacerRun/full-disk", test_full_disk);
 
   status = g_test_run ();
   pacer_test_tmp_dir_free (tmp_dir);
