@@ -285,8 +285,8 @@ _pacer_read_no_follow (const char  *path,
       saved_errno = errno;
       /* O_NOFOLLOW says ELOOP: say what the user will understand. */
       if (saved_errno == ELOOP)
-        g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
-                     _("it is a symbolic link, which is not followed"));
+        g_set_error_literal (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+                             _("it is a symbolic link, which is not followed"));
       else
         g_set_error_literal (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
                              g_strerror (saved_errno));
@@ -295,7 +295,7 @@ _pacer_read_no_follow (const char  *path,
   if (fstat (fd, &info) != 0 || !S_ISREG (info.st_mode))
     {
       close (fd);
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, _("it is not a regular file"));
+      g_set_error_literal (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, _("it is not a regular file"));
       return FALSE;
     }
   for (;;)
