@@ -17,12 +17,14 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <pacer-glib/pacer-glib.h>
 
+#include "pacer-glib/pacer-batch-private.h"
 #include "pacer-test-utils.h"
 
 static char *tmp_dir;
@@ -327,6 +329,44 @@ test_planted_links (void)
   g_assert_true (S_ISFIFO (info.st_mode));
 }
 
+/* Runs _pacer_child_setup() in a child as GLib's spawn would, told that
+ * @runner spawned it; returns the child's wait status. */
+static int
+child_setup_status (pid_t runner)
+{
+  pid_t child = fork ();
+  int status = 0;
+
+  if (child == 0)
+    {
+      _pacer_child_setup (GINT_TO_POINTER (runner));
+      /* Still here: the runner is our parent. Say whether we lead a group. */
+      _exit (getpgid (0) == getpid () ? 0 : 3);
+    }
+  g_assert_cmpint (child, >, 0);
+  g_assert_cmpint (waitpid (child, &status, 0), ==, child);
+  return status;
+}
+
+static void
+test_child_setup (void)
+{
+  int status;
+
+  g_test_summary ("A test process leads a process group of its own, and kills itself at once "
+                  "when the runner died before it could ask to die with it");
+
+  status = child_setup_status (getpid ());
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+
+  /* Its parent is not the runner any more: the runner is gone, and the
+   * parent-death signal asked for too late will never come. */
+  status = child_setup_status (getpid () + 1);
+  g_assert_true (WIFSIGNALED (status));
+  g_assert_cmpint (WTERMSIG (status), ==, SIGKILL);
+}
+
 /* Set in main() before any thread exists: whether this process has a mount
  * namespace of its own, where a small tmpfs can stand for a full disk and
  * vanishes with the process whatever happens to the test. */
@@ -438,6 +478,7 @@ main (int   argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   tmp_dir = pacer_test_make_tmp_dir ("pacer-run-faults-XXXXXX");
 
+  g_test_add_func ("/Pacer/Batch/child-setup", test_child_setup);
   g_test_add_func ("/Pacer/PacerRun/output-flood", test_output_flood);
   g_test_add_func ("/Pacer/PacerRun/killed-runner", test_killed_runner);
   g_test_add_func ("/Pacer/PacerRun/leaky-test", test_leaky_test);
