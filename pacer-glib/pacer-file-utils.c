@@ -231,6 +231,23 @@ _pacer_path_is_special (const char *path)
 }
 
 gboolean
+_pacer_check_not_block_device (const char  *path,
+                               GError     **error)
+{
+  struct stat info;
+
+  /* A disk is never a report, even behind a link someone planted. */
+  if (g_stat (path, &info) == 0 && S_ISBLK (info.st_mode))
+    {
+      _pacer_ensure_i18n ();
+      g_set_error (error, PACER_ERROR, PACER_ERROR_IO,
+                   _("Cannot write the report “%s”: it is a block device"), path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
 _pacer_write_special (const char  *path,
                       const char  *data,
                       gsize        length,

@@ -25,6 +25,11 @@ char *_pacer_make_run_dir (GError **error);
  * folder: a device, a pipe, a socket. */
 gboolean _pacer_path_is_special (const char *path);
 
+/* A report is never written to a block device: a PACER_ERROR_IO if @path,
+ * links followed, is one. */
+gboolean _pacer_check_not_block_device (const char  *path,
+                                        GError     **error);
+
 /* Writes @data to the device or pipe at @path as it is, without creating
  * or truncating anything; the error names @path as a report. */
 gboolean _pacer_write_special (const char  *path,

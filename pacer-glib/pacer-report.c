@@ -60,6 +60,9 @@ pacer_report_check_writable (const char  *path,
       return FALSE;
     }
 
+  if (!_pacer_check_not_block_device (path, error))
+    return FALSE;
+
   /* A device or a pipe is written in place: it only has to be writable. */
   if (_pacer_path_is_special (path))
     {
@@ -118,6 +121,8 @@ _pacer_report_save (const char  *path,
   /* A device or a pipe (/dev/stdout, /dev/null, a FIFO, `>(…)`), also behind
    * a link, is written as it is: renaming a file over it would replace the
    * device node or the link with a plain file. */
+  if (!_pacer_check_not_block_device (path, error))
+    return FALSE;
   if (_pacer_path_is_special (path))
     return _pacer_write_special (path, text->str, text->len, error);
 

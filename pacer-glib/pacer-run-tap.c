@@ -52,6 +52,12 @@ open_target (const char *target)
   int fd;
   FILE *stream;
 
+  if (g_stat (target, &info) == 0 && S_ISBLK (info.st_mode))
+    {
+      /* A disk is never a report, even behind a link someone planted. */
+      errno = EPERM;
+      return NULL;
+    }
   if (g_stat (target, &info) == 0 && !S_ISREG (info.st_mode) && !S_ISDIR (info.st_mode))
     return g_fopen (target, "we");
 

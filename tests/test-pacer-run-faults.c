@@ -327,6 +327,18 @@ test_planted_links (void)
   g_assert_nonnull (strstr (from_fifo, "\"/s/pass\""));
   g_assert_cmpint (g_lstat (fifo, &info), ==, 0);
   g_assert_true (S_ISFIFO (info.st_mode));
+
+  /* A disk behind a link is refused before the run. */
+  if (g_stat ("/dev/loop0", &info) == 0 && S_ISBLK (info.st_mode))
+    {
+      g_autofree char *disk = g_build_filename (dir, "disk.xml", NULL);
+      const char *disk_args[] = { "--junit-xml", disk, program, NULL };
+      g_autofree char *disk_out = NULL, *disk_err = NULL;
+
+      g_assert_cmpint (symlink ("/dev/loop0", disk), ==, 0);
+      g_assert_cmpint (pacer_test_run_pacer_run (launcher, disk_args, &disk_out, &disk_err), ==, 2);
+      g_assert_nonnull (strstr (disk_err, "block device"));
+    }
 }
 
 /* Runs _pacer_child_setup() in a child as GLib's spawn would, told that
