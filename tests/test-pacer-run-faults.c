@@ -214,6 +214,17 @@ test_killed_runner (void)
   orphan_test = log_field (log, "/k/orphan", 5);
   run_dir = log_field (log, "/k/orphan", 4);
   g_assert_true (g_str_has_prefix (run_dir, runtime));
+  /* Private: the directory 0700, its maker's stamp 0600. */
+  {
+    g_autofree char *run_stamp = g_build_filename (run_dir, ".pacer-owner", NULL);
+    GStatBuf info;
+
+    g_assert_cmpint (g_lstat (run_dir, &info), ==, 0);
+    g_assert_true (S_ISDIR (info.st_mode));
+    g_assert_cmpint (info.st_mode & 0777, ==, 0700);
+    g_assert_cmpint (g_lstat (run_stamp, &info), ==, 0);
+    g_assert_cmpint (info.st_mode & 0777, ==, 0600);
+  }
 
   g_subprocess_force_exit (process);
   g_assert_true (g_subprocess_wait (process, NULL, NULL));
