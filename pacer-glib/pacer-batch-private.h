@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "pacer-gtest-log-private.h"
+#include "pacer-output-buffer-private.h"
 #include "pacer-test-result.h"
 
 G_BEGIN_DECLS
@@ -74,8 +75,9 @@ struct _PacerBatch
   GInputStream *stdout_pipe;
   GCancellable *cancellable;
   char *buffer;
-  GString *partial;
-  GString *output;
+  GString *partial;       /* the line being read, while it is short enough to be TAP */
+  gboolean overlong;      /* the line being read outgrew partial: it is output, not TAP */
+  PacerOutputBuffer output;
   guint pass;             /* the -p pass running now */
   guint cursor;           /* no unreported position of the pass lies before it */
   GHashTable *index;      /* path → position + 1 */
@@ -97,6 +99,7 @@ struct _PacerBatch
   guint *case_depth;      /* START_CASEs not yet stopped: trap subprocesses nest */
   gint64 *case_started;   /* by position: when its START_CASE was read, or 0 */
   GQueue backlog;         /* HeldLine: stdout lines waiting for a record */
+  gsize backlog_bytes;
   guint backlog_source;
   gboolean started;
   gboolean timed_start;
@@ -132,7 +135,11 @@ char       *_pacer_batch_describe_end   (PacerBatch            *batch);
 void        _pacer_batch_free           (PacerBatch            *batch);
 
 /* Puts a spawned test process in a process group of its own, so a timeout or
- * Ctrl-C can kill everything it started, and kills it if the runner dies. */
+ * Ctrl-C can kill everything it started, and kills it if the runner dies.
+ * @user_data is GINT_TO_POINTER (getpid ()) of the runner, read before the
+ * fork: a runner that dies before the child asks for the signal is seen by
+ * its pid no longer being the parent's. Linux sends the signal when the
+ * *thread* that spawned dies: spawn from the thread that runs the run. */
 void        _pacer_child_setup          (gpointer               user_data);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PacerBatch, _pacer_batch_free)

@@ -40,8 +40,18 @@
 #include "pacer-tap-parser-private.h"
 
 #define READ_SIZE 65536
-/* Enough output to explain a failure; a test that prints more is cut. */
-#define MAX_OUTPUT (1024 * 1024)
+/* A test's output is kept as its first OUTPUT_HEAD and last OUTPUT_TAIL
+ * bytes: enough to explain a failure (g_assert() and GTest say why at the
+ * end), and the runner keeps every result's output until its reports are
+ * written, so this is paid once per test. */
+#define OUTPUT_HEAD (64 * 1024)
+#define OUTPUT_TAIL (192 * 1024)
+/* A line longer than this is no TAP line GTest writes: it is output, taken
+ * in pieces as it comes, never buffered whole. */
+#define MAX_LINE (64 * 1024)
+/* Lines held while a result waits for its GTest log record: a test that
+ * prints this much meanwhile is not worth the wait. */
+#define MAX_BACKLOG (1024 * 1024)
 #define GRACE_SECONDS 2
 /* A grandchild that left the process group may hold stdout open for ever. */
 #define EOF_WAIT_MSEC 1000
@@ -54,9 +64,17 @@
 #define RECORD_WAIT_MSEC 1000
 
 /* A stdout line read while an earlier result waits for its record. */
+typedef enum
+{
+  LINE_WHOLE,          /* a line, to parse as TAP */
+  LINE_PIECE,          /* a piece of an overlong line: output as it is */
+  LINE_LAST_PIECE,     /* its last piece, which ends the line */
+} LineKind;
+
 typedef struct
 {
   gint64 now;
+  LineKind kind;
   gsize length;
   char text[];
 } HeldLine;
@@ -79,8 +97,14 @@ add_timeout (PacerBatch  *batch,
 void
 _pacer_child_setup (gpointer user_data)
 {
+  pid_t runner = GPOINTER_TO_INT (user_data);
+
   setpgid (0, 0);
   prctl (PR_SET_PDEATHSIG, SIGKILL);
+  /* A runner that died between fork() and prctl() sends no signal any more:
+   * this process was re-parented already, and must not run on alone. */
+  if (runner != 0 && getppid () != runner)
+    raise (SIGKILL);
 }
 
 PacerBatch *
@@ -136,7 +160,7 @@ _pacer_batch_new (guint                  slot,
   batch->user_data = user_data;
   batch->cancellable = g_cancellable_new ();
   batch->partial = g_string_new (NULL);
-  batch->output = g_string_new (NULL);
+  _pacer_output_buffer_init (&batch->output, OUTPUT_HEAD, OUTPUT_TAIL);
 
   return batch;
 }
@@ -196,7 +220,7 @@ _pacer_batch_free (PacerBatch *batch)
   g_main_context_unref (batch->context);
   g_free (batch->buffer);
   g_string_free (batch->partial, TRUE);
-  g_string_free (batch->output, TRUE);
+  _pacer_output_buffer_clear (&batch->output);
   g_free (batch);
 }
 
@@ -205,11 +229,7 @@ append_output (PacerBatch *batch,
                const char *text,
                gsize       length)
 {
-  if (batch->output->len >= MAX_OUTPUT)
-    return;
-  g_string_append_len (batch->output, text, MIN (length, MAX_OUTPUT - batch->output->len));
-  if (batch->output->len >= MAX_OUTPUT)
-    g_string_append (batch->output, "\n[output cut: more than 1 MiB]\n");
+  _pacer_output_buffer_append (&batch->output, text, length);
 }
 
 /* GTest's suite markers and seed line say nothing about a test. */
@@ -402,6 +422,7 @@ handle_result (PacerBatch         *batch,
   PacerTestOutcome outcome = outcome_of (line);
   g_autofree char *message = NULL;
   g_autofree char *owned_path_message = path_message;
+  g_autofree char *output = NULL;
   double duration;
 
   if (line->directive == PACER_TAP_DIRECTIVE_TODO)
@@ -414,10 +435,11 @@ handle_result (PacerBatch         *batch,
       batch->n_tap_results++;
       if (outcome == PACER_TEST_OUTCOME_FAIL)
         batch->n_tap_failures++;
+      output = _pacer_output_buffer_dup (&batch->output);
       batch->result_start = batch->event_time;
       batch->result_func (batch, G_MAXUINT, line->description, outcome, elapsed (batch, now),
-                          message, batch->output->str, batch->user_data);
-      g_string_truncate (batch->output, 0);
+                          message, output, batch->user_data);
+      _pacer_output_buffer_reset (&batch->output);
       batch->event_time = now;
       return;
     }
@@ -430,9 +452,10 @@ handle_result (PacerBatch         *batch,
   duration = batch->case_elapsed[position] >= 0 ? recorded_duration (batch, position, now)
                                                  : result_duration (batch, now);
   batch->reported[position] = TRUE;
+  output = _pacer_output_buffer_dup (&batch->output);
   batch->result_func (batch, position, batch->paths[position], outcome,
-                      duration, message, batch->output->str, batch->user_data);
-  g_string_truncate (batch->output, 0);
+                      duration, message, output, batch->user_data);
+  _pacer_output_buffer_reset (&batch->output);
   g_clear_pointer (&batch->bail_reason, g_free);
   begin_test (batch, now);
 }
@@ -443,11 +466,20 @@ static gboolean
 process_line (PacerBatch *batch,
               const char *line,
               gsize       length,
+              LineKind    kind,
               gint64      now)
 {
   PacerTapLine tap;
   guint position = G_MAXUINT;
   char *path_message = NULL;
+
+  if (kind != LINE_WHOLE)
+    {
+      append_output (batch, line, length);
+      if (kind == LINE_LAST_PIECE)
+        append_output (batch, "\n", 1);
+      return TRUE;
+    }
 
   if (batch->ignore_tap)
     {
@@ -541,8 +573,9 @@ release_backlog (PacerBatch *batch)
   gboolean moved = FALSE;
 
   while ((held = g_queue_peek_head (&batch->backlog)) != NULL &&
-         process_line (batch, held->text, held->length, held->now))
+         process_line (batch, held->text, held->length, held->kind, held->now))
     {
+      batch->backlog_bytes -= held->length;
       g_free (g_queue_pop_head (&batch->backlog));
       moved = TRUE;
     }
@@ -559,6 +592,7 @@ static void
 handle_line (PacerBatch *batch,
              const char *line,
              gsize       length,
+             LineKind    kind,
              gint64      now)
 {
   HeldLine *held;
@@ -570,15 +604,28 @@ handle_line (PacerBatch *batch,
       begin_test (batch, now);
     }
 
-  if (g_queue_is_empty (&batch->backlog) && process_line (batch, line, length, now))
+  if (g_queue_is_empty (&batch->backlog) && process_line (batch, line, length, kind, now))
     return;
 
   held = g_malloc (sizeof (HeldLine) + length + 1);
   held->now = now;
+  held->kind = kind;
   held->length = length;
   memcpy (held->text, line, length);
   held->text[length] = '\0';
   g_queue_push_tail (&batch->backlog, held);
+  batch->backlog_bytes += length;
+
+  /* The record is late and the test prints on: holding everything it prints
+   * until the record comes would cost unbounded memory. */
+  if (batch->backlog_bytes > MAX_BACKLOG)
+    {
+      g_debug ("%" G_GSIZE_FORMAT " bytes wait for a GTest log record: timing by lines",
+               batch->backlog_bytes);
+      batch->log_lost = TRUE;
+      release_backlog (batch);
+      return;
+    }
   if (batch->backlog_source == 0)
     batch->backlog_source = add_timeout (batch, RECORD_WAIT_MSEC, on_record_overdue);
 }
@@ -602,9 +649,12 @@ on_read (GObject      *source,
 
   if (n <= 0)
     {
-      if (batch->partial->len > 0)
-        handle_line (batch, batch->partial->str, batch->partial->len, now);
+      if (batch->overlong)
+        handle_line (batch, "", 0, LINE_LAST_PIECE, now);
+      else if (batch->partial->len > 0)
+        handle_line (batch, batch->partial->str, batch->partial->len, LINE_WHOLE, now);
       g_string_truncate (batch->partial, 0);
+      batch->overlong = FALSE;
       batch->eof = TRUE;
       maybe_done (batch);
       return;
@@ -620,28 +670,47 @@ on_read (GObject      *source,
 
   for (gssize i = 0; i < n; i++)
     {
-      if (batch->buffer[i] != '\n')
-        continue;
-      if (batch->partial->len > 0)
+      char *newline = memchr (batch->buffer + i, '\n', n - i);
+
+      if (newline == NULL)
+        break;
+      i = newline - batch->buffer;
+      if (batch->overlong)
+        {
+          handle_line (batch, batch->buffer + start, i - start, LINE_LAST_PIECE, now);
+          batch->overlong = FALSE;
+        }
+      else if (batch->partial->len > 0)
         {
           g_string_append_len (batch->partial, batch->buffer + start, i - start);
-          handle_line (batch, batch->partial->str, batch->partial->len, now);
+          handle_line (batch, batch->partial->str, batch->partial->len, LINE_WHOLE, now);
           g_string_truncate (batch->partial, 0);
         }
       else
         {
           batch->buffer[i] = '\0';
-          handle_line (batch, batch->buffer + start, i - start, now);
+          handle_line (batch, batch->buffer + start, i - start, LINE_WHOLE, now);
         }
       start = i + 1;
     }
-  g_string_append_len (batch->partial, batch->buffer + start, n - start);
+
   /* A line without end (a test printing megabytes without a newline) is
-   * taken as it is rather than kept growing. */
-  if (batch->partial->len > MAX_OUTPUT)
+   * passed on in pieces as output once it is too long to be TAP, rather
+   * than kept growing; its rest follows as it comes. */
+  if (batch->overlong)
     {
-      handle_line (batch, batch->partial->str, batch->partial->len, now);
-      g_string_truncate (batch->partial, 0);
+      if ((gsize) n > start)
+        handle_line (batch, batch->buffer + start, n - start, LINE_PIECE, now);
+    }
+  else
+    {
+      g_string_append_len (batch->partial, batch->buffer + start, n - start);
+      if (batch->partial->len > MAX_LINE)
+        {
+          handle_line (batch, batch->partial->str, batch->partial->len, LINE_PIECE, now);
+          g_string_truncate (batch->partial, 0);
+          batch->overlong = TRUE;
+        }
     }
   batch->last_read_time = now;
   batch->start_in_chunk = FALSE;
@@ -830,7 +899,7 @@ maybe_done (PacerBatch *batch)
 
   batch->done = TRUE;
   clear_source (batch, &batch->eof_source);
-  batch->last_output = g_strdup (batch->output->str);
+  batch->last_output = _pacer_output_buffer_dup (&batch->output);
   batch->last_duration = batch->started ? elapsed (batch, g_get_monotonic_time ()) : 0;
   batch->result_start = batch->event_time;
   batch->done_func (batch, batch->user_data);

@@ -274,7 +274,9 @@ pacer_duration_history_load (PacerDurationHistory  *self,
 
   _pacer_ensure_i18n ();
 
-  if (!g_file_get_contents (self->file, &contents, &length, &local_error))
+  /* A link planted at the history's place is not followed: the history is
+   * replaced, never written through a link, and never read through one. */
+  if (!_pacer_read_no_follow (self->file, &contents, &length, &local_error))
     {
       if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
         return TRUE;

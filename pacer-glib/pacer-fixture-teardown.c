@@ -10,6 +10,7 @@
 
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib/gi18n-lib.h>
 
@@ -219,7 +220,7 @@ start_next (Teardown *teardown)
       g_ptr_array_remove_index (command->names, command->names->len - 1);
 
       launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
-      g_subprocess_launcher_set_child_setup (launcher, _pacer_child_setup, NULL, NULL);
+      g_subprocess_launcher_set_child_setup (launcher, _pacer_child_setup, GINT_TO_POINTER (getpid ()), NULL);
       g_subprocess_launcher_unsetenv (launcher, "PACER_WORKER");
       g_subprocess_launcher_unsetenv (launcher, "PACER_WORKER_COUNT");
       g_subprocess_launcher_setenv (launcher, "PACER_TESTRUN_UID", teardown->testrun_uid, TRUE);

@@ -60,6 +60,23 @@ pacer_report_check_writable (const char  *path,
       return FALSE;
     }
 
+  if (!_pacer_check_not_block_device (path, error))
+    return FALSE;
+
+  /* A device or a pipe is written in place: it only has to be writable. */
+  if (_pacer_path_is_special (path))
+    {
+      if (access (path, W_OK) != 0)
+        {
+          int saved_errno = errno;
+
+          g_set_error (error, PACER_ERROR, PACER_ERROR_IO, _("Cannot write the report “%s”: %s"), path,
+                       g_strerror (saved_errno));
+          return FALSE;
+        }
+      return TRUE;
+    }
+
   /* Creating a file is the only honest test: access() says yes to root on a
    * read-only mount, and the report is written as a new file renamed into
    * place anyway. */
@@ -101,8 +118,19 @@ _pacer_report_save (const char  *path,
       return TRUE;
     }
 
+  /* A device or a pipe (/dev/stdout, /dev/null, a FIFO, `>(…)`), also behind
+   * a link, is written as it is: renaming a file over it would replace the
+   * device node or the link with a plain file. */
+  if (!_pacer_check_not_block_device (path, error))
+    return FALSE;
+  if (_pacer_path_is_special (path))
+    return _pacer_write_special (path, text->str, text->len, error);
+
   /* A temporary file renamed over @path: a reader sees the old report or the
-   * new one, and a full disk leaves no half-written file behind. */
+   * new one, and a full disk leaves no half-written file behind. A symbolic
+   * link at @path is replaced, not followed, as g_file_set_contents() does:
+   * a link planted in a shared folder cannot make the report overwrite
+   * another file. */
   if (!g_file_set_contents_full (path, text->str, text->len, G_FILE_SET_CONTENTS_CONSISTENT, 0666,
                                  &local_error))
     {

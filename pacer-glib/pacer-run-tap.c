@@ -22,7 +22,10 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
@@ -37,6 +40,43 @@ struct _PacerRunTap
   guint n;
 };
 
+/* The TAP stream grows while the run goes, so it cannot be renamed into
+ * place as the other reports are; it is a symbolic link at @target that is
+ * replaced instead of followed, as they do, so that a link planted in a
+ * shared folder cannot make pacer-run truncate another file. A device or a
+ * pipe (/dev/stdout, a FIFO), also behind a link, is written as it is. */
+static FILE *
+open_target (const char *target)
+{
+  struct stat info;
+  int fd;
+  FILE *stream;
+
+  if (g_stat (target, &info) == 0 && S_ISBLK (info.st_mode))
+    {
+      /* A disk is never a report, even behind a link someone planted. */
+      errno = EPERM;
+      return NULL;
+    }
+  if (g_stat (target, &info) == 0 && !S_ISREG (info.st_mode) && !S_ISDIR (info.st_mode))
+    return g_fopen (target, "we");
+
+  if (g_lstat (target, &info) == 0 && S_ISLNK (info.st_mode) && g_unlink (target) != 0)
+    return NULL;
+  fd = open (target, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0666);
+  if (fd < 0)
+    return NULL;
+  stream = fdopen (fd, "w");
+  if (stream == NULL)
+    {
+      int saved_errno = errno;
+
+      close (fd);
+      errno = saved_errno;
+    }
+  return stream;
+}
+
 PacerRunTap *
 pacer_run_tap_open (const char  *target,
                     GError     **error)
@@ -48,7 +88,7 @@ pacer_run_tap_open (const char  *target,
     stream = stdout;
   else
     {
-      stream = g_fopen (target, "we");
+      stream = open_target (target);
       if (stream == NULL)
         {
           int saved_errno = errno;

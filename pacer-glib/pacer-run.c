@@ -26,8 +26,9 @@
 #include "pacer-run-config.h"
 
 #define EXIT_USAGE 2
-#define EXIT_INTERRUPTED 130
 #define EXIT_SKIPPED 77
+/* A shell's status for a process a signal ended: 130 for SIGINT, 143 for SIGTERM. */
+#define EXIT_SIGNALED(sig) (128 + (sig))
 #define PROGRESS_MSEC 100
 
 typedef struct
@@ -46,6 +47,7 @@ typedef struct
   gint64 last_progress;
   guint progress_source;
   gboolean finished;
+  int stop_signal;      /* the first SIGINT or SIGTERM that stopped the run, or 0 */
   GError *error;
   FILE *out;            /* stderr when the TAP stream has stdout */
   PacerRunTap *tap;
@@ -318,13 +320,29 @@ on_note (PacerRunner *runner,
   g_print (_("pacer-run: note: %s: %s\n"), program, message);
 }
 
-static gboolean
-on_signal (gpointer user_data)
+/* Every process group is killed by the runner, the fixtures' teardown pass
+ * still runs and the reports are still written; the run then ends with
+ * CANCELLED and pacer-run exits as a shell reports that signal. */
+static void
+stop_on_signal (Console *console,
+                int      sig)
 {
-  Console *console = user_data;
-
-  /* Every process group is killed by the runner; the run then ends with CANCELLED. */
+  if (console->stop_signal == 0)
+    console->stop_signal = sig;
   g_cancellable_cancel (console->cancellable);
+}
+
+static gboolean
+on_sigint (gpointer user_data)
+{
+  stop_on_signal (user_data, SIGINT);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_sigterm (gpointer user_data)
+{
+  stop_on_signal (user_data, SIGTERM);
   return G_SOURCE_CONTINUE;
 }
 
@@ -913,8 +931,8 @@ main (int   argc,
   g_signal_connect (runner, "run-started", G_CALLBACK (on_run_started), &console);
   g_signal_connect (runner, "test-finished", G_CALLBACK (on_test_finished), &console);
   g_signal_connect (runner, "note", G_CALLBACK (on_note), &console);
-  sigint_source = g_unix_signal_add (SIGINT, on_signal, &console);
-  sigterm_source = g_unix_signal_add (SIGTERM, on_signal, &console);
+  sigint_source = g_unix_signal_add (SIGINT, on_sigint, &console);
+  sigterm_source = g_unix_signal_add (SIGTERM, on_sigterm, &console);
 
   pacer_runner_run_async (runner, console.cancellable, on_run_done, &console);
   g_main_loop_run (console.loop);
@@ -938,7 +956,7 @@ main (int   argc,
       if (g_error_matches (console.error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           g_printerr (_("pacer-run: interrupted\n"));
-          status = EXIT_INTERRUPTED;
+          status = EXIT_SIGNALED (console.stop_signal != 0 ? console.stop_signal : SIGINT);
         }
       else if (console.error != NULL)
         {

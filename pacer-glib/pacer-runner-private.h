@@ -9,6 +9,7 @@
 
 #include "pacer-batch-private.h"
 #include "pacer-dist-mode.h"
+#include "pacer-reaper-private.h"
 #include "pacer-runner.h"
 
 G_BEGIN_DECLS
@@ -100,6 +101,7 @@ typedef struct
   char *run_dir;
   gint64 wall_offset;   /* real time minus monotonic time, read once */
   char *testrun_uid;
+  PacerReaper *reaper;  /* kills what the run left behind, also if we die */
   char *seed;
   PacerScheduler *scheduler;
   GPtrArray *programs;

@@ -103,6 +103,7 @@ run_free (Run *run)
       g_source_unref (run->cancel_source);
     }
   clear_tick (run);
+  g_clear_pointer (&run->reaper, _pacer_reaper_stop);
   g_free (run->run_dir);
   g_free (run->testrun_uid);
   g_free (run->seed);
@@ -128,7 +129,7 @@ make_launcher (Run        *run,
 
   launcher = g_subprocess_launcher_new (listing ? G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE
                                                 : G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
-  g_subprocess_launcher_set_child_setup (launcher, _pacer_child_setup, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, _pacer_child_setup, GINT_TO_POINTER (getpid ()), NULL);
   /* A command's own variables first: the worker identity is not theirs to change. */
   _pacer_runner_setup_launcher (program, launcher);
   if (worker != NULL)
@@ -1338,6 +1339,8 @@ on_teardown_done (char     **failures,
   g_strfreev (self->cleanup_failures);
   self->cleanup_failures = failures;
 
+  /* Whatever left the process groups (a daemon, a double fork) goes before its run directory. */
+  g_clear_pointer (&run->reaper, _pacer_reaper_stop);
   _pacer_remove_tree (run->run_dir);
 
   /* A listing is not a run. */
@@ -1921,6 +1924,7 @@ _pacer_run_start (PacerRunner  *self,
       return;
     }
   run->testrun_uid = g_uuid_string_random ();
+  run->reaper = _pacer_reaper_start (run->testrun_uid);
   run->seed = self->seed != NULL ? g_strdup (self->seed) : pacer_runner_generate_seed ();
   g_free (self->used_seed);
   self->used_seed = g_strdup (run->seed);

@@ -14,6 +14,8 @@
  * real programs do: `77` skips the whole program (a TAP skip line and exit
  * status 77, as programs that need a bus do), `crash` dies of SIGSEGV, a
  * number exits with it.
+ * FAKE_GTEST_FLOOD_BYTES sets how much the
+ * `flood` (lines) and `longline` (no newline) kinds print; 100 MB by default.
  */
 
 #include <fcntl.h>
@@ -21,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <glib.h>
@@ -157,6 +160,24 @@ run_kind_body (const char *kind)
       g_printerr ("print: a line on stderr\n");
       return;
     }
+  if (g_str_equal (kind, "flood") || g_str_equal (kind, "longline"))
+    {
+      /* Lines of 100 bytes, or one line without end, then a last line the
+       * runner must still show: the end of a test's output explains it. */
+      const char *bytes_text = g_getenv ("FAKE_GTEST_FLOOD_BYTES");
+      guint64 total = bytes_text != NULL ? g_ascii_strtoull (bytes_text, NULL, 10) : 100000000;
+      gboolean lines = g_str_equal (kind, "flood");
+      char chunk[65500];
+
+      for (gsize i = 0; i < sizeof chunk; i++)
+        chunk[i] = lines && i % 100 == 99 ? '\n' : 'a' + i % 26;
+      g_print ("%s: first line\n", kind);
+      for (guint64 done = 0; done < total; done += sizeof chunk)
+        fwrite (chunk, 1, MIN (sizeof chunk, total - done), stdout);
+      g_print ("\n%s: last line\n", kind);
+      g_test_fail ();
+      return;
+    }
   if (g_str_equal (kind, "slow"))
     {
       g_usleep (300 * G_TIME_SPAN_MILLISECOND);
@@ -264,6 +285,36 @@ run_kind_body (const char *kind)
       }
       for (;;)
         pause ();
+    }
+
+  if (g_str_equal (kind, "daemon"))
+    {
+      /* A leaky test: a daemon that leaves the process group and the
+       * session, ignores SIGTERM and keeps stdout and the GTest log fd
+       * open, while the test itself passes and exits. */
+      pid_t child = fork ();
+
+      if (child == 0)
+        {
+          const char *log = g_getenv ("FAKE_GTEST_LOG");
+
+          setsid ();
+          if (fork () != 0)
+            _exit (0);
+          signal (SIGTERM, SIG_IGN);
+          if (log != NULL)
+            {
+              g_autofree char *pid_file = g_strconcat (log, ".daemon", NULL);
+              g_autofree char *text = g_strdup_printf ("%d", (int) getpid ());
+
+              g_file_set_contents (pid_file, text, -1, NULL);
+            }
+          for (guint i = 0; i < 600; i++)
+            g_usleep (100 * G_TIME_SPAN_MILLISECOND);
+          _exit (0);
+        }
+      waitpid (child, NULL, 0);
+      return;
     }
 
   g_error ("unknown kind “%s”", kind);

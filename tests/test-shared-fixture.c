@@ -494,10 +494,13 @@ test_run_crash_retry (void)
 static void
 test_run_interrupted (void)
 {
-  g_test_summary ("Cleanup runs once after Ctrl-C");
+  int signals[] = { SIGINT, SIGTERM };
+
+  g_test_summary ("Cleanup runs once after Ctrl-C or SIGTERM");
 
   for (guint i = 0; i < G_N_ELEMENTS (worker_counts); i++)
     {
+      int sig = signals[i % G_N_ELEMENTS (signals)];
       const char *env[] = { "FAKE_FIXTURE_SLEEP", "/fixture/use/3", NULL };
       const char *args[] = { NULL };
       g_auto(Run) run = { 0 };
@@ -507,9 +510,9 @@ test_run_interrupted (void)
       /* No deadline of our own: the test's timeout catches a run that never gets there. */
       while (!g_file_test (sleeping, G_FILE_TEST_EXISTS))
         g_usleep (20 * 1000);
-      g_subprocess_send_signal (process, SIGINT);
+      g_subprocess_send_signal (process, sig);
 
-      g_assert_cmpint (finish_run (&run, process), ==, 130);
+      g_assert_cmpint (finish_run (&run, process), ==, 128 + sig);
       assert_once (&run, worker_counts[i]);
     }
 }
