@@ -2001,8 +2001,11 @@ _pacer_run_start (PacerRunner  *self,
       g_source_unref (source);
     }
 
-  /* Nothing to list (every program runs whole): start at once. */
+  /* Nothing to list (every program runs whole): start at once. A listing
+   * then ends inside start_workers(), which may free the run: no
+   * maybe_finish() after it. */
   if (run->n_listing == 0 && run->stop == STOP_NONE)
     start_workers (run);
-  maybe_finish (run);
+  else
+    maybe_finish (run);
 }

@@ -261,7 +261,8 @@ selection (gboolean            pacer,
   argv = g_strv_builder_end (builder);
   status = pacer ? run_cli ((const char * const *) argv, &out, &err)
                  : run_program ((const char * const *) argv, &out, &err);
-  g_assert_cmpint (status, ==, 0);
+  if (status != 0)
+    g_error ("%s exited with status %d:\n%s\n%s", pacer ? "pacer-run" : "meson", status, out, err);
 
   lines = g_strsplit (out, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
