@@ -26,6 +26,7 @@
 
 #define TICK_MSEC 100
 #define LIST_TIME_LIMIT 60.0
+#define LIST_TIME_LIMIT_MIN 10.0
 
 static void dispatch_idle_slots (Run *run);
 static void maybe_finish (Run *run);
@@ -1989,8 +1990,10 @@ _pacer_run_start (PacerRunner  *self,
     }
 
   /* A program that hangs when asked for -l must not hang the run: it is
-   * bounded by --timeout, or by a minute, far more than any listing takes. */
-  run->list_limit = self->timeout > 0 ? self->timeout : LIST_TIME_LIMIT;
+   * bounded by --timeout, or by a minute, far more than any listing takes.
+   * A short per-test timeout does not bound listing below ten seconds: a
+   * big program, or one under a sanitizer, takes a while to list. */
+  run->list_limit = self->timeout > 0 ? MAX (self->timeout, LIST_TIME_LIMIT_MIN) : LIST_TIME_LIMIT;
   if (run->n_listing > 0)
     {
       GSource *source = g_timeout_source_new ((guint) MIN (run->list_limit * 1000, G_MAXUINT));
