@@ -5,10 +5,13 @@
  *   shared-json-writer forever DATA-FILE       increments until killed, writing 'a' to
  *                                              stdout before each edit and 'd' after it returns
  *   shared-json-writer hold DATA-FILE SECONDS  holds the lock, says "locked" on stdout, then waits
+ * DATA-FILE may also be a store URI (redis://…, unix://…): the value is then
+ * pacer_shared_count in that store.
  */
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <pacer-glib/pacer-glib.h>
@@ -41,7 +44,19 @@ main (int   argc,
       return 2;
     }
 
-  shared = pacer_shared_json_new (argv[2], NULL, -1);
+  if (strstr (argv[2], "://") != NULL)
+    {
+      g_autoptr(PacerStore) store = pacer_store_new_for_uri (argv[2], "pacer_shared_count", &error);
+
+      if (store == NULL)
+        {
+          g_printerr ("%s\n", error->message);
+          return 1;
+        }
+      shared = pacer_shared_json_new_for_store (store, -1);
+    }
+  else
+    shared = pacer_shared_json_new (argv[2], NULL, -1);
 
   if (g_str_equal (argv[1], "increment") && argc == 4)
     {
