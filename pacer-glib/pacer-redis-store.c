@@ -272,6 +272,19 @@ connect_locked (PacerRedisStore  *self,
   return TRUE;
 }
 
+static gboolean
+reply_is_transient (const redisReply *reply)
+{
+  static const char *const transient[] = { "LOADING", "BUSY", "TRYAGAIN", "MASTERDOWN", "READONLY" };
+
+  if (reply->type != REDIS_REPLY_ERROR || reply->str == NULL)
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (transient); i++)
+    if (g_str_has_prefix (reply->str, transient[i]) && reply->str[strlen (transient[i])] == ' ')
+      return TRUE;
+  return FALSE;
+}
+
 /* Runs one command, connecting first when needed. A lost connection (no reply
  * at all) is retried with backoff; an error reply is returned to the caller,
  * which knows what it means. Called with the mutex held. */
@@ -315,6 +328,17 @@ command_locked (PacerRedisStore  *self,
         }
 
       reply = command_argv_no_sigpipe (self->context, argc, argv, argv_len);
+      if (reply != NULL && reply_is_transient (reply))
+        {
+          /* A server still loading its data after a restart, busy with a
+           * script, or a replica that was just promoted: it will serve soon. */
+          g_clear_error (&last_error);
+          g_set_error (&last_error, PACER_ERROR, PACER_ERROR_IO,
+                       _("Redis at “%s” is not ready: %s"), self->display_uri, reply->str);
+          freeReplyObject (reply);
+          close_context (self);
+          continue;
+        }
       if (reply != NULL)
         return reply;
 
@@ -826,6 +850,18 @@ parse_uri (PacerRedisStore  *self,
       self->db = path != NULL && *path != '\0' ? (int) number : 0;
       self->user = g_strdup (g_uri_get_user (uri));
       self->password = g_strdup (g_uri_get_password (uri));
+
+      /* GUri would keep an "@" for an empty user; say only what identifies the server. */
+      {
+        gboolean has_user = self->user != NULL && *self->user != '\0';
+        g_autofree char *host_text = strchr (host, ':') != NULL ? g_strdup_printf ("[%s]", host)
+                                                                : g_strdup (host);
+
+        g_free (self->display_uri);
+        self->display_uri = g_strdup_printf ("%s://%s%s%s:%d/%d", scheme,
+                                             has_user ? self->user : "", has_user ? "@" : "",
+                                             host_text, self->port, self->db);
+      }
     }
 
   value = g_hash_table_lookup (params, "ttl");
