@@ -70,6 +70,7 @@
 #include "pacer-error.h"
 #include "pacer-event-private.h"
 #include "pacer-glib-private.h"
+#include "pacer-store-private.h"
 #include "pacer-tdigest.h"
 #include "pacer-token-bucket-private.h"
 #include "pacer-worker.h"
@@ -474,6 +475,9 @@ reserve_slot (JsonObject *data,
   gint64 tat;
   gint64 wait;
 
+  /* On a lock-free store an edit may run again on a newer object: start clean. */
+  g_clear_pointer (&r->snapshot, json_object_unref);
+  r->reached_max_calls = FALSE;
   r->now = clock_now (self);
 
   if (r->max_calls > 0 && r->refuse && count >= r->max_calls)
@@ -791,10 +795,9 @@ pacer_token_bucket_constructed (GObject *object)
 
   if (self->shared_json == NULL)
     {
-      g_autofree char *path = g_build_filename (pacer_worker_get_run_dir (),
-                                                "pacer_shared_token_bucket.json", NULL);
+      g_autoptr(PacerStore) store = _pacer_store_new_for_run ("pacer_shared_token_bucket");
 
-      self->shared_json = pacer_shared_json_new (path, NULL, -1);
+      self->shared_json = pacer_shared_json_new_for_store (store, -1);
     }
 
   data_file = pacer_shared_json_get_data_file (self->shared_json);
@@ -1152,7 +1155,9 @@ _pacer_token_bucket_set_clock (PacerTokenBucket *self,
  * @rate: (nullable): the rate to pace at
  *
  * Makes a bucket whose state is `pacer_shared_NAME.json` in
- * [func@Pacer.worker_get_run_dir], so every process of the run that makes a
+ * [func@Pacer.worker_get_run_dir], or the value `pacer_shared_NAME` in the
+ * store `PACER_STORE` names when it is set (see
+ * [func@Pacer.Store.new_for_uri]), so every process of the run that makes a
  * bucket of the same name paces with it.
  *
  * Returns: (transfer full): a new bucket
@@ -1163,16 +1168,16 @@ PacerTokenBucket *
 pacer_token_bucket_new (const char      *name,
                         const PacerRate *rate)
 {
-  g_autofree char *file = NULL;
-  g_autofree char *path = NULL;
+  g_autofree char *stem = NULL;
+  g_autoptr(PacerStore) store = NULL;
   g_autoptr(PacerSharedJson) shared = NULL;
 
   g_return_val_if_fail (name != NULL && *name != '\0', NULL);
   g_return_val_if_fail (strchr (name, G_DIR_SEPARATOR) == NULL, NULL);
 
-  file = g_strdup_printf ("pacer_shared_%s.json", name);
-  path = g_build_filename (pacer_worker_get_run_dir (), file, NULL);
-  shared = pacer_shared_json_new (path, NULL, -1);
+  stem = g_strdup_printf ("pacer_shared_%s", name);
+  store = _pacer_store_new_for_run (stem);
+  shared = pacer_shared_json_new_for_store (store, -1);
 
   return pacer_token_bucket_new_for_shared_json (shared, rate);
 }

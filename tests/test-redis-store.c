@@ -683,6 +683,63 @@ test_bad_credentials (void)
   g_assert_nonnull (strstr (error->message, KEY));
 }
 
+static void
+test_pacer_store_env (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *helper = g_test_build_filename (G_TEST_BUILT, "token-bucket-caller", NULL);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_autoptr(GPtrArray) callers = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree char *value = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_test_summary ("Buckets of processes that share PACER_STORE pace together on Redis");
+
+  if (f->redis == NULL)
+    return;
+
+  g_subprocess_launcher_setenv (launcher, "PACER_STORE", f->uri, TRUE);
+  for (guint i = 0; i < 3; i++)
+    {
+      GSubprocess *caller = g_subprocess_launcher_spawn (launcher, &error, helper, "-", "500", "20", NULL);
+
+      g_assert_no_error (error);
+      g_ptr_array_add (callers, caller);
+    }
+  for (guint i = 0; i < callers->len; i++)
+    {
+      g_assert_true (g_subprocess_wait_check (callers->pdata[i], NULL, &error));
+      g_assert_no_error (error);
+    }
+
+  value = pacer_test_redis_command (f->redis, "HGET pacer:t:pacer_shared_caller value");
+  node = json_from_string (value, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (node), "call_count"), ==, 60);
+}
+
+static void
+test_pacer_run_store (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) run = NULL;
+  g_autofree char *err = NULL;
+  const char *pacer_run = g_getenv ("PACER_RUN");
+
+  g_test_summary ("pacer-run --store with a server that is down exits 2 naming the URI");
+
+  g_assert_nonnull (pacer_run);
+  run = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                          pacer_run, "--store", "redis://:hidden@127.0.0.1:1/0", "/bin/true", NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (run, NULL, NULL, NULL, &err, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (run), ==, 2);
+  g_assert_nonnull (strstr (err, "redis://127.0.0.1:1/0"));
+  g_assert_null (strstr (err, "hidden"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -706,6 +763,8 @@ main (int   argc,
   ADD ("restart", TRUE, test_restart);
   ADD ("server-lost", FALSE, test_server_lost);
   ADD ("bad-state", FALSE, test_bad_state);
+  ADD ("pacer-store-env", FALSE, test_pacer_store_env);
+  g_test_add_func ("/Pacer/RedisStore/pacer-run-store", test_pacer_run_store);
 
   return g_test_run ();
 }
