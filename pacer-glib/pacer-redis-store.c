@@ -58,6 +58,7 @@ typedef enum {
   SCRIPT_COMPARE_AND_SET,
   SCRIPT_FENCED_WRITE,
   SCRIPT_UNLOCK,
+  SCRIPT_WRITE_PART,
   N_SCRIPTS
 } Script;
 
@@ -97,6 +98,13 @@ static const char *const scripts[N_SCRIPTS] = {
   [SCRIPT_UNLOCK] =
     "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end\n"
     "return 0\n",
+  /* KEYS: parts key. ARGV: part, value, ttl (ms). */
+  [SCRIPT_WRITE_PART] =
+    "local t = redis.call('TYPE', KEYS[1]).ok\n"
+    "if t ~= 'hash' and t ~= 'none' then return redis.error_reply('" WRONG_TYPE_TAG " ' .. t) end\n"
+    "redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])\n"
+    "redis.call('PEXPIRE', KEYS[1], ARGV[3])\n"
+    "return 1\n",
 };
 
 static char *script_shas[N_SCRIPTS];
@@ -119,6 +127,7 @@ struct _PacerRedisStore
   char *name;
   char *key;
   char *lock_key;
+  char *parts_key;
   char *location;
   char *ttl_msec;      /* as a decimal string, ready for the scripts */
   char *client_id;
@@ -689,6 +698,77 @@ pacer_redis_store_remove (PacerStore  *store,
   return fenced_write (PACER_REDIS_STORE (store), NULL, error);
 }
 
+/* Parts: one hash beside the value, a field per part, with the same expiry. */
+static gboolean
+pacer_redis_store_write_part (PacerStore  *store,
+                              const char  *part,
+                              GBytes      *contents,
+                              GError     **error)
+{
+  PacerRedisStore *self = PACER_REDIS_STORE (store);
+  g_autoptr(redisReply) reply = NULL;
+  gsize size;
+  const char *data = g_bytes_get_data (contents, &size);
+  const char *args[] = { self->parts_key, part, data, self->ttl_msec };
+  size_t args_len[] = { (size_t) -1, (size_t) -1, size, (size_t) -1 };
+
+  g_mutex_lock (&self->mutex);
+  reply = script_locked (self, SCRIPT_WRITE_PART, 1, args, args_len, G_N_ELEMENTS (args), error);
+  g_mutex_unlock (&self->mutex);
+
+  if (reply == NULL)
+    return FALSE;
+  if (reply->type == REDIS_REPLY_ERROR)
+    {
+      set_reply_error (self, reply, error);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static GHashTable *
+pacer_redis_store_read_parts (PacerStore  *store,
+                              GError     **error)
+{
+  PacerRedisStore *self = PACER_REDIS_STORE (store);
+  const char *argv[] = { "HGETALL", self->parts_key };
+  g_autoptr(redisReply) reply = NULL;
+  GHashTable *parts;
+
+  g_mutex_lock (&self->mutex);
+  reply = command_locked (self, G_N_ELEMENTS (argv), argv, NULL, error);
+  g_mutex_unlock (&self->mutex);
+
+  if (reply == NULL)
+    return NULL;
+  if (reply->type == REDIS_REPLY_ERROR)
+    {
+      set_reply_error (self, reply, error);
+      return NULL;
+    }
+  if (reply->type != REDIS_REPLY_ARRAY || reply->elements % 2 != 0)
+    {
+      g_set_error (error, PACER_ERROR, PACER_ERROR_FAILED,
+                   _("Redis at “%s” gave an unexpected reply for key “%s”"),
+                   self->display_uri, self->parts_key);
+      return NULL;
+    }
+
+  parts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_bytes_unref);
+  for (size_t i = 0; i + 1 < reply->elements; i += 2)
+    {
+      const redisReply *name = reply->element[i];
+      const redisReply *value = reply->element[i + 1];
+
+      if (name->type == REDIS_REPLY_STRING && value->type == REDIS_REPLY_STRING)
+        g_hash_table_insert (parts, g_strndup (name->str, name->len),
+                             g_bytes_new (value->str, value->len));
+    }
+
+  return parts;
+}
+
 static const char *
 pacer_redis_store_get_name (PacerStore *store)
 {
@@ -713,6 +793,8 @@ pacer_redis_store_iface_init (PacerStoreInterface *iface)
   iface->get_location = pacer_redis_store_get_location;
   iface->read_versioned = pacer_redis_store_read_versioned;
   iface->compare_and_set = pacer_redis_store_compare_and_set;
+  iface->write_part = pacer_redis_store_write_part;
+  iface->read_parts = pacer_redis_store_read_parts;
 }
 
 static void
@@ -732,6 +814,7 @@ pacer_redis_store_finalize (GObject *object)
   g_free (self->name);
   g_free (self->key);
   g_free (self->lock_key);
+  g_free (self->parts_key);
   g_free (self->location);
   g_free (self->ttl_msec);
   g_free (self->client_id);
@@ -907,6 +990,7 @@ _pacer_redis_store_new (const char  *uri,
   self->name = g_strdup (name);
   self->key = g_strconcat ("pacer:", prefix, ":", name, NULL);
   self->lock_key = g_strconcat (self->key, ":lock", NULL);
+  self->parts_key = g_strconcat (self->key, ":parts", NULL);
   self->location = g_strdup_printf ("%s (%s)", self->key, self->display_uri);
   self->client_id = g_strdup_printf ("%s:%08x", g_get_host_name (), g_random_int ());
 

@@ -366,6 +366,86 @@ pacer_store_is_lock_free (PacerStore *self)
   return PACER_STORE_GET_IFACE (self)->compare_and_set != NULL;
 }
 
+static gboolean name_is_valid (const char *name);
+
+/**
+ * pacer_store_write_part:
+ * @self: a store
+ * @part: the part's name, such as a worker's id: letters, digits, `-`, `_`, `.`
+ * @contents: the part's new value
+ * @error: return location for a #GError
+ *
+ * Replaces one part of the value's side data at once. Parts are for data that
+ * each writer keeps for itself and others only read, such as the metrics of
+ * each worker of a [class@Pacer.TokenBucket]: one writer owns a part, so no
+ * lock is taken. Parts live where the value lives (beside its file, or on the
+ * same Redis server under the same prefix and expiry), so they reach every
+ * process that reaches the value.
+ *
+ * Returns: `TRUE` if the part is stored
+ *
+ * Since: 1.0
+ */
+gboolean
+pacer_store_write_part (PacerStore  *self,
+                        const char  *part,
+                        GBytes      *contents,
+                        GError     **error)
+{
+  PacerStoreInterface *iface;
+
+  g_return_val_if_fail (PACER_IS_STORE (self), FALSE);
+  g_return_val_if_fail (part != NULL, FALSE);
+  g_return_val_if_fail (contents != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!name_is_valid (part))
+    {
+      g_set_error (error, PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT,
+                   _("“%s” cannot name a stored value: use letters, digits, “-”, “_” or “.”"),
+                   part);
+      return FALSE;
+    }
+
+  iface = PACER_STORE_GET_IFACE (self);
+  if (iface->write_part == NULL)
+    {
+      g_set_error (error, PACER_ERROR, PACER_ERROR_FAILED,
+                   _("“%s” cannot keep parts"), iface->get_location (self));
+      return FALSE;
+    }
+
+  return iface->write_part (self, part, contents, error);
+}
+
+/**
+ * pacer_store_read_parts:
+ * @self: a store
+ * @error: return location for a #GError
+ *
+ * Reads every part written with [method@Pacer.Store.write_part], by anyone.
+ *
+ * Returns: (transfer full) (element-type utf8 GBytes): the parts by name,
+ *   empty when none was written, or `NULL` with an error
+ *
+ * Since: 1.0
+ */
+GHashTable *
+pacer_store_read_parts (PacerStore  *self,
+                        GError     **error)
+{
+  PacerStoreInterface *iface;
+
+  g_return_val_if_fail (PACER_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  iface = PACER_STORE_GET_IFACE (self);
+  if (iface->read_parts == NULL)
+    return g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_bytes_unref);
+
+  return iface->read_parts (self, error);
+}
+
 static gboolean
 name_is_valid (const char *name)
 {

@@ -31,6 +31,9 @@ G_DECLARE_INTERFACE (PacerStore, pacer_store, PACER, STORE, GObject)
  * @compare_and_set: replaces the value if its version is still the one given,
  *   without the lock; `NULL` means [method@Pacer.Store.compare_and_set] does
  *   it under the lock
+ * @write_part: replaces one part of the value's side data, which one writer
+ *   owns (a worker's metrics, say), at once and without the lock
+ * @read_parts: reads every part written with @write_part
  *
  * The virtual methods of [iface@Pacer.Store].
  *
@@ -62,9 +65,15 @@ struct _PacerStoreInterface
                                    GBytes      *contents,
                                    guint64     *out_version,
                                    GError     **error);
+  gboolean     (*write_part)      (PacerStore  *self,
+                                   const char  *part,
+                                   GBytes      *contents,
+                                   GError     **error);
+  GHashTable  *(*read_parts)      (PacerStore  *self,
+                                   GError     **error);
 
   /*< private >*/
-  gpointer _reserved[6];
+  gpointer _reserved[4];
 };
 
 PACER_AVAILABLE_IN_ALL
@@ -100,6 +109,14 @@ gboolean    pacer_store_compare_and_set (PacerStore    *self,
                                          GError       **error);
 PACER_AVAILABLE_IN_ALL
 gboolean    pacer_store_is_lock_free    (PacerStore    *self);
+PACER_AVAILABLE_IN_ALL
+gboolean    pacer_store_write_part      (PacerStore    *self,
+                                         const char    *part,
+                                         GBytes        *contents,
+                                         GError       **error);
+PACER_AVAILABLE_IN_ALL
+GHashTable *pacer_store_read_parts      (PacerStore    *self,
+                                         GError       **error);
 
 PACER_AVAILABLE_IN_ALL
 PacerStore *pacer_store_new_for_uri     (const char    *uri,

@@ -94,8 +94,7 @@ struct _PacerTokenBucket
   GObject parent_instance;
 
   PacerSharedJson *shared_json;
-  char *metrics_dir;
-  char *metrics_file;
+  char *metrics_part;   /* this object's part of the store's parts */
 
   GMutex mutex;  /* guards everything below */
 
@@ -378,27 +377,27 @@ metrics_text (PacerTokenBucket *self)
   return json_generator_to_data (generator, NULL);
 }
 
-/* Writes this process's digests for the other processes' checks. Called with
- * the mutex held. */
+/* Writes this process's digests for the other processes' checks, as this
+ * object's part of its store, so they go wherever the state goes: the run
+ * directory, or a Redis server that other machines read. Called with the
+ * mutex held. */
 static void
 flush_metrics_locked (PacerTokenBucket *self,
                       gint64            now)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *text = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  char *text;
 
   if (!self->dirty)
     return;
 
   text = metrics_text (self);
-  if (g_mkdir_with_parents (self->metrics_dir, 0700) != 0 ||
-      !g_file_set_contents_full (self->metrics_file, text, -1,
-                                 G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
-    {
-      g_debug ("Could not write the metrics of “%s”: %s",
-               pacer_shared_json_get_name (self->shared_json),
-               error != NULL ? error->message : g_strerror (errno));
-    }
+  bytes = g_bytes_new_take (text, strlen (text));
+  if (!pacer_store_write_part (pacer_shared_json_get_store (self->shared_json), self->metrics_part,
+                               bytes, &error))
+    g_debug ("Could not write the metrics of “%s”: %s",
+             pacer_shared_json_get_name (self->shared_json), error->message);
   self->last_flush = now;
   self->dirty = FALSE;
 }
@@ -418,31 +417,37 @@ merge_metrics_locked (PacerTokenBucket  *self,
                       PacerTDigest     **durations,
                       PacerTDigest     **waits)
 {
-  g_autoptr(GDir) dir = g_dir_open (self->metrics_dir, 0, NULL);
-  g_autofree char *own_name = g_path_get_basename (self->metrics_file);
-  const char *name;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) parts = NULL;
+  GHashTableIter iter;
+  gpointer name, value;
 
   *durations = pacer_tdigest_copy (self->durations);
   *waits = pacer_tdigest_copy (self->waits);
 
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+  parts = pacer_store_read_parts (pacer_shared_json_get_store (self->shared_json), &error);
+  if (parts == NULL)
     {
-      g_autofree char *path = NULL;
-      g_autofree char *text = NULL;
+      g_debug ("Could not read the metrics of “%s”: %s",
+               pacer_shared_json_get_name (self->shared_json), error->message);
+      return;
+    }
+
+  g_hash_table_iter_init (&iter, parts);
+  while (g_hash_table_iter_next (&iter, &name, &value))
+    {
       g_autoptr(JsonParser) parser = NULL;
       gsize length;
+      const char *text;
       JsonNode *root;
       JsonObject *object;
 
-      if (g_str_equal (name, own_name) || !g_str_has_suffix (name, ".json"))
+      if (g_str_equal (name, self->metrics_part))
         continue;
 
-      path = g_build_filename (self->metrics_dir, name, NULL);
-      if (!g_file_get_contents (path, &text, &length, NULL))
-        continue;
-
+      text = g_bytes_get_data (value, &length);
       parser = json_parser_new_immutable ();
-      if (!json_parser_load_from_data (parser, text, length, NULL))
+      if (text == NULL || !json_parser_load_from_data (parser, text, (gssize) length, NULL))
         continue;
       root = json_parser_get_root (parser);
       if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
@@ -786,10 +791,6 @@ static void
 pacer_token_bucket_constructed (GObject *object)
 {
   PacerTokenBucket *self = PACER_TOKEN_BUCKET (object);
-  const char *data_file;
-  g_autofree char *dir = NULL;
-  g_autofree char *dir_name = NULL;
-  g_autofree char *file_name = NULL;
 
   G_OBJECT_CLASS (pacer_token_bucket_parent_class)->constructed (object);
 
@@ -800,14 +801,12 @@ pacer_token_bucket_constructed (GObject *object)
       self->shared_json = pacer_shared_json_new_for_store (store, -1);
     }
 
-  data_file = pacer_shared_json_get_data_file (self->shared_json);
-  dir = data_file != NULL ? g_path_get_dirname (data_file) : g_strdup (pacer_worker_get_run_dir ());
-  dir_name = g_strdup_printf ("pacer_metrics_%s", pacer_shared_json_get_name (self->shared_json));
-  self->metrics_dir = g_build_filename (dir, dir_name, NULL);
-  /* One file per bucket object: buckets never write over each other's metrics. */
-  file_name = g_strdup_printf ("%s-%d-%u.json", pacer_worker_get_id (), (int) getpid (),
-                               (guint) g_atomic_int_add (&instance_counter, 1));
-  self->metrics_file = g_build_filename (self->metrics_dir, file_name, NULL);
+  /* One part per bucket object: buckets never write over each other's metrics,
+   * and the host keeps processes of different machines apart. */
+  self->metrics_part = g_strdup_printf ("%s-%s-%d-%u", g_get_host_name (), pacer_worker_get_id (),
+                                        (int) getpid (),
+                                        (guint) g_atomic_int_add (&instance_counter, 1));
+  g_strcanon (self->metrics_part, G_CSET_A_2_Z G_CSET_a_2_z G_CSET_DIGITS "-_.", '_');
 }
 
 static void
@@ -840,8 +839,7 @@ pacer_token_bucket_finalize (GObject *object)
   g_clear_pointer (&self->durations, pacer_tdigest_free);
   g_clear_pointer (&self->waits, pacer_tdigest_free);
   g_clear_pointer (&self->observations, g_array_unref);
-  g_free (self->metrics_dir);
-  g_free (self->metrics_file);
+  g_free (self->metrics_part);
   g_mutex_clear (&self->mutex);
 
   G_OBJECT_CLASS (pacer_token_bucket_parent_class)->finalize (object);

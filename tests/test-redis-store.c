@@ -717,6 +717,83 @@ test_pacer_store_env (Fixture       *f,
   node = json_from_string (value, &error);
   g_assert_no_error (error);
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (node), "call_count"), ==, 60);
+
+  /* Each caller's metrics went to the same server, one part each, for the others' checks. */
+  g_free (value);
+  value = pacer_test_redis_command (f->redis, "HLEN pacer:t:pacer_shared_caller:parts");
+  g_assert_cmpstr (value, ==, "3");
+}
+
+static void
+check_parts (PacerStore *one,
+             PacerStore *other)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) parts = NULL;
+  g_autoptr(GBytes) a = g_bytes_new_static ("alpha", 5);
+  g_autoptr(GBytes) b = g_bytes_new_static ("beta", 4);
+  g_autoptr(GBytes) c = g_bytes_new_static ("", 0);
+
+  parts = pacer_store_read_parts (one, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_hash_table_size (parts), ==, 0);
+  g_clear_pointer (&parts, g_hash_table_unref);
+
+  g_assert_true (pacer_store_write_part (one, "gw0", a, &error));
+  g_assert_no_error (error);
+  g_assert_true (pacer_store_write_part (other, "gw1", b, &error));
+  g_assert_no_error (error);
+  g_assert_true (pacer_store_write_part (other, "gw1", c, &error));
+  g_assert_no_error (error);
+  g_assert_false (pacer_store_write_part (one, "../x", a, &error));
+  g_assert_error (error, PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  parts = pacer_store_read_parts (other, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_hash_table_size (parts), ==, 2);
+  g_assert_true (g_bytes_equal (g_hash_table_lookup (parts, "gw0"), a));
+  g_assert_true (g_bytes_equal (g_hash_table_lookup (parts, "gw1"), c));
+}
+
+static void
+test_parts (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PacerStore) one = NULL;
+  g_autoptr(PacerStore) other = NULL;
+  g_autoptr(PacerStore) file_one = NULL;
+  g_autoptr(PacerStore) file_other = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("pacer-parts-XXXXXX", &error);
+
+  g_test_summary ("Parts written by several store objects are read back by any, on files and on Redis");
+
+  g_assert_no_error (error);
+  file_one = pacer_store_new_for_uri (dir, NAME, &error);
+  g_assert_no_error (error);
+  file_other = pacer_store_new_for_uri (dir, NAME, &error);
+  g_assert_no_error (error);
+  check_parts (file_one, file_other);
+  {
+    g_autofree char *parts_dir = g_build_filename (dir, NAME ".json.parts", NULL);
+    g_autofree char *gw0 = g_build_filename (parts_dir, "gw0.part", NULL);
+    g_autofree char *gw1 = g_build_filename (parts_dir, "gw1.part", NULL);
+
+    g_unlink (gw0);
+    g_unlink (gw1);
+    g_rmdir (parts_dir);
+    g_rmdir (dir);
+  }
+
+  if (f->redis == NULL)
+    return;
+
+  one = pacer_store_new_for_uri (f->uri, NAME, &error);
+  g_assert_no_error (error);
+  other = pacer_store_new_for_uri (f->uri, NAME, &error);
+  g_assert_no_error (error);
+  check_parts (one, other);
 }
 
 static void
@@ -764,6 +841,7 @@ main (int   argc,
   ADD ("server-lost", FALSE, test_server_lost);
   ADD ("bad-state", FALSE, test_bad_state);
   ADD ("pacer-store-env", FALSE, test_pacer_store_env);
+  ADD ("parts", FALSE, test_parts);
   g_test_add_func ("/Pacer/RedisStore/pacer-run-store", test_pacer_run_store);
 
   return g_test_run ();
