@@ -38,19 +38,23 @@
 
 #include "pacer-error.h"
 #include "pacer-glib-private.h"
-#include "pacer-store-private.h"
+#include "pacer-redis-store-private.h"
 #include "pacer-worker.h"
 
 #define DEFAULT_PORT 6379
 #define DEFAULT_TTL_SECONDS (24 * 3600)
 #define CONNECT_TIMEOUT_MSEC 2000
 #define COMMAND_TIMEOUT_MSEC 10000
-/* A lost connection is retried this many times, waiting 25 ms, 50 ms … 1.6 s
- * in between: about 3 s in all, enough for a restarted server to come back. */
-#define MAX_ATTEMPTS 8
+/* A lost connection is retried this many times, waiting 25 ms, 50 ms … then
+ * 1 s at most in between: about 10 s in all, enough for a restarted server
+ * (or a failover) to come back on a loaded machine, and still a bound. */
+#define MAX_ATTEMPTS 14
 #define FIRST_BACKOFF_USEC 25000
+#define MAX_BACKOFF_USEC 1000000
 /* A lease outlives any reasonable holder; one that dies frees it after this. */
 #define LEASE_MSEC 30000
+/* Even a caller that will not wait (timeout 0) gives the server this long to answer. */
+#define SHORTEST_COMMAND_USEC 50000
 #define LOCK_POLL_FIRST_USEC 200
 #define LOCK_POLL_MAX_USEC 20000
 
@@ -147,7 +151,6 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (PacerRedisStore, pacer_redis_store, G_TYPE_OBJECT
 
 #define PACER_REDIS_STORE(o) (G_TYPE_CHECK_INSTANCE_CAST ((o), pacer_redis_store_get_type (), PacerRedisStore))
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (redisReply, freeReplyObject)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PacerRedisStore, g_object_unref)
 
 static void
@@ -168,6 +171,10 @@ set_reply_error (PacerRedisStore  *self,
   if (g_str_has_prefix (text, "WRONGTYPE") || strstr (text, WRONG_TYPE_TAG) != NULL)
     g_set_error (error, PACER_ERROR, PACER_ERROR_CORRUPT_STATE,
                  _("Key “%s” on Redis at “%s” does not hold pacer-glib state; it is left as it is"),
+                 self->key, self->display_uri);
+  else if (strstr (text, "PACERCORRUPT") != NULL)
+    g_set_error (error, PACER_ERROR, PACER_ERROR_CORRUPT_STATE,
+                 _("Key “%s” on Redis at “%s” does not hold a JSON object; it is left as it is"),
                  self->key, self->display_uri);
   else if (strstr (text, LOST_LEASE_TAG) != NULL)
     g_set_error (error, PACER_ERROR, PACER_ERROR_TIMEOUT,
@@ -298,24 +305,30 @@ reply_is_transient (const redisReply *reply)
  * at all) is retried with backoff; an error reply is returned to the caller,
  * which knows what it means. Called with the mutex held. */
 static redisReply *
-command_locked (PacerRedisStore  *self,
-                int               argc,
-                const char      **argv,
-                const size_t     *argv_len,
-                GError          **error)
+command_until_locked (PacerRedisStore  *self,
+                      int               argc,
+                      const char      **argv,
+                      const size_t     *argv_len,
+                      gint64            deadline,
+                      GError          **error)
 {
   g_autoptr(GError) last_error = NULL;
   gulong backoff = FIRST_BACKOFF_USEC;
+  guint attempt;
 
-  for (guint attempt = 0; attempt < MAX_ATTEMPTS; attempt++)
+  for (attempt = 0; attempt < MAX_ATTEMPTS; attempt++)
     {
       redisReply *reply;
 
       if (attempt > 0)
         {
           /* Jitter keeps clients that lost the server together from coming back together. */
-          g_usleep (backoff / 2 + g_random_int_range (0, (gint32) backoff / 2 + 1));
-          backoff *= 2;
+          gulong pause = backoff / 2 + g_random_int_range (0, (gint32) backoff / 2 + 1);
+
+          if (g_get_monotonic_time () + (gint64) pause >= deadline)
+            break;
+          g_usleep (pause);
+          backoff = MIN (backoff * 2, MAX_BACKOFF_USEC);
         }
 
       /* A forked child must not talk on its parent's socket. */
@@ -336,7 +349,22 @@ command_locked (PacerRedisStore  *self,
             }
         }
 
+      /* A caller with a deadline never waits on a silent server beyond it. */
+      if (deadline != G_MAXINT64)
+        {
+          gint64 left = MAX (deadline - g_get_monotonic_time (), SHORTEST_COMMAND_USEC);
+          struct timeval tv = { (time_t) (MIN (left, COMMAND_TIMEOUT_MSEC * 1000) / G_USEC_PER_SEC),
+                                (suseconds_t) (MIN (left, COMMAND_TIMEOUT_MSEC * 1000) % G_USEC_PER_SEC) };
+
+          redisSetTimeout (self->context, tv);
+        }
       reply = command_argv_no_sigpipe (self->context, argc, argv, argv_len);
+      if (deadline != G_MAXINT64 && self->context != NULL)
+        {
+          struct timeval tv = { COMMAND_TIMEOUT_MSEC / 1000, (COMMAND_TIMEOUT_MSEC % 1000) * 1000 };
+
+          redisSetTimeout (self->context, tv);
+        }
       if (reply != NULL && reply_is_transient (reply))
         {
           /* A server still loading its data after a restart, busy with a
@@ -358,22 +386,37 @@ command_locked (PacerRedisStore  *self,
       close_context (self);
     }
 
+  if (last_error == NULL)
+    g_set_error (&last_error, PACER_ERROR, PACER_ERROR_IO,
+                 _("Redis at “%s” did not answer in time"), self->display_uri);
   g_propagate_prefixed_error (error, g_steal_pointer (&last_error),
                               _("Gave up on key “%s” after %u attempts: "),
-                              self->key, (guint) MAX_ATTEMPTS);
+                              self->key, MAX (attempt, 1));
   return NULL;
+}
+
+static redisReply *
+command_locked (PacerRedisStore  *self,
+                int               argc,
+                const char      **argv,
+                const size_t     *argv_len,
+                GError          **error)
+{
+  return command_until_locked (self, argc, argv, argv_len, G_MAXINT64, error);
 }
 
 /* Runs a script by its digest, sending its text only when the server does not
  * know it yet (first use, or after a restart emptied its script cache). */
 static redisReply *
-script_locked (PacerRedisStore  *self,
-               Script            script,
-               guint             n_keys,
-               const char      **args,
-               const size_t     *args_len,
-               guint             n_args,
-               GError          **error)
+eval_until_locked (PacerRedisStore  *self,
+                   const char       *script,
+                   const char       *sha,
+                   guint             n_keys,
+                   const char      **args,
+                   const size_t     *args_len,
+                   guint             n_args,
+                   gint64            deadline,
+                   GError          **error)
 {
   const char *argv[16];
   size_t argv_len[16];
@@ -384,7 +427,7 @@ script_locked (PacerRedisStore  *self,
 
   g_snprintf (n_keys_text, sizeof n_keys_text, "%u", n_keys);
   argv[0] = "EVALSHA";
-  argv[1] = script_shas[script];
+  argv[1] = sha;
   argv[2] = n_keys_text;
   for (guint i = 0; i < n_args; i++)
     {
@@ -394,18 +437,31 @@ script_locked (PacerRedisStore  *self,
   for (guint i = 0; i < 3; i++)
     argv_len[i] = strlen (argv[i]);
 
-  reply = command_locked (self, (int) n_args + 3, argv, argv_len, error);
+  reply = command_until_locked (self, (int) n_args + 3, argv, argv_len, deadline, error);
   if (reply != NULL && reply->type == REDIS_REPLY_ERROR && g_str_has_prefix (reply->str, "NOSCRIPT"))
     {
       freeReplyObject (reply);
       argv[0] = "EVAL";
-      argv[1] = scripts[script];
+      argv[1] = script;
       argv_len[0] = strlen (argv[0]);
       argv_len[1] = strlen (argv[1]);
-      reply = command_locked (self, (int) n_args + 3, argv, argv_len, error);
+      reply = command_until_locked (self, (int) n_args + 3, argv, argv_len, deadline, error);
     }
 
   return reply;
+}
+
+static redisReply *
+script_locked (PacerRedisStore  *self,
+               Script            script,
+               guint             n_keys,
+               const char      **args,
+               const size_t     *args_len,
+               guint             n_args,
+               GError          **error)
+{
+  return eval_until_locked (self, scripts[script], script_shas[script], n_keys,
+                            args, args_len, n_args, G_MAXINT64, error);
 }
 
 static gboolean
@@ -838,6 +894,57 @@ static void
 pacer_redis_store_init (PacerRedisStore *self)
 {
   g_mutex_init (&self->mutex);
+}
+
+gboolean
+_pacer_store_is_redis (PacerStore *store)
+{
+  return G_TYPE_CHECK_INSTANCE_TYPE (store, pacer_redis_store_get_type ());
+}
+
+redisReply *
+_pacer_redis_store_eval (PacerStore    *store,
+                         const char    *script,
+                         const char    *sha,
+                         const char   **args,
+                         const size_t  *args_len,
+                         guint          n_args,
+                         gint64         deadline,
+                         GError       **error)
+{
+  PacerRedisStore *self = PACER_REDIS_STORE (store);
+  const char *all_args[14];
+  size_t all_len[14];
+  redisReply *reply;
+
+  g_return_val_if_fail (n_args + 2 <= G_N_ELEMENTS (all_args), NULL);
+
+  all_args[0] = self->key;
+  all_args[1] = self->lock_key;
+  all_len[0] = all_len[1] = (size_t) -1;
+  for (guint i = 0; i < n_args; i++)
+    {
+      all_args[2 + i] = args[i];
+      all_len[2 + i] = args_len != NULL ? args_len[i] : (size_t) -1;
+    }
+
+  g_mutex_lock (&self->mutex);
+  reply = eval_until_locked (self, script, sha, 2, all_args, all_len, n_args + 2, deadline, error);
+  g_mutex_unlock (&self->mutex);
+
+  if (reply != NULL && reply->type == REDIS_REPLY_ERROR)
+    {
+      set_reply_error (self, reply, error);
+      g_clear_pointer (&reply, freeReplyObject);
+    }
+
+  return reply;
+}
+
+const char *
+_pacer_redis_store_get_ttl_msec (PacerStore *store)
+{
+  return PACER_REDIS_STORE (store)->ttl_msec;
 }
 
 static gboolean

@@ -16,6 +16,7 @@ PacerStore *_pacer_redis_store_new (const char  *uri,
                                     const char  *name,
                                     gboolean     connect_now,
                                     GError     **error);
+gboolean    _pacer_store_is_redis  (PacerStore  *store);
 #endif
 
 G_END_DECLS

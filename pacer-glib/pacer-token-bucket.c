@@ -71,6 +71,9 @@
 #include "pacer-event-private.h"
 #include "pacer-glib-private.h"
 #include "pacer-store-private.h"
+#ifdef HAVE_HIREDIS
+#include "pacer-redis-gcra-private.h"
+#endif
 #include "pacer-tdigest.h"
 #include "pacer-token-bucket-private.h"
 #include "pacer-worker.h"
@@ -632,11 +635,84 @@ prepare_reservation (PacerTokenBucket  *self,
   return TRUE;
 }
 
+#ifdef HAVE_HIREDIS
+/* The step on a Redis store: one script on the server, on the server's clock
+ * (see pacer-redis-gcra.c). Its times come back shifted onto this process's
+ * clock by the difference seen at the reply, so the rest of the bucket
+ * (sleeping until the slot, events, windowed rates) works as on a file. The
+ * theoretical arrival times stay on the server's clock: only give_back_slot()
+ * compares them, with the stored ones. */
+static gboolean
+reserve_on_server (PacerTokenBucket  *self,
+                   Reservation       *r,
+                   GError           **error)
+{
+  PacerStore *store = pacer_shared_json_get_store (self->shared_json);
+  PacerRedisGcraRequest request = {
+    .interval = r->interval,
+    .tolerance = r->tolerance,
+    .max_calls = r->max_calls,
+    .refuse = r->refuse,
+    .timeout_us = r->timeout < 0 ? -1 : (gint64) (r->timeout * USEC_PER_SEC),
+  };
+  PacerRedisGcraResult result;
+  gint64 deadline = r->timeout < 0 ? G_MAXINT64
+                    : g_get_monotonic_time () + (gint64) (r->timeout * USEC_PER_SEC);
+  g_autofree char *state = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  gint64 offset;
+
+  if (!_pacer_redis_gcra_reserve (store, &request, deadline, &result, error))
+    return FALSE;
+  state = result.state;
+
+  r->now = clock_now (self);
+  offset = r->now - result.server_now;
+
+  if (result.outcome == PACER_REDIS_GCRA_LIMIT_REACHED)
+    {
+      g_set_error (error, PACER_ERROR, PACER_ERROR_LIMIT_REACHED,
+                   /* %lld rather than G_GINT64_FORMAT: xgettext cannot see through GLib's macro. */
+                   ngettext ("Pacer “%s” has let through its maximum of %lld call",
+                             "Pacer “%s” has let through its maximum of %lld calls",
+                             (gulong) r->max_calls),
+                   pacer_shared_json_get_name (self->shared_json), (long long) r->max_calls);
+      return FALSE;
+    }
+  if (result.outcome == PACER_REDIS_GCRA_TOO_LATE)
+    {
+      g_set_error (error, PACER_ERROR, PACER_ERROR_TIMEOUT,
+                   _("Pacer “%s”: the timeout of %g s is too short; the call would need to wait %.6f s"),
+                   pacer_shared_json_get_name (self->shared_json), r->timeout, result.wait / USEC_PER_SEC);
+      return FALSE;
+    }
+
+  r->slot = result.slot + offset;
+  r->start_time = result.start_time + offset;
+  r->had_tat = result.had_tat;
+  r->tat_before = result.tat_before;
+  r->tat_after = result.tat_after;
+  r->call_count = result.call_count;
+  r->exceptions = result.exceptions;
+  r->reached_max_calls = result.reached_max_calls;
+
+  node = json_from_string (state, NULL);
+  r->snapshot = node != NULL && JSON_NODE_HOLDS_OBJECT (node)
+                ? json_object_ref (json_node_get_object (node)) : json_object_new ();
+  return TRUE;
+}
+#endif
+
 static gboolean
 reserve (PacerTokenBucket  *self,
          Reservation       *r,
          GError           **error)
 {
+#ifdef HAVE_HIREDIS
+  if (_pacer_store_is_redis (pacer_shared_json_get_store (self->shared_json)))
+    return reserve_on_server (self, r, error);
+#endif
+
   if (!pacer_shared_json_edit (self->shared_json, reserve_slot, r, error))
     return FALSE;
   if (r->error != NULL)

@@ -9,6 +9,7 @@
 
 #include <pacer-glib/pacer-glib.h>
 
+#include "pacer-glib/pacer-token-bucket-private.h"
 #include "pacer-test-redis.h"
 
 #define NAME "pacer_shared_count"
@@ -585,7 +586,7 @@ test_server_lost (Fixture       *f,
   g_assert_error (error, PACER_ERROR, PACER_ERROR_IO);
   g_assert_nonnull (strstr (error->message, KEY));
   g_test_message ("gave up after %.2f s: %s", elapsed / 1e6, error->message);
-  /* The retries sleep about 3 s in all; a connection refused costs nothing more. */
+  /* The retries sleep about 10 s in all; a connection refused costs nothing more. */
   g_assert_cmpint (elapsed, <, 30 * G_USEC_PER_SEC);
 }
 
@@ -683,12 +684,22 @@ test_bad_credentials (void)
   g_assert_nonnull (strstr (error->message, KEY));
 }
 
+static int
+gint64_compare (gconstpointer a,
+                gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
 static void
 test_pacer_store_env (Fixture       *f,
                       gconstpointer  data)
 {
   g_autofree char *helper = g_test_build_filename (G_TEST_BUILT, "token-bucket-caller", NULL);
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GArray) slots = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GPtrArray) callers = g_ptr_array_new_with_free_func (g_object_unref);
   g_autofree char *value = NULL;
   g_autoptr(JsonNode) node = NULL;
@@ -709,9 +720,28 @@ test_pacer_store_env (Fixture       *f,
     }
   for (guint i = 0; i < callers->len; i++)
     {
-      g_assert_true (g_subprocess_wait_check (callers->pdata[i], NULL, &error));
+      g_autofree char *out = NULL;
+      g_auto(GStrv) lines = NULL;
+
+      g_assert_true (g_subprocess_communicate_utf8 (callers->pdata[i], NULL, NULL, &out, NULL, &error));
       g_assert_no_error (error);
+      g_assert_true (g_subprocess_get_successful (callers->pdata[i]));
+      lines = g_strsplit (out, "\n", -1);
+      for (guint j = 0; lines[j] != NULL && lines[j][0] != '\0'; j++)
+        {
+          gint64 slot = g_ascii_strtoll (lines[j], NULL, 10);
+
+          g_array_append_val (slots, slot);
+        }
     }
+
+  /* One schedule for the three: 60 slots 2 ms apart on the server's clock.
+   * Each process maps them onto its own clock through the round trip it saw,
+   * which on one machine is off by far less than the 10 % allowed here. */
+  g_assert_cmpuint (slots->len, ==, 60);
+  g_array_sort (slots, (GCompareFunc) gint64_compare);
+  g_assert_cmpint (g_array_index (slots, gint64, 59) - g_array_index (slots, gint64, 0), >=,
+                   59 * 2000 * 9 / 10);
 
   value = pacer_test_redis_command (f->redis, "HGET pacer:t:pacer_shared_caller value");
   node = json_from_string (value, &error);
@@ -817,6 +847,162 @@ test_pacer_run_store (void)
   g_assert_null (strstr (err, "hidden"));
 }
 
+static gint64
+skewed_now (gpointer user_data)
+{
+  return g_get_real_time () + GPOINTER_TO_INT (user_data) * G_USEC_PER_SEC;
+}
+
+static gboolean
+skewed_sleep_until (gint64        until,
+                    GCancellable *cancellable,
+                    gpointer      user_data)
+{
+  gint64 wait = until - skewed_now (user_data);
+
+  if (wait > 0)
+    g_usleep (wait);
+  return TRUE;
+}
+
+static PacerTokenBucket *
+bucket_new (Fixture *f,
+            double   per_second,
+            int      skew_seconds)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PacerStore) store = pacer_store_new_for_uri (f->uri, "pacer_shared_paced", &error);
+  g_autoptr(PacerSharedJson) shared = NULL;
+  g_autoptr(PacerRate) rate = pacer_rate_new_per_second (per_second, &error);
+  PacerTokenBucket *bucket;
+  PacerClock clock = { skewed_now, skewed_sleep_until, GINT_TO_POINTER (skew_seconds) };
+
+  g_assert_no_error (error);
+  shared = pacer_shared_json_new_for_store (store, -1);
+  bucket = pacer_token_bucket_new_for_shared_json (shared, rate);
+  _pacer_token_bucket_set_clock (bucket, &clock);
+  return bucket;
+}
+
+static void
+test_bucket_skewed_clocks (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PacerTokenBucket) ahead = NULL;
+  g_autoptr(PacerTokenBucket) behind = NULL;
+  g_autoptr(JsonObject) state = NULL;
+  g_autoptr(PacerSharedJson) shared = NULL;
+  g_autoptr(PacerStore) store = NULL;
+
+  g_test_summary ("Buckets whose clocks disagree by an hour share one schedule on the server's clock");
+
+  if (f->redis == NULL)
+    return;
+
+  /* 2 calls a second: each call after the first waits about half a second,
+   * whichever clock its process keeps. */
+  ahead = bucket_new (f, 2, 3600);
+  behind = bucket_new (f, 2, -3600);
+
+  for (guint i = 0; i < 4; i++)
+    {
+      PacerTokenBucket *bucket = i % 2 == 0 ? ahead : behind;
+      g_autoptr(PacerCall) call = pacer_token_bucket_acquire (bucket, 10, NULL, &error);
+      double waited;
+
+      g_assert_no_error (error);
+      waited = pacer_call_get_seconds_waited (call);
+      g_test_message ("call %u waited %.3f s", i, waited);
+      /* Never faster than the rate; and a clock an hour off costs no hour. */
+      if (i > 0)
+        g_assert_cmpfloat (waited, >=, 0.4);
+      g_assert_cmpfloat (waited, <, 5);
+      g_assert_cmpint (pacer_call_get_call_count (call), ==, i + 1);
+      pacer_call_complete (call, TRUE);
+    }
+
+  store = pacer_store_new_for_uri (f->uri, "pacer_shared_paced", &error);
+  g_assert_no_error (error);
+  shared = pacer_shared_json_new_for_store (store, 0);
+  state = pacer_shared_json_read (shared, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (json_object_get_int_member (state, "call_count"), ==, 4);
+  /* The theoretical arrival time is on the server's clock, i.e. near now here. */
+  g_assert_cmpint (ABS (json_object_get_int_member (state, "tat_us") - g_get_real_time ()), <,
+                   60 * G_USEC_PER_SEC);
+}
+
+static void
+test_bucket_fails_closed (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PacerTokenBucket) bucket = NULL;
+  g_autoptr(PacerCall) first = NULL;
+  g_autoptr(PacerCall) call = NULL;
+  gint64 start, elapsed;
+
+  g_test_summary ("With the server gone an acquire fails with PACER_ERROR_IO within its timeout "
+                  "and lets no call through");
+
+  if (f->redis == NULL)
+    return;
+
+  bucket = bucket_new (f, 100, 0);
+  first = pacer_token_bucket_acquire (bucket, 1, NULL, &error);
+  g_assert_no_error (error);
+  pacer_call_complete (first, TRUE);
+
+  pacer_test_redis_stop (f->redis);
+  start = g_get_monotonic_time ();
+  call = pacer_token_bucket_acquire (bucket, 0.5, NULL, &error);
+  elapsed = g_get_monotonic_time () - start;
+  g_assert_null (call);
+  g_assert_error (error, PACER_ERROR, PACER_ERROR_IO);
+  g_test_message ("gave up after %.3f s: %s", elapsed / 1e6, error->message);
+  /* The deadline is the timeout; only scheduling on a loaded machine adds to it. */
+  g_assert_cmpint (elapsed, <, 5 * G_USEC_PER_SEC);
+}
+
+static void
+test_bucket_limits (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PacerTokenBucket) bucket = NULL;
+  g_autoptr(PacerCall) call = NULL;
+
+  g_test_summary ("On Redis a slot beyond the timeout is refused at once and the maximum of calls holds");
+
+  if (f->redis == NULL)
+    return;
+
+  bucket = bucket_new (f, 1, 0);
+  g_object_set (bucket, "max-calls", (gint64) 2, "refuse-over-max-calls", TRUE, NULL);
+
+  call = pacer_token_bucket_acquire (bucket, 0, NULL, &error);
+  g_assert_no_error (error);
+  pacer_call_complete (call, TRUE);
+  g_clear_object (&call);
+
+  /* The next slot is a second away: timeout 0 refuses it and reserves nothing. */
+  call = pacer_token_bucket_acquire (bucket, 0, NULL, &error);
+  g_assert_null (call);
+  g_assert_error (error, PACER_ERROR, PACER_ERROR_TIMEOUT);
+  g_clear_error (&error);
+
+  call = pacer_token_bucket_acquire (bucket, 10, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pacer_call_get_call_count (call), ==, 2);
+  pacer_call_complete (call, TRUE);
+  g_clear_object (&call);
+
+  call = pacer_token_bucket_acquire (bucket, 10, NULL, &error);
+  g_assert_null (call);
+  g_assert_error (error, PACER_ERROR, PACER_ERROR_LIMIT_REACHED);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -842,6 +1028,9 @@ main (int   argc,
   ADD ("bad-state", FALSE, test_bad_state);
   ADD ("pacer-store-env", FALSE, test_pacer_store_env);
   ADD ("parts", FALSE, test_parts);
+  ADD ("bucket-skewed-clocks", FALSE, test_bucket_skewed_clocks);
+  ADD ("bucket-fails-closed", TRUE, test_bucket_fails_closed);
+  ADD ("bucket-limits", FALSE, test_bucket_limits);
   g_test_add_func ("/Pacer/RedisStore/pacer-run-store", test_pacer_run_store);
 
   return g_test_run ();
