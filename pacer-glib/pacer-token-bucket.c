@@ -101,6 +101,10 @@ struct _PacerTokenBucket
 
   GMutex mutex;  /* guards everything below */
 
+  /* On Redis: this clock minus the server's, the smallest seen lately. */
+  gint64 server_offset;
+  gint64 server_offset_at;   /* when it was seen, on this clock; 0: never */
+
   PacerRate *rate;
   PacerRateFunc rate_func;
   gpointer rate_data;
@@ -636,9 +640,11 @@ prepare_reservation (PacerTokenBucket  *self,
 }
 
 #ifdef HAVE_HIREDIS
+#define SERVER_OFFSET_LIFETIME (2 * G_USEC_PER_SEC)
+
 /* The step on a Redis store: one script on the server, on the server's clock
  * (see pacer-redis-gcra.c). Its times come back shifted onto this process's
- * clock by the difference seen at the reply, so the rest of the bucket
+ * clock by the difference between the clocks, so the rest of the bucket
  * (sleeping until the slot, events, windowed rates) works as on a file. The
  * theoretical arrival times stay on the server's clock: only give_back_slot()
  * compares them, with the stored ones. */
@@ -666,8 +672,23 @@ reserve_on_server (PacerTokenBucket  *self,
     return FALSE;
   state = result.state;
 
+  /* The reply may have waited (in the network, or for this process to be
+   * scheduled), which makes this sample larger than the clocks' true
+   * difference. The smallest sample of the last seconds is the closest to it:
+   * slots then land on the server's grid instead of late by each reply's
+   * delay, and a descheduled caller does not lose its slot. Older samples are
+   * dropped so that clocks drifting apart are followed. */
   r->now = clock_now (self);
   offset = r->now - result.server_now;
+  g_mutex_lock (&self->mutex);
+  if (self->server_offset_at == 0 || offset <= self->server_offset ||
+      r->now - self->server_offset_at > SERVER_OFFSET_LIFETIME)
+    {
+      self->server_offset = offset;
+      self->server_offset_at = r->now;
+    }
+  offset = self->server_offset;
+  g_mutex_unlock (&self->mutex);
 
   if (result.outcome == PACER_REDIS_GCRA_LIMIT_REACHED)
     {
@@ -687,7 +708,8 @@ reserve_on_server (PacerTokenBucket  *self,
       return FALSE;
     }
 
-  r->slot = result.slot + offset;
+  /* A slot is never before the call asked for it, whatever the clocks say. */
+  r->slot = MAX (result.slot + offset, r->begun);
   r->start_time = result.start_time + offset;
   r->had_tat = result.had_tat;
   r->tat_before = result.tat_before;
