@@ -535,11 +535,19 @@ test_restart (Fixture       *f,
   for (guint i = 0; i < n_writers; i++)
     {
       g_autoptr(GError) error = NULL;
-      GSubprocess *writer = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error,
-                                              helper, "increment", f->uri, count_text, NULL);
+      GSubprocess *writer = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                                              helper, "ready-increment", f->uri, count_text, NULL);
+      char ready = 0;
+      gsize size = 0;
 
       g_assert_no_error (error);
       g_ptr_array_add (writers, writer);
+      /* A writer still opening its store when the server goes down would
+       * fail at once, as opening a store that cannot be reached should. */
+      g_assert_true (g_input_stream_read_all (g_subprocess_get_stdout_pipe (writer), &ready, 1, &size,
+                                              NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (ready, ==, 'r');
     }
 
   /* Restart once the writers are under way. */
