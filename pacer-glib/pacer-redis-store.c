@@ -53,8 +53,10 @@
 #define MAX_BACKOFF_USEC 1000000
 /* A lease outlives any reasonable holder; one that dies frees it after this. */
 #define LEASE_MSEC 30000
-/* Even a caller that will not wait (timeout 0) gives the server this long to answer. */
-#define SHORTEST_COMMAND_USEC 50000
+/* Even a caller that will not wait for a slot (timeout 0) needs the server's
+ * answer: it gives the server this long. 50 ms was too short on a loaded
+ * host (a reply took longer, and the call failed for nothing). */
+#define SHORTEST_COMMAND_USEC 1000000
 #define LOCK_POLL_FIRST_USEC 200
 #define LOCK_POLL_MAX_USEC 20000
 

@@ -692,15 +692,6 @@ test_bad_credentials (void)
   g_assert_nonnull (strstr (error->message, KEY));
 }
 
-static int
-gint64_compare (gconstpointer a,
-                gconstpointer b)
-{
-  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
-
-  return x < y ? -1 : x > y;
-}
-
 static void
 test_pacer_store_env (Fixture       *f,
                       gconstpointer  data)
@@ -743,18 +734,19 @@ test_pacer_store_env (Fixture       *f,
         }
     }
 
-  /* One schedule for the three: 60 slots 2 ms apart on the server's clock.
-   * Each process maps them onto its own clock through the round trip it saw,
-   * which on one machine is off by far less than the 10 % allowed here. */
   g_assert_cmpuint (slots->len, ==, 60);
-  g_array_sort (slots, (GCompareFunc) gint64_compare);
-  g_assert_cmpint (g_array_index (slots, gint64, 59) - g_array_index (slots, gint64, 0), >=,
-                   59 * 2000 * 9 / 10);
 
+  /* One schedule for the three, on the server's clock: 60 slots at least
+   * 2 ms apart, so the theoretical arrival time after them lies at least
+   * 60 intervals after the first slot (more if the schedule restarted). This
+   * is exact, whatever the load: no wall-clock timing is asserted. */
   value = pacer_test_redis_command (f->redis, "HGET pacer:t:pacer_shared_caller value");
   node = json_from_string (value, &error);
   g_assert_no_error (error);
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (node), "call_count"), ==, 60);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (node), "tat_us") -
+                   json_object_get_int_member (json_node_get_object (node), "start_time_us"), >=,
+                   60 * 2000);
 
   /* Each caller's metrics went to the same server, one part each, for the others' checks. */
   g_free (value);
@@ -922,10 +914,8 @@ test_bucket_skewed_clocks (Fixture       *f,
       g_assert_no_error (error);
       waited = pacer_call_get_seconds_waited (call);
       g_test_message ("call %u waited %.3f s", i, waited);
-      /* Never faster than the rate; and a clock an hour off costs no hour. */
-      if (i > 0)
-        g_assert_cmpfloat (waited, >=, 0.4);
-      g_assert_cmpfloat (waited, <, 5);
+      /* A clock an hour off costs no hour (bounds far from any timing). */
+      g_assert_cmpfloat (waited, <, 600);
       g_assert_cmpint (pacer_call_get_call_count (call), ==, i + 1);
       pacer_call_complete (call, TRUE);
     }
@@ -936,6 +926,9 @@ test_bucket_skewed_clocks (Fixture       *f,
   state = pacer_shared_json_read (shared, &error);
   g_assert_no_error (error);
   g_assert_cmpint (json_object_get_int_member (state, "call_count"), ==, 4);
+  /* Never faster than the rate: four slots half a second apart on the server's grid. */
+  g_assert_cmpint (json_object_get_int_member (state, "tat_us") -
+                   json_object_get_int_member (state, "start_time_us"), >=, 4 * G_USEC_PER_SEC / 2);
   /* The theoretical arrival time is on the server's clock, i.e. near now here. */
   g_assert_cmpint (ABS (json_object_get_int_member (state, "tat_us") - g_get_real_time ()), <,
                    60 * G_USEC_PER_SEC);
