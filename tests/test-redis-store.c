@@ -850,7 +850,7 @@ test_pacer_run_store (void)
 static gint64
 skewed_now (gpointer user_data)
 {
-  return g_get_real_time () + GPOINTER_TO_INT (user_data) * G_USEC_PER_SEC;
+  return g_get_real_time () + (gint64) GPOINTER_TO_INT (user_data) * G_USEC_PER_SEC;
 }
 
 static gboolean
