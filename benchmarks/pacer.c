@@ -14,11 +14,17 @@
  * bucket's guarantee; goal: rate + burst at most) and of returns (what a
  * service would see, scheduling jitter included), and each process's share.
  * Overhead: one process, a rate of 10^9/s, the p50, p90 and p99 of
- * acquire + complete. */
+ * acquire + complete.
+ *
+ *   pacer --redis URI [--overhead]
+ * runs every measure on the file store and on Redis at URI side by side (12
+ * processes added: three machines of four workers each, every process with
+ * its own connection), and prints the ratios. */
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <pacer-glib/pacer-glib.h>
 
@@ -26,11 +32,13 @@ static double seconds = 10.0;
 static gboolean overhead = FALSE;
 static int n_calls = 20000;
 static char *child_args = NULL;
+static char *redis_uri = NULL;
 
 static GOptionEntry entries[] = {
   { "seconds", 0, 0, G_OPTION_ARG_DOUBLE, &seconds, "Seconds per accuracy run", "S" },
   { "overhead", 0, 0, G_OPTION_ARG_NONE, &overhead, "Measure the per-call overhead", NULL },
   { "calls", 0, 0, G_OPTION_ARG_INT, &n_calls, "Calls for the overhead run", "N" },
+  { "redis", 0, 0, G_OPTION_ARG_STRING, &redis_uri, "Also measure on the Redis store at URI", "URI" },
   { "child", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &child_args, NULL, NULL },
   { NULL }
 };
@@ -44,7 +52,31 @@ compare_gint64 (gconstpointer a,
   return x < y ? -1 : x > y;
 }
 
-/* --child DATA-FILE:RATE:END-USEC */
+/* The bucket's state: a file path, or a store URI (redis://…) for the value
+ * pacer_shared_bench. */
+static PacerSharedJson *
+shared_json_for (const char *where)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PacerStore) store = NULL;
+
+  if (strstr (where, "://") == NULL)
+    return pacer_shared_json_new (where, NULL, -1);
+
+  store = pacer_store_new_for_uri (where, "pacer_shared_bench", &error);
+  g_assert_no_error (error);
+  return pacer_shared_json_new_for_store (store, -1);
+}
+
+/* A key prefix of its own for each measure, so rounds never share a bucket. */
+static char *
+redis_where (const char *tag)
+{
+  return g_strdup_printf ("%s%sprefix=bench-%d-%s", redis_uri, strchr (redis_uri, '?') ? "&" : "?",
+                          (int) getpid (), tag);
+}
+
+/* --child RATE:END-USEC:WHERE */
 static int
 run_child (void)
 {
@@ -58,10 +90,10 @@ run_child (void)
 
   if (g_strv_length (parts) != 3)
     return 2;
-  rate = pacer_rate_new_per_second (g_ascii_strtod (parts[1], NULL), &error);
+  rate = pacer_rate_new_per_second (g_ascii_strtod (parts[0], NULL), &error);
   g_assert_no_error (error);
-  end = g_ascii_strtoll (parts[2], NULL, 10);
-  shared = pacer_shared_json_new (parts[0], NULL, -1);
+  end = g_ascii_strtoll (parts[1], NULL, 10);
+  shared = shared_json_for (parts[2]);
   bucket = pacer_token_bucket_new_for_shared_json (shared, rate);
 
   for (;;)
@@ -95,17 +127,20 @@ most_in_second (GArray *times)
   return most;
 }
 
-static void
+static double
 run_accuracy (const char *self_path,
               const char *dir,
+              gboolean    on_redis,
               guint       procs,
               double      rate)
 {
-  g_autofree char *data = g_strdup_printf ("%s/pacer_shared_bench-%u-%g.json", dir, procs, rate);
+  g_autofree char *tag = g_strdup_printf ("%u-%g", procs, rate);
+  g_autofree char *data = on_redis ? redis_where (tag)
+                                   : g_strdup_printf ("%s/pacer_shared_bench-%s.json", dir, tag);
   g_autoptr(GArray) all = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GArray) slots = g_array_new (FALSE, FALSE, sizeof (gint64));
-  GSubprocess *children[8];
-  guint counts[8];
+  GSubprocess *children[16];
+  guint counts[16];
   gint64 end = g_get_real_time () + (gint64) (seconds * G_USEC_PER_SEC) + 200000;
   double span;
   double achieved;
@@ -116,7 +151,7 @@ run_accuracy (const char *self_path,
   for (guint i = 0; i < procs; i++)
     {
       g_autoptr(GError) error = NULL;
-      g_autofree char *arg = g_strdup_printf ("%s:%g:%" G_GINT64_FORMAT, data, rate, end);
+      g_autofree char *arg = g_strdup_printf ("%g:%" G_GINT64_FORMAT ":%s", rate, end, data);
 
       children[i] = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
                                       self_path, "--child", arg, NULL);
@@ -166,17 +201,20 @@ run_accuracy (const char *self_path,
     g_string_append_printf (shares, "%s%.1f%%", i > 0 ? " / " : "", 100.0 * counts[i] / all->len);
 
   busy = (all->len - 1) / (span - lost / 1e6);
-  g_print ("| %u | %6g | %6u | %9.2f | %+6.3f%% | %5.1f ms | %+6.3f%% | %6u | %6u | %s |\n",
-           procs, rate, all->len, achieved, 100 * (achieved - rate) / rate, lost / 1000,
+  g_print ("| %s | %u | %6g | %6u | %9.2f | %+6.3f%% | %5.1f ms | %+6.3f%% | %6u | %6u | %s |\n",
+           on_redis ? "redis" : "file", procs, rate, all->len, achieved, 100 * (achieved - rate) / rate, lost / 1000,
            100 * (busy - rate) / rate,
            most_in_second (slots), most_in_second (all), shares->str);
+  return achieved;
 }
 
-static void
-run_overhead (const char *dir)
+static gint64
+run_overhead (const char *dir,
+              gboolean    on_redis)
 {
-  g_autofree char *data = g_strdup_printf ("%s/pacer_shared_overhead.json", dir);
-  g_autoptr(PacerSharedJson) shared = pacer_shared_json_new (data, NULL, -1);
+  g_autofree char *data = on_redis ? redis_where ("overhead")
+                                   : g_strdup_printf ("%s/pacer_shared_overhead.json", dir);
+  g_autoptr(PacerSharedJson) shared = shared_json_for (data);
   g_autoptr(PacerRate) rate = pacer_rate_new_per_second (1e9, NULL);
   g_autoptr(PacerTokenBucket) bucket = pacer_token_bucket_new_for_shared_json (shared, rate);
   g_autoptr(GArray) costs = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n_calls);
@@ -196,10 +234,12 @@ run_overhead (const char *dir)
     }
 
   g_array_sort (costs, compare_gint64);
-  g_print ("| %d | %" G_GINT64_FORMAT " | %" G_GINT64_FORMAT " | %" G_GINT64_FORMAT " |\n", n_calls,
+  g_print ("| %s | %d | %" G_GINT64_FORMAT " | %" G_GINT64_FORMAT " | %" G_GINT64_FORMAT " |\n",
+           on_redis ? "redis" : "file", n_calls,
            g_array_index (costs, gint64, costs->len / 2),
            g_array_index (costs, gint64, costs->len * 9 / 10),
            g_array_index (costs, gint64, costs->len * 99 / 100));
+  return g_array_index (costs, gint64, costs->len / 2);
 }
 
 int
@@ -210,7 +250,7 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = NULL;
   g_autofree char *self_path = NULL;
-  static const guint procs[] = { 1, 2, 4 };
+  static const guint procs[] = { 1, 2, 4, 12 };
   static const double rates[] = { 100, 500, 2000 };
 
   g_option_context_add_main_entries (context, entries, NULL);
@@ -228,15 +268,29 @@ main (int   argc,
 
   if (overhead)
     {
-      g_print ("| calls | p50 us | p90 us | p99 us |\n|---|---|---|---|\n");
-      run_overhead (dir);
+      gint64 file_p50, redis_p50;
+
+      g_print ("| store | calls | p50 us | p90 us | p99 us |\n|---|---|---|---|---|\n");
+      file_p50 = run_overhead (dir, FALSE);
+      if (redis_uri != NULL)
+        {
+          redis_p50 = run_overhead (dir, TRUE);
+          g_print ("\np50 redis/file: %.2f\n", (double) redis_p50 / MAX (file_p50, 1));
+        }
       return 0;
     }
 
-  g_print ("| processes | target/s | calls | achieved/s | error | no caller waiting | error while one waited | most slots in 1 s | most returns in 1 s | shares |\n");
-  g_print ("|---|---|---|---|---|---|---|---|---|---|\n");
+  g_print ("| store | processes | target/s | calls | achieved/s | error | no caller waiting | error while one waited | most slots in 1 s | most returns in 1 s | shares |\n");
+  g_print ("|---|---|---|---|---|---|---|---|---|---|---|\n");
   for (guint r = 0; r < G_N_ELEMENTS (rates); r++)
     for (guint p = 0; p < G_N_ELEMENTS (procs); p++)
-      run_accuracy (self_path, dir, procs[p], rates[r]);
+      {
+        /* Twelve processes stand for three machines of four workers: only with Redis. */
+        if (procs[p] > 4 && redis_uri == NULL)
+          continue;
+        run_accuracy (self_path, dir, FALSE, procs[p], rates[r]);
+        if (redis_uri != NULL)
+          run_accuracy (self_path, dir, TRUE, procs[p], rates[r]);
+      }
   return 0;
 }

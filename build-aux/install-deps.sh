@@ -20,6 +20,8 @@ packages="
   gjs
   gi-docgen
   gettext
+  libhiredis-dev
+  redis-server
   groff-base
   libxml2-utils
   raptor2-utils

@@ -27,6 +27,7 @@ G_BEGIN_DECLS
  * @PACER_ERROR_IO: reading or writing a file or other stored state failed.
  * @PACER_ERROR_NOT_FOUND: a store holds no value yet.
  * @PACER_ERROR_LIMIT_REACHED: a configured limit, such as a maximum number of calls, was reached.
+ * @PACER_ERROR_CONFLICT: another writer changed a stored value since it was read.
  *
  * Error codes in the %PACER_ERROR domain.
  *
@@ -40,6 +41,7 @@ typedef enum {
   PACER_ERROR_IO,
   PACER_ERROR_NOT_FOUND,
   PACER_ERROR_LIMIT_REACHED,
+  PACER_ERROR_CONFLICT,
 } PacerError;
 
 PACER_AVAILABLE_IN_ALL

@@ -695,9 +695,78 @@ pacer_file_store_get_location (PacerStore *store)
   return PACER_FILE_STORE (store)->data_file;
 }
 
+/* Parts live in DATA-FILE.parts/, one file PART.part each, written whole
+ * and renamed into place, so a reader never sees half of one. */
+static char *
+parts_dir (PacerFileStore *self)
+{
+  return g_strconcat (self->data_file, ".parts", NULL);
+}
+
+static gboolean
+pacer_file_store_write_part (PacerStore  *store,
+                             const char  *part,
+                             GBytes      *contents,
+                             GError     **error)
+{
+  PacerFileStore *self = PACER_FILE_STORE (store);
+  g_autofree char *dir = parts_dir (self);
+  g_autofree char *file = g_strconcat (part, ".part", NULL);
+  g_autofree char *path = g_build_filename (dir, file, NULL);
+  g_autoptr(GError) local_error = NULL;
+  gsize size;
+  const char *data = g_bytes_get_data (contents, &size);
+
+  if (!ensure_parent_dir (path, error) || !check_not_symlink (path, error))
+    return FALSE;
+
+  if (!g_file_set_contents_full (path, data, (gssize) size, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
+                                 &local_error))
+    {
+      g_set_error (error, PACER_ERROR, PACER_ERROR_IO, "%s", local_error->message);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static GHashTable *
+pacer_file_store_read_parts (PacerStore  *store,
+                             GError     **error)
+{
+  PacerFileStore *self = PACER_FILE_STORE (store);
+  g_autofree char *dir_path = parts_dir (self);
+  g_autoptr(GHashTable) parts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                       (GDestroyNotify) g_bytes_unref);
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  dir = g_dir_open (dir_path, 0, NULL);
+  /* No directory: nobody wrote a part yet. */
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      char *text = NULL;
+      gsize length;
+
+      /* Temporary files of a write in progress end otherwise. */
+      if (!g_str_has_suffix (name, ".part") || name[0] == '.')
+        continue;
+      path = g_build_filename (dir_path, name, NULL);
+      if (g_file_test (path, G_FILE_TEST_IS_SYMLINK) || !g_file_get_contents (path, &text, &length, NULL))
+        continue;
+      g_hash_table_insert (parts, g_strndup (name, strlen (name) - strlen (".part")),
+                           g_bytes_new_take (text, length));
+    }
+
+  return g_steal_pointer (&parts);
+}
+
 static void
 pacer_file_store_iface_init (PacerStoreInterface *iface)
 {
+  iface->write_part = pacer_file_store_write_part;
+  iface->read_parts = pacer_file_store_read_parts;
   iface->lock = pacer_file_store_lock;
   iface->unlock = pacer_file_store_unlock;
   iface->read = pacer_file_store_read;

@@ -546,6 +546,7 @@ main (int   argc,
   g_autofree char *seed = NULL;
   g_autofree char *mode = NULL;
   g_autofree char *cache_dir = NULL;
+  g_autofree char *store_uri = NULL;
   g_autofree char *tap_target = NULL;
   g_autofree char *partition = NULL;
   g_autofree char *config_file = NULL;
@@ -612,6 +613,7 @@ main (int   argc,
     { "timeout-multiplier", 0, 0, G_OPTION_ARG_STRING, &timeout_multiplier, N_("With -C, multiply meson's test timeouts by N (0 or less: no timeout)"), N_("N") },
     { "no-rebuild", 0, 0, G_OPTION_ARG_NONE, &no_rebuild, N_("With -C, do not build the tests first"), NULL },
     { "cache-dir", 0, 0, G_OPTION_ARG_FILENAME, &cache_dir, N_("Keep the duration history in DIR"), N_("DIR") },
+    { "store", 0, 0, G_OPTION_ARG_STRING, &store_uri, N_("Keep the tests' shared state in URI (a directory, redis://… or unix://…), passed to them as PACER_STORE"), N_("URI") },
     { "junit-xml", 0, 0, G_OPTION_ARG_FILENAME, &junit_xml, N_("Write the results as JUnit XML to FILE (- for standard output)"), N_("FILE") },
     { "json", 0, 0, G_OPTION_ARG_FILENAME, &json, N_("Write every result as JSON to FILE (- for standard output)"), N_("FILE") },
     { "timeline", 0, 0, G_OPTION_ARG_FILENAME, &timeline, N_("Draw which worker ran what and when in the SVG FILE"), N_("FILE.svg") },
@@ -715,6 +717,19 @@ main (int   argc,
       g_printerr (_("pacer-run: no test program given\n"));
       g_printerr (_("Run “pacer-run --help” to see the options.\n"));
       return EXIT_USAGE;
+    }
+
+  /* A store that cannot be reached fails the run here, once, rather than in every test. */
+  if (store_uri != NULL)
+    {
+      g_autoptr(PacerStore) store = pacer_store_new_for_uri (store_uri, "pacer_run", &error);
+
+      if (store == NULL)
+        {
+          g_printerr (_("pacer-run: --store: %s\n"), error->message);
+          return EXIT_USAGE;
+        }
+      g_setenv ("PACER_STORE", store_uri, TRUE);
     }
 
   if (!parse_workers (workers, &n_workers, &error))

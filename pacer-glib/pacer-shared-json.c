@@ -18,6 +18,17 @@
  * that does not parse as a JSON object is reported as
  * %PACER_ERROR_CORRUPT_STATE naming the file, and is never overwritten.
  *
+ * On a store that changes values by its own atomicity rather than a lock,
+ * such as one on Redis ([method@Pacer.Store.is_lock_free]), an edit holds no
+ * lock at all: it reads the object with its version, runs the edit function
+ * and stores the result only if nobody changed the object meanwhile, else runs
+ * the function again on the newer object. The guarantees are the same: every
+ * edit that returns `TRUE` is applied exactly once on the object as it then
+ * was, no edit is lost, and a process killed at any instant leaves the old
+ * object or the new one, never a lock that nobody will release. The timeout
+ * then bounds how long an edit keeps trying: zero tries once and fails with
+ * %PACER_ERROR_TIMEOUT if another writer came first.
+ *
  * ```c
  * static gboolean
  * count_call (JsonObject *data, gpointer user_data)
@@ -126,22 +137,14 @@ load_object (PacerSharedJson  *self,
   return parse_object (bytes, pacer_store_get_location (self->store), error);
 }
 
+static GBytes *object_to_bytes (JsonObject *object);
+
 static gboolean
 store_object (PacerSharedJson  *self,
               JsonObject       *object,
               GError          **error)
 {
-  g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(GBytes) bytes = NULL;
-  gsize length = 0;
-  char *text;
-
-  json_node_set_object (root, object);
-  json_generator_set_root (generator, root);
-  text = json_generator_to_data (generator, &length);
-  length = _pacer_json_repair_numbers (text, length);
-  bytes = g_bytes_new_take (text, length);
+  g_autoptr(GBytes) bytes = object_to_bytes (object);
 
   return pacer_store_write (self->store, bytes, error);
 }
@@ -529,6 +532,85 @@ pacer_shared_json_read (PacerSharedJson  *self,
   return load_object (self, error);
 }
 
+static GBytes *
+object_to_bytes (JsonObject *object)
+{
+  g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  gsize length = 0;
+  char *text;
+
+  json_node_set_object (root, object);
+  json_generator_set_root (generator, root);
+  text = json_generator_to_data (generator, &length);
+  length = _pacer_json_repair_numbers (text, length);
+
+  return g_bytes_new_take (text, length);
+}
+
+/* The edit on a lock-free store: read with the version, edit, compare-and-set,
+ * and again on a conflict until the timeout says stop. The waits between tries
+ * grow and are random, so that writers that keep meeting fall out of step. */
+static gboolean
+edit_optimistically (PacerSharedJson          *self,
+                     PacerSharedJsonEditFunc   func,
+                     gpointer                  user_data,
+                     GError                  **error)
+{
+  gint64 deadline = self->timeout < 0 ? G_MAXINT64
+                    : g_get_monotonic_time () + (gint64) (self->timeout * G_USEC_PER_SEC);
+  gint32 backoff = 20;
+
+  for (guint attempt = 0;; attempt++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      g_autoptr(GBytes) bytes = NULL;
+      g_autoptr(GBytes) new_bytes = NULL;
+      g_autoptr(JsonObject) data = NULL;
+      guint64 version = 0;
+      gint64 now;
+
+      bytes = pacer_store_read_versioned (self->store, &version, &local_error);
+      if (bytes != NULL)
+        data = parse_object (bytes, pacer_store_get_location (self->store), error);
+      else if (g_error_matches (local_error, PACER_ERROR, PACER_ERROR_NOT_FOUND))
+        data = json_object_new ();
+      else
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      if (data == NULL)
+        return FALSE;
+
+      if (!func (data, user_data))
+        return TRUE;
+
+      new_bytes = object_to_bytes (data);
+      g_clear_error (&local_error);
+      if (pacer_store_compare_and_set (self->store, version, new_bytes, NULL, &local_error))
+        return TRUE;
+      if (!g_error_matches (local_error, PACER_ERROR, PACER_ERROR_CONFLICT))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+
+      now = g_get_monotonic_time ();
+      if (self->timeout == 0 || now >= deadline)
+        {
+          g_set_error (error, PACER_ERROR, PACER_ERROR_TIMEOUT,
+                       _("“%s” kept changing under other writers: gave up after %u tries"),
+                       pacer_store_get_location (self->store), attempt + 1);
+          return FALSE;
+        }
+
+      /* The first retry goes at once: most conflicts are one other writer. */
+      if (attempt > 0)
+        {
+          g_usleep (MIN (g_random_int_range (0, backoff + 1), deadline - now));
+          backoff = MIN (backoff * 2, 5000);
+        }
+    }
+}
+
 static gboolean
 merge_updates (JsonObject *data,
                gpointer    user_data)
@@ -582,6 +664,9 @@ pacer_shared_json_update (PacerSharedJson  *self,
  * between. When @func returns `FALSE` nothing is written.
  *
  * @func runs with the lock held: keep it short, and do not use @self from it.
+ * On a lock-free store @func may run more than once, each time on a fresh copy
+ * of the newest object, when other writers change it meanwhile; only the run
+ * whose result is stored counts, so @func must not have other effects.
  *
  * Returns: `TRUE` if @func ran (whatever it returned) and any result is
  *   stored; `FALSE` with %PACER_ERROR_TIMEOUT if the lock was not had in time,
@@ -602,6 +687,9 @@ pacer_shared_json_edit (PacerSharedJson          *self,
   g_return_val_if_fail (PACER_IS_SHARED_JSON (self), FALSE);
   g_return_val_if_fail (func != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (pacer_store_is_lock_free (self->store))
+    return edit_optimistically (self, func, user_data, error);
 
   if (!pacer_store_lock (self->store, self->timeout, NULL, error))
     return FALSE;

@@ -25,6 +25,15 @@ G_DECLARE_INTERFACE (PacerStore, pacer_store, PACER, STORE, GObject)
  * @remove: forgets the stored value; called with the lock held
  * @get_name: a short name for the value, such as a file's stem
  * @get_location: where the value lives, for messages, such as a file's path
+ * @read_versioned: reads the stored value and its version in one step;
+ *   `NULL` means the store has no versions of its own and
+ *   [method@Pacer.Store.read_versioned] derives them from the contents
+ * @compare_and_set: replaces the value if its version is still the one given,
+ *   without the lock; `NULL` means [method@Pacer.Store.compare_and_set] does
+ *   it under the lock
+ * @write_part: replaces one part of the value's side data, which one writer
+ *   owns (a worker's metrics, say), at once and without the lock
+ * @read_parts: reads every part written with @write_part
  *
  * The virtual methods of [iface@Pacer.Store].
  *
@@ -48,9 +57,23 @@ struct _PacerStoreInterface
                                 GError       **error);
   const char  *(*get_name)     (PacerStore    *self);
   const char  *(*get_location) (PacerStore    *self);
+  GBytes      *(*read_versioned)  (PacerStore  *self,
+                                   guint64     *out_version,
+                                   GError     **error);
+  gboolean     (*compare_and_set) (PacerStore  *self,
+                                   guint64      version,
+                                   GBytes      *contents,
+                                   guint64     *out_version,
+                                   GError     **error);
+  gboolean     (*write_part)      (PacerStore  *self,
+                                   const char  *part,
+                                   GBytes      *contents,
+                                   GError     **error);
+  GHashTable  *(*read_parts)      (PacerStore  *self,
+                                   GError     **error);
 
   /*< private >*/
-  gpointer _reserved[8];
+  gpointer _reserved[4];
 };
 
 PACER_AVAILABLE_IN_ALL
@@ -74,5 +97,30 @@ PACER_AVAILABLE_IN_ALL
 const char *pacer_store_get_name     (PacerStore    *self);
 PACER_AVAILABLE_IN_ALL
 const char *pacer_store_get_location (PacerStore    *self);
+PACER_AVAILABLE_IN_ALL
+GBytes     *pacer_store_read_versioned  (PacerStore    *self,
+                                         guint64       *out_version,
+                                         GError       **error);
+PACER_AVAILABLE_IN_ALL
+gboolean    pacer_store_compare_and_set (PacerStore    *self,
+                                         guint64        version,
+                                         GBytes        *contents,
+                                         guint64       *out_version,
+                                         GError       **error);
+PACER_AVAILABLE_IN_ALL
+gboolean    pacer_store_is_lock_free    (PacerStore    *self);
+PACER_AVAILABLE_IN_ALL
+gboolean    pacer_store_write_part      (PacerStore    *self,
+                                         const char    *part,
+                                         GBytes        *contents,
+                                         GError       **error);
+PACER_AVAILABLE_IN_ALL
+GHashTable *pacer_store_read_parts      (PacerStore    *self,
+                                         GError       **error);
+
+PACER_AVAILABLE_IN_ALL
+PacerStore *pacer_store_new_for_uri     (const char    *uri,
+                                         const char    *name,
+                                         GError       **error);
 
 G_END_DECLS

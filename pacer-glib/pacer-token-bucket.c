@@ -70,6 +70,10 @@
 #include "pacer-error.h"
 #include "pacer-event-private.h"
 #include "pacer-glib-private.h"
+#include "pacer-store-private.h"
+#ifdef HAVE_HIREDIS
+#include "pacer-redis-gcra-private.h"
+#endif
 #include "pacer-tdigest.h"
 #include "pacer-token-bucket-private.h"
 #include "pacer-worker.h"
@@ -93,10 +97,13 @@ struct _PacerTokenBucket
   GObject parent_instance;
 
   PacerSharedJson *shared_json;
-  char *metrics_dir;
-  char *metrics_file;
+  char *metrics_part;   /* this object's part of the store's parts */
 
   GMutex mutex;  /* guards everything below */
+
+  /* On Redis: this clock minus the server's, the smallest seen lately. */
+  gint64 server_offset;
+  gint64 server_offset_at;   /* when it was seen, on this clock; 0: never */
 
   PacerRate *rate;
   PacerRateFunc rate_func;
@@ -377,27 +384,27 @@ metrics_text (PacerTokenBucket *self)
   return json_generator_to_data (generator, NULL);
 }
 
-/* Writes this process's digests for the other processes' checks. Called with
- * the mutex held. */
+/* Writes this process's digests for the other processes' checks, as this
+ * object's part of its store, so they go wherever the state goes: the run
+ * directory, or a Redis server that other machines read. Called with the
+ * mutex held. */
 static void
 flush_metrics_locked (PacerTokenBucket *self,
                       gint64            now)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *text = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  char *text;
 
   if (!self->dirty)
     return;
 
   text = metrics_text (self);
-  if (g_mkdir_with_parents (self->metrics_dir, 0700) != 0 ||
-      !g_file_set_contents_full (self->metrics_file, text, -1,
-                                 G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
-    {
-      g_debug ("Could not write the metrics of “%s”: %s",
-               pacer_shared_json_get_name (self->shared_json),
-               error != NULL ? error->message : g_strerror (errno));
-    }
+  bytes = g_bytes_new_take (text, strlen (text));
+  if (!pacer_store_write_part (pacer_shared_json_get_store (self->shared_json), self->metrics_part,
+                               bytes, &error))
+    g_debug ("Could not write the metrics of “%s”: %s",
+             pacer_shared_json_get_name (self->shared_json), error->message);
   self->last_flush = now;
   self->dirty = FALSE;
 }
@@ -417,31 +424,37 @@ merge_metrics_locked (PacerTokenBucket  *self,
                       PacerTDigest     **durations,
                       PacerTDigest     **waits)
 {
-  g_autoptr(GDir) dir = g_dir_open (self->metrics_dir, 0, NULL);
-  g_autofree char *own_name = g_path_get_basename (self->metrics_file);
-  const char *name;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) parts = NULL;
+  GHashTableIter iter;
+  gpointer name, value;
 
   *durations = pacer_tdigest_copy (self->durations);
   *waits = pacer_tdigest_copy (self->waits);
 
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+  parts = pacer_store_read_parts (pacer_shared_json_get_store (self->shared_json), &error);
+  if (parts == NULL)
     {
-      g_autofree char *path = NULL;
-      g_autofree char *text = NULL;
+      g_debug ("Could not read the metrics of “%s”: %s",
+               pacer_shared_json_get_name (self->shared_json), error->message);
+      return;
+    }
+
+  g_hash_table_iter_init (&iter, parts);
+  while (g_hash_table_iter_next (&iter, &name, &value))
+    {
       g_autoptr(JsonParser) parser = NULL;
       gsize length;
+      const char *text;
       JsonNode *root;
       JsonObject *object;
 
-      if (g_str_equal (name, own_name) || !g_str_has_suffix (name, ".json"))
+      if (g_str_equal (name, self->metrics_part))
         continue;
 
-      path = g_build_filename (self->metrics_dir, name, NULL);
-      if (!g_file_get_contents (path, &text, &length, NULL))
-        continue;
-
+      text = g_bytes_get_data (value, &length);
       parser = json_parser_new_immutable ();
-      if (!json_parser_load_from_data (parser, text, length, NULL))
+      if (text == NULL || !json_parser_load_from_data (parser, text, (gssize) length, NULL))
         continue;
       root = json_parser_get_root (parser);
       if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
@@ -474,6 +487,9 @@ reserve_slot (JsonObject *data,
   gint64 tat;
   gint64 wait;
 
+  /* On a lock-free store an edit may run again on a newer object: start clean. */
+  g_clear_pointer (&r->snapshot, json_object_unref);
+  r->reached_max_calls = FALSE;
   r->now = clock_now (self);
 
   if (r->max_calls > 0 && r->refuse && count >= r->max_calls)
@@ -623,11 +639,102 @@ prepare_reservation (PacerTokenBucket  *self,
   return TRUE;
 }
 
+#ifdef HAVE_HIREDIS
+#define SERVER_OFFSET_LIFETIME (2 * G_USEC_PER_SEC)
+
+/* The step on a Redis store: one script on the server, on the server's clock
+ * (see pacer-redis-gcra.c). Its times come back shifted onto this process's
+ * clock by the difference between the clocks, so the rest of the bucket
+ * (sleeping until the slot, events, windowed rates) works as on a file. The
+ * theoretical arrival times stay on the server's clock: only give_back_slot()
+ * compares them, with the stored ones. */
+static gboolean
+reserve_on_server (PacerTokenBucket  *self,
+                   Reservation       *r,
+                   GError           **error)
+{
+  PacerStore *store = pacer_shared_json_get_store (self->shared_json);
+  PacerRedisGcraRequest request = {
+    .interval = r->interval,
+    .tolerance = r->tolerance,
+    .max_calls = r->max_calls,
+    .refuse = r->refuse,
+    .timeout_us = r->timeout < 0 ? -1 : (gint64) (r->timeout * USEC_PER_SEC),
+  };
+  PacerRedisGcraResult result;
+  gint64 deadline = r->timeout < 0 ? G_MAXINT64
+                    : g_get_monotonic_time () + (gint64) (r->timeout * USEC_PER_SEC);
+  g_autofree char *state = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  gint64 offset;
+
+  if (!_pacer_redis_gcra_reserve (store, &request, deadline, &result, error))
+    return FALSE;
+  state = result.state;
+
+  /* The reply may have waited (in the network, or for this process to be
+   * scheduled), which makes this sample larger than the clocks' true
+   * difference. The smallest sample of the last seconds is the closest to it:
+   * slots then land on the server's grid instead of late by each reply's
+   * delay, and a descheduled caller does not lose its slot. Older samples are
+   * dropped so that clocks drifting apart are followed. */
+  r->now = clock_now (self);
+  offset = r->now - result.server_now;
+  g_mutex_lock (&self->mutex);
+  if (self->server_offset_at == 0 || offset <= self->server_offset ||
+      r->now - self->server_offset_at > SERVER_OFFSET_LIFETIME)
+    {
+      self->server_offset = offset;
+      self->server_offset_at = r->now;
+    }
+  offset = self->server_offset;
+  g_mutex_unlock (&self->mutex);
+
+  if (result.outcome == PACER_REDIS_GCRA_LIMIT_REACHED)
+    {
+      g_set_error (error, PACER_ERROR, PACER_ERROR_LIMIT_REACHED,
+                   /* %lld rather than G_GINT64_FORMAT: xgettext cannot see through GLib's macro. */
+                   ngettext ("Pacer “%s” has let through its maximum of %lld call",
+                             "Pacer “%s” has let through its maximum of %lld calls",
+                             (gulong) r->max_calls),
+                   pacer_shared_json_get_name (self->shared_json), (long long) r->max_calls);
+      return FALSE;
+    }
+  if (result.outcome == PACER_REDIS_GCRA_TOO_LATE)
+    {
+      g_set_error (error, PACER_ERROR, PACER_ERROR_TIMEOUT,
+                   _("Pacer “%s”: the timeout of %g s is too short; the call would need to wait %.6f s"),
+                   pacer_shared_json_get_name (self->shared_json), r->timeout, result.wait / USEC_PER_SEC);
+      return FALSE;
+    }
+
+  /* A slot is never before the call asked for it, whatever the clocks say. */
+  r->slot = MAX (result.slot + offset, r->begun);
+  r->start_time = result.start_time + offset;
+  r->had_tat = result.had_tat;
+  r->tat_before = result.tat_before;
+  r->tat_after = result.tat_after;
+  r->call_count = result.call_count;
+  r->exceptions = result.exceptions;
+  r->reached_max_calls = result.reached_max_calls;
+
+  node = json_from_string (state, NULL);
+  r->snapshot = node != NULL && JSON_NODE_HOLDS_OBJECT (node)
+                ? json_object_ref (json_node_get_object (node)) : json_object_new ();
+  return TRUE;
+}
+#endif
+
 static gboolean
 reserve (PacerTokenBucket  *self,
          Reservation       *r,
          GError           **error)
 {
+#ifdef HAVE_HIREDIS
+  if (_pacer_store_is_redis (pacer_shared_json_get_store (self->shared_json)))
+    return reserve_on_server (self, r, error);
+#endif
+
   if (!pacer_shared_json_edit (self->shared_json, reserve_slot, r, error))
     return FALSE;
   if (r->error != NULL)
@@ -782,29 +889,22 @@ static void
 pacer_token_bucket_constructed (GObject *object)
 {
   PacerTokenBucket *self = PACER_TOKEN_BUCKET (object);
-  const char *data_file;
-  g_autofree char *dir = NULL;
-  g_autofree char *dir_name = NULL;
-  g_autofree char *file_name = NULL;
 
   G_OBJECT_CLASS (pacer_token_bucket_parent_class)->constructed (object);
 
   if (self->shared_json == NULL)
     {
-      g_autofree char *path = g_build_filename (pacer_worker_get_run_dir (),
-                                                "pacer_shared_token_bucket.json", NULL);
+      g_autoptr(PacerStore) store = _pacer_store_new_for_run ("pacer_shared_token_bucket");
 
-      self->shared_json = pacer_shared_json_new (path, NULL, -1);
+      self->shared_json = pacer_shared_json_new_for_store (store, -1);
     }
 
-  data_file = pacer_shared_json_get_data_file (self->shared_json);
-  dir = data_file != NULL ? g_path_get_dirname (data_file) : g_strdup (pacer_worker_get_run_dir ());
-  dir_name = g_strdup_printf ("pacer_metrics_%s", pacer_shared_json_get_name (self->shared_json));
-  self->metrics_dir = g_build_filename (dir, dir_name, NULL);
-  /* One file per bucket object: buckets never write over each other's metrics. */
-  file_name = g_strdup_printf ("%s-%d-%u.json", pacer_worker_get_id (), (int) getpid (),
-                               (guint) g_atomic_int_add (&instance_counter, 1));
-  self->metrics_file = g_build_filename (self->metrics_dir, file_name, NULL);
+  /* One part per bucket object: buckets never write over each other's metrics,
+   * and the host keeps processes of different machines apart. */
+  self->metrics_part = g_strdup_printf ("%s-%s-%d-%u", g_get_host_name (), pacer_worker_get_id (),
+                                        (int) getpid (),
+                                        (guint) g_atomic_int_add (&instance_counter, 1));
+  g_strcanon (self->metrics_part, G_CSET_A_2_Z G_CSET_a_2_z G_CSET_DIGITS "-_.", '_');
 }
 
 static void
@@ -837,8 +937,7 @@ pacer_token_bucket_finalize (GObject *object)
   g_clear_pointer (&self->durations, pacer_tdigest_free);
   g_clear_pointer (&self->waits, pacer_tdigest_free);
   g_clear_pointer (&self->observations, g_array_unref);
-  g_free (self->metrics_dir);
-  g_free (self->metrics_file);
+  g_free (self->metrics_part);
   g_mutex_clear (&self->mutex);
 
   G_OBJECT_CLASS (pacer_token_bucket_parent_class)->finalize (object);
@@ -1152,7 +1251,9 @@ _pacer_token_bucket_set_clock (PacerTokenBucket *self,
  * @rate: (nullable): the rate to pace at
  *
  * Makes a bucket whose state is `pacer_shared_NAME.json` in
- * [func@Pacer.worker_get_run_dir], so every process of the run that makes a
+ * [func@Pacer.worker_get_run_dir], or the value `pacer_shared_NAME` in the
+ * store `PACER_STORE` names when it is set (see
+ * [func@Pacer.Store.new_for_uri]), so every process of the run that makes a
  * bucket of the same name paces with it.
  *
  * Returns: (transfer full): a new bucket
@@ -1163,16 +1264,16 @@ PacerTokenBucket *
 pacer_token_bucket_new (const char      *name,
                         const PacerRate *rate)
 {
-  g_autofree char *file = NULL;
-  g_autofree char *path = NULL;
+  g_autofree char *stem = NULL;
+  g_autoptr(PacerStore) store = NULL;
   g_autoptr(PacerSharedJson) shared = NULL;
 
   g_return_val_if_fail (name != NULL && *name != '\0', NULL);
   g_return_val_if_fail (strchr (name, G_DIR_SEPARATOR) == NULL, NULL);
 
-  file = g_strdup_printf ("pacer_shared_%s.json", name);
-  path = g_build_filename (pacer_worker_get_run_dir (), file, NULL);
-  shared = pacer_shared_json_new (path, NULL, -1);
+  stem = g_strdup_printf ("pacer_shared_%s", name);
+  store = _pacer_store_new_for_run (stem);
+  shared = pacer_shared_json_new_for_store (store, -1);
 
   return pacer_token_bucket_new_for_shared_json (shared, rate);
 }

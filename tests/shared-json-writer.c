@@ -5,10 +5,16 @@
  *   shared-json-writer forever DATA-FILE       increments until killed, writing 'a' to
  *                                              stdout before each edit and 'd' after it returns
  *   shared-json-writer hold DATA-FILE SECONDS  holds the lock, says "locked" on stdout, then waits
+ *   shared-json-writer ready-increment DATA-FILE N
+ *                                              says 'r' on stdout once its store is open,
+ *                                              then makes N locked increments
+ * DATA-FILE may also be a store URI (redis://…, unix://…): the value is then
+ * pacer_shared_count in that store.
  */
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <pacer-glib/pacer-glib.h>
@@ -41,11 +47,26 @@ main (int   argc,
       return 2;
     }
 
-  shared = pacer_shared_json_new (argv[2], NULL, -1);
+  if (strstr (argv[2], "://") != NULL)
+    {
+      g_autoptr(PacerStore) store = pacer_store_new_for_uri (argv[2], "pacer_shared_count", &error);
 
-  if (g_str_equal (argv[1], "increment") && argc == 4)
+      if (store == NULL)
+        {
+          g_printerr ("%s\n", error->message);
+          return 1;
+        }
+      shared = pacer_shared_json_new_for_store (store, -1);
+    }
+  else
+    shared = pacer_shared_json_new (argv[2], NULL, -1);
+
+  if ((g_str_equal (argv[1], "increment") || g_str_equal (argv[1], "ready-increment")) && argc == 4)
     {
       guint64 n = g_ascii_strtoull (argv[3], NULL, 10);
+
+      if (g_str_equal (argv[1], "ready-increment"))
+        say ('r');
 
       for (guint64 i = 0; i < n; i++)
         if (!pacer_shared_json_edit (shared, increment, NULL, &error))

@@ -4,7 +4,8 @@
  *   token-bucket-caller DATA-FILE CALLS-PER-SECOND N
  * makes N paced calls on the bucket kept in DATA-FILE and prints, one a line,
  * the slot each call was given and when it was let through, in Unix
- * microseconds. */
+ * microseconds. DATA-FILE "-" takes the bucket pacer_token_bucket_new() gives,
+ * which follows PACER_STORE. */
 
 #include <stdio.h>
 
@@ -33,8 +34,13 @@ main (int   argc,
       g_printerr ("%s\n", error->message);
       return 2;
     }
-  shared = pacer_shared_json_new (argv[1], NULL, -1);
-  bucket = pacer_token_bucket_new_for_shared_json (shared, rate);
+  if (g_str_equal (argv[1], "-"))
+    bucket = pacer_token_bucket_new ("caller", rate);
+  else
+    {
+      shared = pacer_shared_json_new (argv[1], NULL, -1);
+      bucket = pacer_token_bucket_new_for_shared_json (shared, rate);
+    }
   n = g_ascii_strtoull (argv[3], NULL, 10);
 
   for (guint64 i = 0; i < n; i++)

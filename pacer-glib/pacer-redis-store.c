@@ -1,0 +1,1118 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* PacerRedisStore: a PacerStore on a Redis server, through hiredis.
+ *
+ * The value named NAME lives in the hash `pacer:PREFIX:NAME` with the fields
+ * `value` (the bytes), `version` (a counter that only grows, also across
+ * removals, so a compare-and-set can never mistake a new value for an old
+ * one) and `writer` (who wrote last, so a write retried after a lost reply is
+ * recognised instead of applied twice). Every change is one Lua script, which
+ * Redis runs atomically: a client killed at any instant leaves the old value
+ * or the new one.
+ *
+ * Changes go without any lock through compare_and_set(), which is what
+ * PacerSharedJson uses. The interface's lock() still exists for callers that
+ * need one (a fixture computed once): it is a lease, `pacer:PREFIX:NAME:lock`
+ * set with NX and an expiry, so a holder that dies frees it when the lease runs
+ * out; writes under it are fenced by the holder's token, and compare-and-set
+ * refuses to change a value while a lease on it is held.
+ *
+ * The connection is made on first use (or at once for pacer_store_new_for_uri)
+ * and made again after a fork or a lost connection; a command that meets a
+ * lost connection is retried a bounded number of times with backoff, then
+ * fails with PACER_ERROR_IO naming the server. */
+
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <hiredis/hiredis.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "pacer-error.h"
+#include "pacer-glib-private.h"
+#include "pacer-redis-store-private.h"
+#include "pacer-worker.h"
+
+#define DEFAULT_PORT 6379
+#define DEFAULT_TTL_SECONDS (24 * 3600)
+#define CONNECT_TIMEOUT_MSEC 2000
+#define COMMAND_TIMEOUT_MSEC 10000
+/* A lost connection is retried this many times, waiting 25 ms, 50 ms … then
+ * 1 s at most in between: about 10 s in all, enough for a restarted server
+ * (or a failover) to come back on a loaded machine, and still a bound. */
+#define MAX_ATTEMPTS 14
+#define FIRST_BACKOFF_USEC 25000
+#define MAX_BACKOFF_USEC 1000000
+/* A lease outlives any reasonable holder; one that dies frees it after this. */
+#define LEASE_MSEC 30000
+/* Even a caller that will not wait for a slot (timeout 0) needs the server's
+ * answer: it gives the server this long. 50 ms was too short on a loaded
+ * host (a reply took longer, and the call failed for nothing). */
+#define SHORTEST_COMMAND_USEC 1000000
+#define LOCK_POLL_FIRST_USEC 200
+#define LOCK_POLL_MAX_USEC 20000
+
+typedef enum {
+  SCRIPT_COMPARE_AND_SET,
+  SCRIPT_FENCED_WRITE,
+  SCRIPT_UNLOCK,
+  SCRIPT_WRITE_PART,
+  N_SCRIPTS
+} Script;
+
+/* Errors the scripts raise start with these words, which read_reply_error() maps. */
+#define WRONG_TYPE_TAG "PACERTYPE"
+#define LOST_LEASE_TAG "PACERLEASE"
+
+static const char *const scripts[N_SCRIPTS] = {
+  /* KEYS: value key, lock key. ARGV: version, value, ttl (ms), writer, remove ('1'). */
+  [SCRIPT_COMPARE_AND_SET] =
+    "local t = redis.call('TYPE', KEYS[1]).ok\n"
+    "if t ~= 'hash' and t ~= 'none' then return redis.error_reply('" WRONG_TYPE_TAG " ' .. t) end\n"
+    "local v = redis.call('HGET', KEYS[1], 'version')\n"
+    "if t == 'hash' and not v then return redis.error_reply('" WRONG_TYPE_TAG " hash') end\n"
+    "if v and redis.call('HGET', KEYS[1], 'writer') == ARGV[4] then return {1, v} end\n"
+    "if (v or '0') ~= ARGV[1] or redis.call('EXISTS', KEYS[2]) == 1 then return {0, v or '0'} end\n"
+    "local n = redis.call('HINCRBY', KEYS[1], 'version', 1)\n"
+    "if ARGV[5] == '1' then redis.call('HDEL', KEYS[1], 'value')\n"
+    "else redis.call('HSET', KEYS[1], 'value', ARGV[2]) end\n"
+    "redis.call('HSET', KEYS[1], 'writer', ARGV[4])\n"
+    "redis.call('PEXPIRE', KEYS[1], ARGV[3])\n"
+    "return {1, n}\n",
+  /* KEYS: value key, lock key. ARGV: token, value, ttl (ms), remove ('1'). */
+  [SCRIPT_FENCED_WRITE] =
+    "if redis.call('GET', KEYS[2]) ~= ARGV[1] then return redis.error_reply('" LOST_LEASE_TAG "') end\n"
+    "local t = redis.call('TYPE', KEYS[1]).ok\n"
+    "if t ~= 'hash' and t ~= 'none' then return redis.error_reply('" WRONG_TYPE_TAG " ' .. t) end\n"
+    "if t == 'hash' and not redis.call('HGET', KEYS[1], 'version') then\n"
+    "  return redis.error_reply('" WRONG_TYPE_TAG " hash') end\n"
+    "local n = redis.call('HINCRBY', KEYS[1], 'version', 1)\n"
+    "if ARGV[4] == '1' then redis.call('HDEL', KEYS[1], 'value')\n"
+    "else redis.call('HSET', KEYS[1], 'value', ARGV[2]) end\n"
+    "redis.call('HSET', KEYS[1], 'writer', ARGV[1])\n"
+    "redis.call('PEXPIRE', KEYS[1], ARGV[3])\n"
+    "return n\n",
+  /* KEYS: lock key. ARGV: token. */
+  [SCRIPT_UNLOCK] =
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end\n"
+    "return 0\n",
+  /* KEYS: parts key. ARGV: part, value, ttl (ms). */
+  [SCRIPT_WRITE_PART] =
+    "local t = redis.call('TYPE', KEYS[1]).ok\n"
+    "if t ~= 'hash' and t ~= 'none' then return redis.error_reply('" WRONG_TYPE_TAG " ' .. t) end\n"
+    "redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])\n"
+    "redis.call('PEXPIRE', KEYS[1], ARGV[3])\n"
+    "return 1\n",
+};
+
+static char *script_shas[N_SCRIPTS];
+
+typedef struct _PacerRedisStore PacerRedisStore;
+typedef struct { GObjectClass parent_class; } PacerRedisStoreClass;
+
+struct _PacerRedisStore
+{
+  GObject parent_instance;
+
+  /* Set once by the constructor. */
+  char *display_uri;   /* the URI without its password, for messages */
+  char *host;
+  int port;
+  char *socket_path;
+  char *user;
+  char *password;
+  int db;
+  char *name;
+  char *key;
+  char *lock_key;
+  char *parts_key;
+  char *location;
+  char *ttl_msec;      /* as a decimal string, ready for the scripts */
+  char *client_id;
+
+  GMutex mutex;        /* guards everything below */
+  redisContext *context;
+  pid_t context_pid;
+  guint64 writes;
+  char *lease_token;   /* while this object holds the lease */
+};
+
+static GType pacer_redis_store_get_type (void);
+static void pacer_redis_store_iface_init (PacerStoreInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (PacerRedisStore, pacer_redis_store, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (PACER_TYPE_STORE, pacer_redis_store_iface_init))
+
+#define PACER_REDIS_STORE(o) (G_TYPE_CHECK_INSTANCE_CAST ((o), pacer_redis_store_get_type (), PacerRedisStore))
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PacerRedisStore, g_object_unref)
+
+static void
+close_context (PacerRedisStore *self)
+{
+  g_clear_pointer (&self->context, redisFree);
+}
+
+/* A reply that is an error raised by the server, as a PacerError naming the
+ * key. Scripts tag their own errors; anything else is the server's message. */
+static void
+set_reply_error (PacerRedisStore  *self,
+                 const redisReply *reply,
+                 GError          **error)
+{
+  const char *text = reply->str != NULL ? reply->str : "";
+
+  if (g_str_has_prefix (text, "WRONGTYPE") || strstr (text, WRONG_TYPE_TAG) != NULL)
+    g_set_error (error, PACER_ERROR, PACER_ERROR_CORRUPT_STATE,
+                 _("Key “%s” on Redis at “%s” does not hold pacer-glib state; it is left as it is"),
+                 self->key, self->display_uri);
+  else if (strstr (text, "PACERCORRUPT") != NULL)
+    g_set_error (error, PACER_ERROR, PACER_ERROR_CORRUPT_STATE,
+                 _("Key “%s” on Redis at “%s” does not hold a JSON object; it is left as it is"),
+                 self->key, self->display_uri);
+  else if (strstr (text, LOST_LEASE_TAG) != NULL)
+    g_set_error (error, PACER_ERROR, PACER_ERROR_TIMEOUT,
+                 _("The lock on key “%s” on Redis at “%s” expired before the write; nothing was written"),
+                 self->key, self->display_uri);
+  else
+    g_set_error (error, PACER_ERROR, PACER_ERROR_FAILED,
+                 _("Redis at “%s” refused a command on key “%s”: %s"),
+                 self->display_uri, self->key, text);
+}
+
+/* hiredis writes with write(), so a server that went away would kill the
+ * process with SIGPIPE. A library must not change the process's signal
+ * dispositions: block SIGPIPE in this thread around the call instead, and
+ * swallow the one it raised, if it was not pending already. */
+static redisReply *
+command_argv_no_sigpipe (redisContext  *context,
+                         int            argc,
+                         const char   **argv,
+                         const size_t  *argv_len)
+{
+  sigset_t pipe_set, old_set, pending;
+  gboolean was_pending;
+  redisReply *reply;
+
+  sigemptyset (&pipe_set);
+  sigaddset (&pipe_set, SIGPIPE);
+  pthread_sigmask (SIG_BLOCK, &pipe_set, &old_set);
+  sigpending (&pending);
+  was_pending = sigismember (&pending, SIGPIPE);
+
+  reply = redisCommandArgv (context, argc, argv, argv_len);
+
+  if (reply == NULL && !was_pending)
+    {
+      const struct timespec no_wait = { 0, 0 };
+
+      sigpending (&pending);
+      if (sigismember (&pending, SIGPIPE))
+        sigtimedwait (&pipe_set, NULL, &no_wait);
+    }
+  pthread_sigmask (SIG_SETMASK, &old_set, NULL);
+
+  return reply;
+}
+
+static gboolean
+connect_locked (PacerRedisStore  *self,
+                GError          **error)
+{
+  struct timeval connect_timeout = { CONNECT_TIMEOUT_MSEC / 1000, (CONNECT_TIMEOUT_MSEC % 1000) * 1000 };
+  struct timeval command_timeout = { COMMAND_TIMEOUT_MSEC / 1000, (COMMAND_TIMEOUT_MSEC % 1000) * 1000 };
+  redisContext *context;
+
+  close_context (self);
+
+  if (self->socket_path != NULL)
+    context = redisConnectUnixWithTimeout (self->socket_path, connect_timeout);
+  else
+    context = redisConnectWithTimeout (self->host, self->port, connect_timeout);
+
+  if (context == NULL || context->err != 0)
+    {
+      g_set_error (error, PACER_ERROR, PACER_ERROR_IO,
+                   _("Cannot reach Redis at “%s”: %s"), self->display_uri,
+                   context != NULL ? context->errstr : g_strerror (ENOMEM));
+      g_clear_pointer (&context, redisFree);
+      return FALSE;
+    }
+  redisSetTimeout (context, command_timeout);
+
+  if (self->password != NULL)
+    {
+      g_autoptr(redisReply) reply = NULL;
+
+      const char *argv[] = { "AUTH", self->user, self->password };
+
+      if (self->user != NULL && *self->user != '\0')
+        reply = command_argv_no_sigpipe (context, 3, argv, NULL);
+      else
+        reply = command_argv_no_sigpipe (context, 2, (const char *[]) { "AUTH", self->password }, NULL);
+
+      if (reply == NULL || reply->type == REDIS_REPLY_ERROR)
+        {
+          g_set_error (error, PACER_ERROR, reply == NULL ? PACER_ERROR_IO : PACER_ERROR_INVALID_ARGUMENT,
+                       _("Redis at “%s” did not accept the password for key “%s”: %s"),
+                       self->display_uri, self->key,
+                       reply != NULL ? reply->str : context->errstr);
+          redisFree (context);
+          return FALSE;
+        }
+    }
+
+  {
+    g_autofree char *db = g_strdup_printf ("%d", self->db);
+    g_autoptr(redisReply) reply = command_argv_no_sigpipe (context, 2, (const char *[]) { "SELECT", db }, NULL);
+
+    if (reply == NULL || reply->type == REDIS_REPLY_ERROR)
+      {
+        g_set_error (error, PACER_ERROR, reply == NULL ? PACER_ERROR_IO : PACER_ERROR_INVALID_ARGUMENT,
+                     _("Redis at “%s” cannot use database %d for key “%s”: %s"),
+                     self->display_uri, self->db, self->key,
+                     reply != NULL ? reply->str : context->errstr);
+        redisFree (context);
+        return FALSE;
+      }
+  }
+
+  self->context = context;
+  self->context_pid = getpid ();
+  return TRUE;
+}
+
+static gboolean
+reply_is_transient (const redisReply *reply)
+{
+  static const char *const transient[] = { "LOADING", "BUSY", "TRYAGAIN", "MASTERDOWN", "READONLY" };
+
+  if (reply->type != REDIS_REPLY_ERROR || reply->str == NULL)
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (transient); i++)
+    if (g_str_has_prefix (reply->str, transient[i]) && reply->str[strlen (transient[i])] == ' ')
+      return TRUE;
+  return FALSE;
+}
+
+/* Runs one command, connecting first when needed. A lost connection (no reply
+ * at all) is retried with backoff; an error reply is returned to the caller,
+ * which knows what it means. Called with the mutex held. */
+static redisReply *
+command_until_locked (PacerRedisStore  *self,
+                      int               argc,
+                      const char      **argv,
+                      const size_t     *argv_len,
+                      gint64            deadline,
+                      GError          **error)
+{
+  g_autoptr(GError) last_error = NULL;
+  gulong backoff = FIRST_BACKOFF_USEC;
+  guint attempt;
+
+  for (attempt = 0; attempt < MAX_ATTEMPTS; attempt++)
+    {
+      redisReply *reply;
+
+      if (attempt > 0)
+        {
+          /* Jitter keeps clients that lost the server together from coming back together. */
+          gulong pause = backoff / 2 + g_random_int_range (0, (gint32) backoff / 2 + 1);
+
+          if (g_get_monotonic_time () + (gint64) pause >= deadline)
+            break;
+          g_usleep (pause);
+          backoff = MIN (backoff * 2, MAX_BACKOFF_USEC);
+        }
+
+      /* A forked child must not talk on its parent's socket. */
+      if (self->context != NULL && self->context_pid != getpid ())
+        {
+          redisFreeKeepFd (self->context);
+          self->context = NULL;
+        }
+
+      if (self->context == NULL)
+        {
+          g_clear_error (&last_error);
+          if (!connect_locked (self, &last_error))
+            {
+              if (!g_error_matches (last_error, PACER_ERROR, PACER_ERROR_IO))
+                break;
+              continue;
+            }
+        }
+
+      /* A caller with a deadline never waits on a silent server beyond it. */
+      if (deadline != G_MAXINT64)
+        {
+          gint64 left = MAX (deadline - g_get_monotonic_time (), SHORTEST_COMMAND_USEC);
+          struct timeval tv = { (time_t) (MIN (left, COMMAND_TIMEOUT_MSEC * 1000) / G_USEC_PER_SEC),
+                                (suseconds_t) (MIN (left, COMMAND_TIMEOUT_MSEC * 1000) % G_USEC_PER_SEC) };
+
+          redisSetTimeout (self->context, tv);
+        }
+      reply = command_argv_no_sigpipe (self->context, argc, argv, argv_len);
+      if (deadline != G_MAXINT64 && self->context != NULL)
+        {
+          struct timeval tv = { COMMAND_TIMEOUT_MSEC / 1000, (COMMAND_TIMEOUT_MSEC % 1000) * 1000 };
+
+          redisSetTimeout (self->context, tv);
+        }
+      if (reply != NULL && reply_is_transient (reply))
+        {
+          /* A server still loading its data after a restart, busy with a
+           * script, or a replica that was just promoted: it will serve soon. */
+          g_clear_error (&last_error);
+          g_set_error (&last_error, PACER_ERROR, PACER_ERROR_IO,
+                       _("Redis at “%s” is not ready: %s"), self->display_uri, reply->str);
+          freeReplyObject (reply);
+          close_context (self);
+          continue;
+        }
+      if (reply != NULL)
+        return reply;
+
+      g_clear_error (&last_error);
+      g_set_error (&last_error, PACER_ERROR, PACER_ERROR_IO,
+                   _("Lost the connection to Redis at “%s”: %s"),
+                   self->display_uri, self->context->errstr);
+      close_context (self);
+    }
+
+  if (last_error == NULL)
+    g_set_error (&last_error, PACER_ERROR, PACER_ERROR_IO,
+                 _("Redis at “%s” did not answer in time"), self->display_uri);
+  g_propagate_prefixed_error (error, g_steal_pointer (&last_error),
+                              _("Gave up on key “%s” after %u attempts: "),
+                              self->key, MAX (attempt, 1));
+  return NULL;
+}
+
+static redisReply *
+command_locked (PacerRedisStore  *self,
+                int               argc,
+                const char      **argv,
+                const size_t     *argv_len,
+                GError          **error)
+{
+  return command_until_locked (self, argc, argv, argv_len, G_MAXINT64, error);
+}
+
+/* Runs a script by its digest, sending its text only when the server does not
+ * know it yet (first use, or after a restart emptied its script cache). */
+static redisReply *
+eval_until_locked (PacerRedisStore  *self,
+                   const char       *script,
+                   const char       *sha,
+                   guint             n_keys,
+                   const char      **args,
+                   const size_t     *args_len,
+                   guint             n_args,
+                   gint64            deadline,
+                   GError          **error)
+{
+  const char *argv[16];
+  size_t argv_len[16];
+  char n_keys_text[8];
+  redisReply *reply;
+
+  g_assert (n_args + 3 <= G_N_ELEMENTS (argv));
+
+  g_snprintf (n_keys_text, sizeof n_keys_text, "%u", n_keys);
+  argv[0] = "EVALSHA";
+  argv[1] = sha;
+  argv[2] = n_keys_text;
+  for (guint i = 0; i < n_args; i++)
+    {
+      argv[3 + i] = args[i];
+      argv_len[3 + i] = args_len != NULL && args_len[i] != (size_t) -1 ? args_len[i] : strlen (args[i]);
+    }
+  for (guint i = 0; i < 3; i++)
+    argv_len[i] = strlen (argv[i]);
+
+  reply = command_until_locked (self, (int) n_args + 3, argv, argv_len, deadline, error);
+  if (reply != NULL && reply->type == REDIS_REPLY_ERROR && g_str_has_prefix (reply->str, "NOSCRIPT"))
+    {
+      freeReplyObject (reply);
+      argv[0] = "EVAL";
+      argv[1] = script;
+      argv_len[0] = strlen (argv[0]);
+      argv_len[1] = strlen (argv[1]);
+      reply = command_until_locked (self, (int) n_args + 3, argv, argv_len, deadline, error);
+    }
+
+  return reply;
+}
+
+static redisReply *
+script_locked (PacerRedisStore  *self,
+               Script            script,
+               guint             n_keys,
+               const char      **args,
+               const size_t     *args_len,
+               guint             n_args,
+               GError          **error)
+{
+  return eval_until_locked (self, scripts[script], script_shas[script], n_keys,
+                            args, args_len, n_args, G_MAXINT64, error);
+}
+
+static gboolean
+reply_to_version (const redisReply *reply,
+                  guint64          *version)
+{
+  if (reply->type == REDIS_REPLY_INTEGER)
+    {
+      *version = (guint64) reply->integer;
+      return reply->integer >= 0;
+    }
+  if (reply->type == REDIS_REPLY_STRING)
+    return g_ascii_string_to_unsigned (reply->str, 10, 0, G_MAXUINT64, version, NULL);
+  return FALSE;
+}
+
+static GBytes *
+pacer_redis_store_read_versioned (PacerStore  *store,
+                                  guint64     *out_version,
+                                  GError     **error)
+{
+  PacerRedisStore *self = PACER_REDIS_STORE (store);
+  const char *argv[] = { "HMGET", self->key, "value", "version" };
+  g_autoptr(redisReply) reply = NULL;
+  const redisReply *value, *version;
+
+  *out_version = 0;
+
+  g_mutex_lock (&self->mutex);
+  reply = command_locked (self, G_N_ELEMENTS (argv), argv, NULL, error);
+  g_mutex_unlock (&self->mutex);
+
+  if (reply == NULL)
+    return NULL;
+  if (reply->type == REDIS_REPLY_ERROR)
+    {
+      set_reply_error (self, reply, error);
+      return NULL;
+    }
+  if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2)
+    {
+      g_set_error (error, PACER_ERROR, PACER_ERROR_FAILED,
+                   _("Redis at “%s” gave an unexpected reply for key “%s”"),
+                   self->display_uri, self->key);
+      return NULL;
+    }
+
+  value = reply->element[0];
+  version = reply->element[1];
+  if (version->type == REDIS_REPLY_NIL)
+    {
+      if (value->type != REDIS_REPLY_NIL)
+        {
+          g_set_error (error, PACER_ERROR, PACER_ERROR_CORRUPT_STATE,
+                       _("Key “%s” on Redis at “%s” does not hold pacer-glib state; it is left as it is"),
+                       self->key, self->display_uri);
+          return NULL;
+        }
+      g_set_error (error, PACER_ERROR, PACER_ERROR_NOT_FOUND,
+                   _("Nothing is stored in key “%s” on Redis at “%s”"), self->key, self->display_uri);
+      return NULL;
+    }
+
+  if (!reply_to_version (version, out_version))
+    {
+      g_set_error (error, PACER_ERROR, PACER_ERROR_CORRUPT_STATE,
+                   _("Key “%s” on Redis at “%s” holds a version that is not a number; it is left as it is"),
+                   self->key, self->display_uri);
+      return NULL;
+    }
+
+  if (value->type != REDIS_REPLY_STRING)
+    {
+      g_set_error (error, PACER_ERROR, PACER_ERROR_NOT_FOUND,
+                   _("Nothing is stored in key “%s” on Redis at “%s”"), self->key, self->display_uri);
+      return NULL;
+    }
+
+  return g_bytes_new (value->str, value->len);
+}
+
+static GBytes *
+pacer_redis_store_read (PacerStore  *store,
+                        GError     **error)
+{
+  guint64 version;
+
+  return pacer_redis_store_read_versioned (store, &version, error);
+}
+
+static gboolean
+pacer_redis_store_compare_and_set (PacerStore  *store,
+                                   guint64      version,
+                                   GBytes      *contents,
+                                   guint64     *out_version,
+                                   GError     **error)
+{
+  PacerRedisStore *self = PACER_REDIS_STORE (store);
+  g_autoptr(redisReply) reply = NULL;
+  g_autofree char *writer = NULL;
+  char version_text[24];
+  const char *args[7];
+  size_t args_len[7];
+  gsize size = 0;
+  const char *data = contents != NULL ? g_bytes_get_data (contents, &size) : "";
+
+  g_snprintf (version_text, sizeof version_text, "%" G_GUINT64_FORMAT, version);
+
+  g_mutex_lock (&self->mutex);
+  /* One id per call, kept across the retries of this call only. */
+  writer = g_strdup_printf ("%s:%d:%" G_GUINT64_FORMAT, self->client_id, (int) getpid (), ++self->writes);
+  args[0] = self->key;
+  args[1] = self->lock_key;
+  args[2] = version_text;
+  args[3] = data;
+  args[4] = self->ttl_msec;
+  args[5] = writer;
+  args[6] = contents != NULL ? "0" : "1";
+  for (guint i = 0; i < G_N_ELEMENTS (args); i++)
+    args_len[i] = (size_t) -1;
+  args_len[3] = size;
+  reply = script_locked (self, SCRIPT_COMPARE_AND_SET, 2, args, args_len, G_N_ELEMENTS (args), error);
+  g_mutex_unlock (&self->mutex);
+
+  if (reply == NULL)
+    return FALSE;
+  if (reply->type == REDIS_REPLY_ERROR)
+    {
+      set_reply_error (self, reply, error);
+      return FALSE;
+    }
+  if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2 ||
+      reply->element[0]->type != REDIS_REPLY_INTEGER || !reply_to_version (reply->element[1], out_version))
+    {
+      g_set_error (error, PACER_ERROR, PACER_ERROR_FAILED,
+                   _("Redis at “%s” gave an unexpected reply for key “%s”"),
+                   self->display_uri, self->key);
+      return FALSE;
+    }
+
+  if (reply->element[0]->integer == 0)
+    {
+      g_set_error (error, PACER_ERROR, PACER_ERROR_CONFLICT,
+                   _("Key “%s” on Redis at “%s” was changed by another writer"),
+                   self->key, self->display_uri);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+pacer_redis_store_lock (PacerStore    *store,
+                        double         timeout,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
+  PacerRedisStore *self = PACER_REDIS_STORE (store);
+  g_autofree char *token = g_strdup_printf ("%s:lease:%u", self->client_id, g_random_int ());
+  gint64 deadline = timeout < 0 ? G_MAXINT64 : g_get_monotonic_time () + (gint64) (timeout * G_USEC_PER_SEC);
+  gulong poll = LOCK_POLL_FIRST_USEC;
+  char lease_text[16];
+  const char *argv[] = { "SET", self->lock_key, token, "NX", "PX", lease_text };
+
+  g_snprintf (lease_text, sizeof lease_text, "%d", LEASE_MSEC);
+
+  for (;;)
+    {
+      g_autoptr(redisReply) reply = NULL;
+      gint64 now;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+
+      g_mutex_lock (&self->mutex);
+      reply = command_locked (self, G_N_ELEMENTS (argv), argv, NULL, error);
+      if (reply != NULL && reply->type == REDIS_REPLY_STATUS)
+        {
+          g_free (self->lease_token);
+          self->lease_token = g_steal_pointer (&token);
+          g_mutex_unlock (&self->mutex);
+          return TRUE;
+        }
+      g_mutex_unlock (&self->mutex);
+
+      if (reply == NULL)
+        return FALSE;
+      if (reply->type == REDIS_REPLY_ERROR)
+        {
+          set_reply_error (self, reply, error);
+          return FALSE;
+        }
+
+      now = g_get_monotonic_time ();
+      if (timeout == 0 || now >= deadline)
+        {
+          g_set_error (error, PACER_ERROR, PACER_ERROR_TIMEOUT,
+                       _("Timed out waiting for the lock on key “%s” on Redis at “%s”"),
+                       self->key, self->display_uri);
+          return FALSE;
+        }
+
+      g_usleep (MIN ((gint64) poll, deadline - now));
+      poll = MIN (poll * 2, LOCK_POLL_MAX_USEC);
+    }
+}
+
+static void
+pacer_redis_store_unlock (PacerStore *store)
+{
+  PacerRedisStore *self = PACER_REDIS_STORE (store);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(redisReply) reply = NULL;
+  g_autofree char *token = NULL;
+  const char *args[2];
+
+  g_mutex_lock (&self->mutex);
+  token = g_steal_pointer (&self->lease_token);
+  if (token == NULL)
+    {
+      g_mutex_unlock (&self->mutex);
+      g_critical ("Unlocking key “%s”, which this store does not hold", self->key);
+      return;
+    }
+  args[0] = self->lock_key;
+  args[1] = token;
+  reply = script_locked (self, SCRIPT_UNLOCK, 1, args, NULL, G_N_ELEMENTS (args), &error);
+  g_mutex_unlock (&self->mutex);
+
+  /* The lease runs out by itself: a lost unlock only delays the next holder. */
+  if (reply == NULL || reply->type == REDIS_REPLY_ERROR)
+    g_debug ("Could not release the lock on “%s”: %s", self->key,
+             reply != NULL ? reply->str : error->message);
+}
+
+static gboolean
+fenced_write (PacerRedisStore  *self,
+              GBytes           *contents,
+              GError          **error)
+{
+  g_autoptr(redisReply) reply = NULL;
+  const char *args[6];
+  size_t args_len[6];
+  gsize size = 0;
+  const char *data = contents != NULL ? g_bytes_get_data (contents, &size) : "";
+
+  g_mutex_lock (&self->mutex);
+  if (self->lease_token == NULL)
+    {
+      g_mutex_unlock (&self->mutex);
+      g_set_error (error, PACER_ERROR, PACER_ERROR_FAILED,
+                   _("Writing key “%s” needs its lock"), self->key);
+      return FALSE;
+    }
+  args[0] = self->key;
+  args[1] = self->lock_key;
+  args[2] = self->lease_token;
+  args[3] = data;
+  args[4] = self->ttl_msec;
+  args[5] = contents != NULL ? "0" : "1";
+  for (guint i = 0; i < G_N_ELEMENTS (args); i++)
+    args_len[i] = (size_t) -1;
+  args_len[3] = size;
+  reply = script_locked (self, SCRIPT_FENCED_WRITE, 2, args, args_len, G_N_ELEMENTS (args), error);
+  g_mutex_unlock (&self->mutex);
+
+  if (reply == NULL)
+    return FALSE;
+  if (reply->type == REDIS_REPLY_ERROR)
+    {
+      set_reply_error (self, reply, error);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+pacer_redis_store_write (PacerStore  *store,
+                         GBytes      *contents,
+                         GError     **error)
+{
+  return fenced_write (PACER_REDIS_STORE (store), contents, error);
+}
+
+static gboolean
+pacer_redis_store_remove (PacerStore  *store,
+                          GError     **error)
+{
+  return fenced_write (PACER_REDIS_STORE (store), NULL, error);
+}
+
+/* Parts: one hash beside the value, a field per part, with the same expiry. */
+static gboolean
+pacer_redis_store_write_part (PacerStore  *store,
+                              const char  *part,
+                              GBytes      *contents,
+                              GError     **error)
+{
+  PacerRedisStore *self = PACER_REDIS_STORE (store);
+  g_autoptr(redisReply) reply = NULL;
+  gsize size;
+  const char *data = g_bytes_get_data (contents, &size);
+  const char *args[] = { self->parts_key, part, data, self->ttl_msec };
+  size_t args_len[] = { (size_t) -1, (size_t) -1, size, (size_t) -1 };
+
+  g_mutex_lock (&self->mutex);
+  reply = script_locked (self, SCRIPT_WRITE_PART, 1, args, args_len, G_N_ELEMENTS (args), error);
+  g_mutex_unlock (&self->mutex);
+
+  if (reply == NULL)
+    return FALSE;
+  if (reply->type == REDIS_REPLY_ERROR)
+    {
+      set_reply_error (self, reply, error);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static GHashTable *
+pacer_redis_store_read_parts (PacerStore  *store,
+                              GError     **error)
+{
+  PacerRedisStore *self = PACER_REDIS_STORE (store);
+  const char *argv[] = { "HGETALL", self->parts_key };
+  g_autoptr(redisReply) reply = NULL;
+  GHashTable *parts;
+
+  g_mutex_lock (&self->mutex);
+  reply = command_locked (self, G_N_ELEMENTS (argv), argv, NULL, error);
+  g_mutex_unlock (&self->mutex);
+
+  if (reply == NULL)
+    return NULL;
+  if (reply->type == REDIS_REPLY_ERROR)
+    {
+      set_reply_error (self, reply, error);
+      return NULL;
+    }
+  if (reply->type != REDIS_REPLY_ARRAY || reply->elements % 2 != 0)
+    {
+      g_set_error (error, PACER_ERROR, PACER_ERROR_FAILED,
+                   _("Redis at “%s” gave an unexpected reply for key “%s”"),
+                   self->display_uri, self->parts_key);
+      return NULL;
+    }
+
+  parts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_bytes_unref);
+  for (size_t i = 0; i + 1 < reply->elements; i += 2)
+    {
+      const redisReply *name = reply->element[i];
+      const redisReply *value = reply->element[i + 1];
+
+      if (name->type == REDIS_REPLY_STRING && value->type == REDIS_REPLY_STRING)
+        g_hash_table_insert (parts, g_strndup (name->str, name->len),
+                             g_bytes_new (value->str, value->len));
+    }
+
+  return parts;
+}
+
+static const char *
+pacer_redis_store_get_name (PacerStore *store)
+{
+  return PACER_REDIS_STORE (store)->name;
+}
+
+static const char *
+pacer_redis_store_get_location (PacerStore *store)
+{
+  return PACER_REDIS_STORE (store)->location;
+}
+
+static void
+pacer_redis_store_iface_init (PacerStoreInterface *iface)
+{
+  iface->lock = pacer_redis_store_lock;
+  iface->unlock = pacer_redis_store_unlock;
+  iface->read = pacer_redis_store_read;
+  iface->write = pacer_redis_store_write;
+  iface->remove = pacer_redis_store_remove;
+  iface->get_name = pacer_redis_store_get_name;
+  iface->get_location = pacer_redis_store_get_location;
+  iface->read_versioned = pacer_redis_store_read_versioned;
+  iface->compare_and_set = pacer_redis_store_compare_and_set;
+  iface->write_part = pacer_redis_store_write_part;
+  iface->read_parts = pacer_redis_store_read_parts;
+}
+
+static void
+pacer_redis_store_finalize (GObject *object)
+{
+  PacerRedisStore *self = PACER_REDIS_STORE (object);
+
+  if (self->context != NULL && self->context_pid != getpid ())
+    redisFreeKeepFd (g_steal_pointer (&self->context));
+  close_context (self);
+  g_mutex_clear (&self->mutex);
+  g_free (self->display_uri);
+  g_free (self->host);
+  g_free (self->socket_path);
+  g_free (self->user);
+  g_free (self->password);
+  g_free (self->name);
+  g_free (self->key);
+  g_free (self->lock_key);
+  g_free (self->parts_key);
+  g_free (self->location);
+  g_free (self->ttl_msec);
+  g_free (self->client_id);
+  g_free (self->lease_token);
+
+  G_OBJECT_CLASS (pacer_redis_store_parent_class)->finalize (object);
+}
+
+static void
+pacer_redis_store_class_init (PacerRedisStoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = pacer_redis_store_finalize;
+
+  for (guint i = 0; i < N_SCRIPTS; i++)
+    script_shas[i] = g_compute_checksum_for_string (G_CHECKSUM_SHA1, scripts[i], -1);
+}
+
+static void
+pacer_redis_store_init (PacerRedisStore *self)
+{
+  g_mutex_init (&self->mutex);
+}
+
+gboolean
+_pacer_store_is_redis (PacerStore *store)
+{
+  return G_TYPE_CHECK_INSTANCE_TYPE (store, pacer_redis_store_get_type ());
+}
+
+redisReply *
+_pacer_redis_store_eval (PacerStore    *store,
+                         const char    *script,
+                         const char    *sha,
+                         const char   **args,
+                         const size_t  *args_len,
+                         guint          n_args,
+                         gint64         deadline,
+                         GError       **error)
+{
+  PacerRedisStore *self = PACER_REDIS_STORE (store);
+  const char *all_args[14];
+  size_t all_len[14];
+  redisReply *reply;
+
+  g_return_val_if_fail (n_args + 2 <= G_N_ELEMENTS (all_args), NULL);
+
+  all_args[0] = self->key;
+  all_args[1] = self->lock_key;
+  all_len[0] = all_len[1] = (size_t) -1;
+  for (guint i = 0; i < n_args; i++)
+    {
+      all_args[2 + i] = args[i];
+      all_len[2 + i] = args_len != NULL ? args_len[i] : (size_t) -1;
+    }
+
+  g_mutex_lock (&self->mutex);
+  reply = eval_until_locked (self, script, sha, 2, all_args, all_len, n_args + 2, deadline, error);
+  g_mutex_unlock (&self->mutex);
+
+  if (reply != NULL && reply->type == REDIS_REPLY_ERROR)
+    {
+      set_reply_error (self, reply, error);
+      g_clear_pointer (&reply, freeReplyObject);
+    }
+
+  return reply;
+}
+
+const char *
+_pacer_redis_store_get_ttl_msec (PacerStore *store)
+{
+  return PACER_REDIS_STORE (store)->ttl_msec;
+}
+
+static gboolean
+parse_uint (const char  *text,
+            guint64      max,
+            guint64     *out)
+{
+  return text != NULL && g_ascii_string_to_unsigned (text, 10, 0, max, out, NULL);
+}
+
+/* Fills in the connection fields from @uri_text; every problem is an
+ * INVALID_ARGUMENT error naming the URI without its password. */
+static gboolean
+parse_uri (PacerRedisStore  *self,
+           const char       *uri_text,
+           char            **out_prefix,
+           GError          **error)
+{
+  g_autoptr(GUri) uri = NULL;
+  g_autoptr(GHashTable) params = NULL;
+  g_autoptr(GError) local_error = NULL;
+  const char *scheme, *path, *query, *value;
+  guint64 number;
+
+  uri = g_uri_parse (uri_text, G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED_QUERY, &local_error);
+  if (uri == NULL)
+    {
+      g_set_error (error, PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT,
+                   _("“%s” is not a Redis URI: %s"), uri_text, local_error->message);
+      return FALSE;
+    }
+
+  self->display_uri = g_uri_to_string_partial (uri, G_URI_HIDE_PASSWORD);
+  scheme = g_uri_get_scheme (uri);
+  path = g_uri_get_path (uri);
+
+  query = g_uri_get_query (uri);
+  if (query != NULL)
+    {
+      params = g_uri_parse_params (query, -1, "&", G_URI_PARAMS_NONE, &local_error);
+      if (params == NULL)
+        {
+          g_set_error (error, PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT,
+                       _("“%s” has a query that cannot be read: %s"),
+                       self->display_uri, local_error->message);
+          return FALSE;
+        }
+    }
+  else
+    params = g_hash_table_new (g_str_hash, g_str_equal);
+
+  if (g_ascii_strcasecmp (scheme, "unix") == 0)
+    {
+      if (path == NULL || *path != '/')
+        {
+          g_set_error (error, PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT,
+                       _("“%s” names no socket: write unix:///path/to/redis.sock"), self->display_uri);
+          return FALSE;
+        }
+      self->socket_path = g_strdup (path);
+      value = g_hash_table_lookup (params, "db");
+      if (value != NULL && !parse_uint (value, G_MAXINT, &number))
+        {
+          g_set_error (error, PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT,
+                       _("“%s” names database “%s”, which is not a number"), self->display_uri, value);
+          return FALSE;
+        }
+      self->db = value != NULL ? (int) number : 0;
+      self->password = g_strdup (g_hash_table_lookup (params, "password"));
+      g_free (self->display_uri);
+      self->display_uri = g_strconcat ("unix://", path, NULL);
+    }
+  else
+    {
+      const char *host = g_uri_get_host (uri);
+
+      if (host == NULL || *host == '\0')
+        {
+          g_set_error (error, PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT,
+                       _("“%s” names no host"), self->display_uri);
+          return FALSE;
+        }
+      self->host = g_strdup (host);
+      self->port = g_uri_get_port (uri) > 0 ? g_uri_get_port (uri) : DEFAULT_PORT;
+      if (path != NULL && *path == '/')
+        path++;
+      if (path != NULL && *path != '\0' && !parse_uint (path, G_MAXINT, &number))
+        {
+          g_set_error (error, PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT,
+                       _("“%s” names database “%s”, which is not a number"), self->display_uri, path);
+          return FALSE;
+        }
+      self->db = path != NULL && *path != '\0' ? (int) number : 0;
+      self->user = g_strdup (g_uri_get_user (uri));
+      self->password = g_strdup (g_uri_get_password (uri));
+
+      /* GUri would keep an "@" for an empty user; say only what identifies the server. */
+      {
+        gboolean has_user = self->user != NULL && *self->user != '\0';
+        g_autofree char *host_text = strchr (host, ':') != NULL ? g_strdup_printf ("[%s]", host)
+                                                                : g_strdup (host);
+
+        g_free (self->display_uri);
+        self->display_uri = g_strdup_printf ("%s://%s%s%s:%d/%d", scheme,
+                                             has_user ? self->user : "", has_user ? "@" : "",
+                                             host_text, self->port, self->db);
+      }
+    }
+
+  value = g_hash_table_lookup (params, "ttl");
+  if (value != NULL && (!parse_uint (value, G_MAXINT64 / 1000, &number) || number == 0))
+    {
+      g_set_error (error, PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT,
+                   _("“%s” gives the time to live “%s”, which is not a positive number of seconds"),
+                   self->display_uri, value);
+      return FALSE;
+    }
+  self->ttl_msec = g_strdup_printf ("%" G_GUINT64_FORMAT,
+                                    (value != NULL ? number : DEFAULT_TTL_SECONDS) * 1000);
+
+  value = g_hash_table_lookup (params, "prefix");
+  if (value != NULL && *value == '\0')
+    {
+      g_set_error (error, PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT,
+                   _("“%s” gives an empty key prefix"), self->display_uri);
+      return FALSE;
+    }
+  *out_prefix = g_strdup (value);
+
+  return TRUE;
+}
+
+PacerStore *
+_pacer_redis_store_new (const char  *uri,
+                        const char  *name,
+                        gboolean     connect_now,
+                        GError     **error)
+{
+  g_autoptr(PacerRedisStore) self = NULL;
+  g_autofree char *prefix = NULL;
+
+  _pacer_ensure_i18n ();
+
+  self = g_object_new (pacer_redis_store_get_type (), NULL);
+  if (!parse_uri (self, uri, &prefix, error))
+    return NULL;
+
+  if (prefix == NULL)
+    prefix = g_strdup (pacer_worker_get_testrun_uid ());
+  self->name = g_strdup (name);
+  self->key = g_strconcat ("pacer:", prefix, ":", name, NULL);
+  self->lock_key = g_strconcat (self->key, ":lock", NULL);
+  self->parts_key = g_strconcat (self->key, ":parts", NULL);
+  self->location = g_strdup_printf ("%s (%s)", self->key, self->display_uri);
+  self->client_id = g_strdup_printf ("%s:%08x", g_get_host_name (), g_random_int ());
+
+  if (connect_now)
+    {
+      gboolean ok;
+
+      g_mutex_lock (&self->mutex);
+      ok = connect_locked (self, error);
+      g_mutex_unlock (&self->mutex);
+      if (!ok)
+        return NULL;
+    }
+
+  return PACER_STORE (g_steal_pointer (&self));
+}
