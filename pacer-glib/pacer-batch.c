@@ -829,13 +829,16 @@ on_log_ready (int          fd,
               gpointer     user_data)
 {
   PacerBatch *batch = user_data;
+  gboolean log_eof;
 
   read_log (batch);
   if (batch->log_eof)
     batch->log_source = 0;
+  /* maybe_done() may hand the batch to its end, which frees it. */
+  log_eof = batch->log_eof;
   release_backlog (batch);
   maybe_done (batch);
-  return batch->log_eof ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
+  return log_eof ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
 }
 
 static void
