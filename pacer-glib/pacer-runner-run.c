@@ -185,7 +185,7 @@ mark_complete (Run        *run,
                double      duration)
 {
   if (!g_array_index (run->tests, Test, test_index).rider)
-    mark_complete (run, worker, test_index, duration);
+    pacer_scheduler_mark_test_complete (run->scheduler, worker, test_index, duration);
 }
 
 /* Reporting -------------------------------------------------------------- */
