@@ -65,6 +65,7 @@ typedef struct
   gboolean rider;       /* runs with its ordered program's first test; the scheduler never sees it */
   double split_stopped; /* the split limit that stopped it, or 0 */
   PacerTestResult *held;  /* a failure in a split batch, held until confirmed */
+  gboolean failed_in_order;  /* an attempt failed where a serial run would have run it */
 } Test;
 
 /* Batches the runner starts of its own accord, before the scheduler's. */

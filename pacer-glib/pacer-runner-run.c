@@ -377,7 +377,7 @@ hold_for_confirmation (Run              *run,
   guint first = program->first_test + test->copy * run->n_base_tests;
   Extra *extra;
 
-  if (!pacer_test_outcome_is_failure (outcome))
+  if (!pacer_test_outcome_is_failure (outcome) || test->failed_in_order)
     return FALSE;
   if (batch == NULL || !run->runner->order_check || program->whole || program->fallback != G_MAXUINT ||
       run->stop != STOP_NONE ||
@@ -420,6 +420,11 @@ conclude_attempt (Run              *run,
   g_autofree char *flaky_message = NULL;
 
   test->attempts++;
+  /* A failure seen once in listing order needs no confirmation, even if
+   * its retry then ran alone. */
+  if (pacer_test_outcome_is_failure (outcome) &&
+      (batch == NULL || batch_ran_in_order (run, batch, position)))
+    test->failed_in_order = TRUE;
 
   if (pacer_test_outcome_is_failure (outcome) && test->attempts <= self->retries &&
       run->stop == STOP_NONE && !test->rider)
