@@ -12,6 +12,24 @@
 
 #include "pacer-listing-private.h"
 
+/* `1..N`, maybe followed by a `# directive`. */
+static gboolean
+is_plan_line (const char *line,
+              gsize       length)
+{
+  gsize i = 0;
+
+  if (length < 4 || strncmp (line, "1..", 3) != 0)
+    return FALSE;
+  for (i = 3; i < length && g_ascii_isdigit (line[i]); i++)
+    ;
+  if (i == 3)
+    return FALSE;
+  while (i < length && (line[i] == ' ' || line[i] == '\t'))
+    i++;
+  return i == length || line[i] == '#';
+}
+
 GPtrArray *
 _pacer_listing_parse (const char *text,
                       gsize       length,
@@ -32,7 +50,12 @@ _pacer_listing_parse (const char *text,
       if (line_length > 0 && line_end[-1] == '\r')
         line_length--;
 
-      if (line_length > 1 && line[0] == '/')
+      /* GTest prints its plan just before the paths; whatever main()
+       * printed before g_test_run() (a fixture's working directory, say)
+       * comes before it and is no test. */
+      if (is_plan_line (line, line_length))
+        g_ptr_array_set_size (paths, 0);
+      else if (line_length > 1 && line[0] == '/')
         {
           g_ptr_array_add (paths, g_strndup (line, line_length));
           *is_gtest = TRUE;
