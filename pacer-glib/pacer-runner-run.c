@@ -1048,11 +1048,26 @@ on_batch_done (PacerBatch *batch,
 
   if (slot->extra == EXTRA_CONFIRM)
     {
-      /* It died in the test, or never reached it: then the failure stands. */
-      if (slot->target != G_MAXUINT)
+      guint culprit = _pacer_batch_first_unreported (batch);
+      gboolean in_target = culprit != G_MAXUINT && g_array_index (batch->tests, guint, culprit) == slot->target;
+
+      /* An earlier test died: a serial run with crash recovery goes on
+       * after it, and so does the confirmation, with what is left. */
+      if (slot->target != G_MAXUINT && !in_target && culprit != G_MAXUINT &&
+          culprit + 1 < batch->tests->len && run->stop == STOP_NONE)
         {
-          guint culprit = _pacer_batch_first_unreported (batch);
-          gboolean in_target = culprit != G_MAXUINT && g_array_index (batch->tests, guint, culprit) == slot->target;
+          Extra *extra = g_new0 (Extra, 1);
+
+          extra->kind = EXTRA_CONFIRM;
+          extra->target = slot->target;
+          extra->tests = g_array_sized_new (FALSE, FALSE, sizeof (guint), batch->tests->len - culprit - 1);
+          g_array_append_vals (extra->tests, &g_array_index (batch->tests, guint, culprit + 1),
+                               batch->tests->len - culprit - 1);
+          g_queue_push_tail (&run->extras, extra);
+        }
+      /* It died in the test, or never reached it: then the failure stands. */
+      else if (slot->target != G_MAXUINT)
+        {
           g_autofree char *message = NULL;
           PacerTestOutcome outcome = PACER_TEST_OUTCOME_CRASH;
 
