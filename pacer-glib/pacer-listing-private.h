@@ -6,9 +6,9 @@
 G_BEGIN_DECLS
 
 /* Reads what `PROGRAM -l` printed. Returns the test paths (lines starting with
- * `/` after the last TAP plan line, if any, in run order) and sets *is_gtest
- * when the output is a GTest program's:
- * any path, or GTest's `# random seed:` line (a program with no test left
+ * `/`, only those after the TAP plan line when some follow it, in run order)
+ * and sets *is_gtest when the output is a GTest program's: any path, or
+ * GTest's `# random seed:` line (a program with no test left
  * after filtering still prints it). */
 GPtrArray *_pacer_listing_parse (const char *text,
                                  gsize       length,

@@ -38,6 +38,7 @@ _pacer_listing_parse (const char *text,
   GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
   const char *end = text + length;
   const char *line = text;
+  guint plan_mark = 0;
 
   *is_gtest = FALSE;
 
@@ -50,11 +51,8 @@ _pacer_listing_parse (const char *text,
       if (line_length > 0 && line_end[-1] == '\r')
         line_length--;
 
-      /* GTest prints its plan just before the paths; whatever main()
-       * printed before g_test_run() (a fixture's working directory, say)
-       * comes before it and is no test. */
       if (is_plan_line (line, line_length))
-        g_ptr_array_set_size (paths, 0);
+        plan_mark = paths->len;
       else if (line_length > 1 && line[0] == '/')
         {
           g_ptr_array_add (paths, g_strndup (line, line_length));
@@ -65,6 +63,14 @@ _pacer_listing_parse (const char *text,
 
       line = line_end + 1;
     }
+
+  /* GTest prints its plan just before the paths, or just after them with
+   * -p. In the first case whatever main() printed before g_test_run() (a
+   * fixture's working directory, say) comes before the plan and is no
+   * test. In the second, nothing tells it from a test; the run falls back
+   * to running the program whole if it is not one. */
+  if (plan_mark > 0 && plan_mark < paths->len)
+    g_ptr_array_remove_range (paths, 0, plan_mark);
 
   return paths;
 }

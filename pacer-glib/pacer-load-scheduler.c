@@ -347,12 +347,11 @@ pacer_load_scheduler_next_batch (PacerScheduler *scheduler,
        * the first round gets the same, not more the later it comes. */
       double unserved = n_workers - FIRST_SHARE * g_hash_table_size (self->served);
 
-      target = FIRST_SHARE * pending_seconds (self) / unserved;
+      target = MAX (MIN_BATCH_SECONDS, FIRST_SHARE * pending_seconds (self) / unserved);
       first_share = TRUE;
     }
   else
-    target = pending_seconds (self) / (2.0 * n_workers);
-  target = MAX (MIN_BATCH_SECONDS, MIN (MAX_BATCH_SECONDS, target));
+    target = MAX (MIN_BATCH_SECONDS, MIN (MAX_BATCH_SECONDS, pending_seconds (self) / (2.0 * n_workers)));
   /* A program that takes long to start is started seldom: a batch holds
    * at least four times its start-up cost of work. */
   target = MAX (target, OVERHEAD_FACTOR * program->overhead);

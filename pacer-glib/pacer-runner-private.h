@@ -165,6 +165,7 @@ struct _PacerRunner
   GStrv serial;
   gboolean strict_order;
   gboolean order_check;
+  double split_limit;   /* seconds for a test no history knows; 0: off */
 
   Run *run;
   gboolean list_only;   /* the run stops once its tests are known */

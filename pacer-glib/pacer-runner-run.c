@@ -567,7 +567,10 @@ program_timeout (Run     *run,
  * suspected of waiting for what earlier tests of its program set up (a
  * server, a connection): real suites have tests that hang when run alone.
  * A suspect is stopped and confirmed in listing order, where only the
- * timeout applies. A test known to be slow gets four times its duration. */
+ * timeout applies. A test known to be slow gets four times its duration;
+ * one nobody knows gets PacerRunner:split-limit, long enough that a slow
+ * machine or a sanitizer does not make every long test a suspect. 0 if
+ * there is no limit. */
 #define SPLIT_LIMIT_MIN 10.0
 
 static double
@@ -576,8 +579,12 @@ split_limit (Run  *run,
 {
   double expected = -1;
 
+  if (run->runner->split_limit <= 0)
+    return 0;
   if (run->runner->history != NULL)
     expected = pacer_duration_history_lookup (run->runner->history, test->program->file, test->path);
+  if (expected < 0)
+    return run->runner->split_limit;
   return MAX (SPLIT_LIMIT_MIN, 4 * expected);
 }
 
@@ -600,7 +607,7 @@ check_split_limit (Run   *run,
     return;
   test = &g_array_index (run->tests, Test, g_array_index (batch->tests, guint, position));
   limit = split_limit (run, test);
-  if ((timeout > 0 && limit >= timeout) || now - batch->event_time < (gint64) (limit * G_USEC_PER_SEC))
+  if (limit <= 0 || (timeout > 0 && limit >= timeout) || now - batch->event_time < (gint64) (limit * G_USEC_PER_SEC))
     return;
   test->split_stopped = limit;
   _pacer_batch_kill (batch, PACER_BATCH_KILL_SPLIT);

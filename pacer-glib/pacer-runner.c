@@ -78,6 +78,7 @@ enum {
   PROP_SERIAL,
   PROP_STRICT_ORDER,
   PROP_ORDER_CHECK,
+  PROP_SPLIT_LIMIT,
   N_PROPS
 };
 
@@ -663,6 +664,9 @@ pacer_runner_get_property (GObject    *object,
     case PROP_ORDER_CHECK:
       g_value_set_boolean (value, self->order_check);
       break;
+    case PROP_SPLIT_LIMIT:
+      g_value_set_double (value, self->split_limit);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -768,6 +772,10 @@ pacer_runner_set_property (GObject      *object,
     case PROP_ORDER_CHECK:
       changed = self->order_check != g_value_get_boolean (value);
       self->order_check = g_value_get_boolean (value);
+      break;
+    case PROP_SPLIT_LIMIT:
+      changed = self->split_limit != g_value_get_double (value);
+      self->split_limit = g_value_get_double (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -987,6 +995,22 @@ pacer_runner_class_init (PacerRunnerClass *klass)
    */
   properties[PROP_ORDER_CHECK] = g_param_spec_boolean ("order-check", NULL, NULL, TRUE, flags);
 
+  /**
+   * PacerRunner:split-limit:
+   *
+   * How long, in seconds, a test that no history knows may run in a batch
+   * split from its program before it is suspected of waiting for what
+   * earlier tests of its program set up (real suites have tests that hang
+   * when run alone). A suspect is stopped and confirmed in listing order,
+   * where only [property@Pacer.Runner:timeout] applies. A test the history
+   * knows gets four times its duration, and at least 10 s. `0` turns the
+   * limit off; it is off as well without
+   * [property@Pacer.Runner:order-check].
+   *
+   * Since: 1.0
+   */
+  properties[PROP_SPLIT_LIMIT] = g_param_spec_double ("split-limit", NULL, NULL, 0, G_MAXDOUBLE, 60, flags);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -1095,6 +1119,7 @@ pacer_runner_init (PacerRunner *self)
 {
   self->max_worker_restart = -1;
   self->order_check = TRUE;
+  self->split_limit = 60;
   self->results = g_ptr_array_new_with_free_func (g_object_unref);
   self->commands = g_ptr_array_new_with_free_func (g_object_unref);
 }

@@ -57,6 +57,21 @@ test_output_before_plan (void)
 }
 
 static void
+test_plan_after (void)
+{
+  const char * const expected[] = { "/f/a", "/f/b", NULL };
+  g_autoptr(GPtrArray) paths = NULL;
+  gboolean is_gtest = FALSE;
+
+  g_test_summary ("With -p, GTest prints its plan after the paths: they are kept");
+
+  paths = parse ("# random seed: R02S00\n# Start of f tests\n/f/a\n/f/b\n# End of f tests\n1..2\n",
+                 &is_gtest);
+  g_assert_true (is_gtest);
+  assert_paths (paths, expected);
+}
+
+static void
 test_no_plan (void)
 {
   const char * const expected[] = { "/old/one", NULL };
@@ -112,6 +127,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/Pacer/Listing/tap", test_tap_listing);
   g_test_add_func ("/Pacer/Listing/output-before-plan", test_output_before_plan);
+  g_test_add_func ("/Pacer/Listing/plan-after", test_plan_after);
   g_test_add_func ("/Pacer/Listing/no-plan", test_no_plan);
   g_test_add_func ("/Pacer/Listing/not-gtest", test_not_gtest);
   g_test_add_func ("/Pacer/Listing/suites", test_suites);

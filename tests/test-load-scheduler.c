@@ -21,9 +21,9 @@ static void
 test_longest_first (void)
 {
   g_autoptr(PacerScheduler) scheduler = pacer_load_scheduler_new ();
-  g_autoptr(GArray) b1 = NULL, b2 = NULL, b3 = NULL, b4 = NULL, b5 = NULL;
+  g_autoptr(GArray) b1 = NULL, b2 = NULL, b4 = NULL;
 
-  g_test_summary ("Unknown tests go first, then the longest; long tests are not batched together");
+  g_test_summary ("Unknown tests go first, then the longest; one worker's share is one process");
 
   pacer_scheduler_add_worker (scheduler, "gw0");
   pacer_scheduler_add_test (scheduler, 0, "prog", "/short", 0.1, PACER_SCHEDULE_FLAGS_NONE);
@@ -35,18 +35,16 @@ test_longest_first (void)
   b1 = next (scheduler);
   g_assert_cmpuint (b1->len, ==, 1);
   g_assert_cmpuint (first (b1), ==, 1);
+  /* The first share is not capped: a lone worker runs what the history
+   * knows in one process (longest first), not one process per long test. */
   b2 = next (scheduler);
-  g_assert_cmpuint (b2->len, ==, 1);
+  g_assert_cmpuint (b2->len, ==, 3);
   g_assert_cmpuint (first (b2), ==, 2);
-  b3 = next (scheduler);
-  /* /short is a crumb beside /mid: not worth a process of its own. */
-  g_assert_cmpuint (b3->len, ==, 2);
-  g_assert_cmpuint (first (b3), ==, 3);
-  g_assert_cmpuint (g_array_index (b3, guint, 1), ==, 0);
+  g_assert_cmpuint (g_array_index (b2, guint, 1), ==, 3);
+  g_assert_cmpuint (g_array_index (b2, guint, 2), ==, 0);
   g_assert_false (pacer_scheduler_has_pending (scheduler));
   b4 = next (scheduler);
   g_assert_null (b4);
-  g_assert_null (b5);
 }
 
 static void
@@ -228,10 +226,13 @@ test_requeue_and_remove (void)
   g_test_summary ("Re-queued tests are handed out first; remove_pending empties the queue");
 
   pacer_scheduler_add_worker (scheduler, "gw0");
+  pacer_scheduler_add_worker (scheduler, "gw1");
   for (guint i = 0; i < 5; i++)
     pacer_scheduler_add_test (scheduler, i, "prog", "/t", 1.0 - i * 0.1, PACER_SCHEDULE_FLAGS_NONE);
 
+  /* 0.92 × 4 s / 2 workers: the two longest. */
   batch = next (scheduler);
+  g_assert_cmpuint (batch->len, ==, 2);
   g_assert_cmpuint (first (batch), ==, 0);
   pacer_scheduler_mark_test_pending (scheduler, 0, PACER_SCHEDULE_FLAGS_ALONE);
   again = next (scheduler);
@@ -240,7 +241,7 @@ test_requeue_and_remove (void)
 
   pacer_scheduler_mark_test_pending (scheduler, 0, PACER_SCHEDULE_FLAGS_NONE);
   rest = pacer_scheduler_remove_pending (scheduler);
-  g_assert_cmpuint (rest->len, ==, 5);
+  g_assert_cmpuint (rest->len, ==, 4);
   g_assert_false (pacer_scheduler_has_pending (scheduler));
   g_assert_null (next (scheduler));
 }
