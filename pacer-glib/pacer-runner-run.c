@@ -861,6 +861,14 @@ handle_whole_end (Run        *run,
 
   if (redundant)
     {
+      PacerRunner *self = run->runner;
+      Program *program = batch_program (run, batch);
+
+      /* Its TAP lines are its results; the whole process is what the
+       * scheduler places, so its time is what orders it next run. */
+      if (self->history != NULL)
+        pacer_duration_history_record (self->history, program->file, program->name,
+                                       (g_get_monotonic_time () - batch->spawn_time) / (double) G_USEC_PER_SEC);
       mark_complete (run, worker, test_index, batch->last_duration);
       return;
     }

@@ -11,6 +11,7 @@
 
 #include <glib/gstdio.h>
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 #include "pacer-test-utils.h"
 
@@ -297,6 +298,68 @@ test_bad_input (void)
   }
 }
 
+/* Start time of @program's first result in a --json report. */
+static double
+first_start (JsonObject *report,
+             const char *program)
+{
+  JsonArray *results = json_object_get_array_member (report, "results");
+  double first = -1;
+
+  for (guint i = 0; i < json_array_get_length (results); i++)
+    {
+      JsonObject *result = json_array_get_object_element (results, i);
+      double start = json_object_get_double_member (result, "start");
+
+      if (g_strcmp0 (json_object_get_string_member (result, "program"), program) == 0 &&
+          (first < 0 || start < first))
+        first = start;
+    }
+  g_assert_cmpfloat (first, >, 0);
+  return first;
+}
+
+static void
+test_tap_history (void)
+{
+  g_autofree char *dir = g_build_filename (tmp_dir, "tap-history", NULL);
+  g_autofree char *cache = g_build_filename (tmp_dir, "tap-history-cache", NULL);
+  g_autofree char *json = g_build_filename (tmp_dir, "tap-history.json", NULL);
+  const char *args[] = { "-n", "1", "--cache-dir", cache, "--json", json, dir, NULL };
+
+  g_test_summary ("A program run whole whose TAP lines are its results is timed as a whole: "
+                  "with a history, the longest such program starts first");
+
+  /* In name order the long program comes last; each prints two TAP results. */
+  g_free (write_test (dir, "a-short.test",
+                      "[Test]\nType=session\nOutput=TAP\n"
+                      "Exec=/bin/sh -c 'echo 1..2; echo ok 1 one; echo ok 2 two'\n"));
+  g_free (write_test (dir, "z-long.test",
+                      "[Test]\nType=session\nOutput=TAP\n"
+                      "Exec=/bin/sh -c 'echo 1..2; echo ok 1 one; sleep 0.5; echo ok 2 two'\n"));
+
+  for (guint round = 0; round < 2; round++)
+    {
+      g_autofree char *out = NULL, *err = NULL, *text = NULL;
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(GError) error = NULL;
+      JsonObject *report;
+      double short_start, long_start;
+
+      g_assert_cmpint (run_cli (args, &out, &err), ==, 0);
+      g_assert_true (json_parser_load_from_file (parser, json, &error));
+      g_assert_no_error (error);
+      report = json_node_get_object (json_parser_get_root (parser));
+      short_start = first_start (report, "a-short.test");
+      long_start = first_start (report, "z-long.test");
+      /* No history: name order. Then the history knows z-long's 0.5 s. */
+      if (round == 0)
+        g_assert_cmpfloat (short_start, <, long_start);
+      else
+        g_assert_cmpfloat (long_start, <, short_start);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -311,6 +374,7 @@ main (int   argc,
   g_test_add_func ("/Pacer/PacerRun/installed-tests/working-directory", test_working_directory);
   g_test_add_func ("/Pacer/PacerRun/installed-tests/exclusive-alone", test_exclusive_alone);
   g_test_add_func ("/Pacer/PacerRun/installed-tests/bad-input", test_bad_input);
+  g_test_add_func ("/Pacer/PacerRun/installed-tests/tap-history", test_tap_history);
 
   status = g_test_run ();
   pacer_test_tmp_dir_free (tmp_dir);
