@@ -43,6 +43,7 @@ typedef struct
   gboolean progress_shown;
   guint n_done;
   guint n_order_dependent;
+  guint n_workers_at_start;
   gint64 start_time;
   gint64 last_progress;
   guint progress_source;
@@ -146,6 +147,7 @@ on_run_started (PacerRunner *runner,
 
     n_programs += commands->len;
   }
+  console->n_workers_at_start = pacer_runner_get_n_workers_used (runner);
   if (n_whole == 0)
     g_print (ngettext ("pacer-run: %u test from %u program(s), %u worker(s), seed %s\n",
                        "pacer-run: %u tests from %u program(s), %u worker(s), seed %s\n",
@@ -278,6 +280,9 @@ print_summary (Console *console)
   if (!console->quiet)
     g_print (_("\nRan in %.2f s with seed %s\n"), elapsed,
              pacer_runner_get_seed (runner) != NULL ? pacer_runner_get_seed (runner) : "-");
+  if (!console->quiet && pacer_runner_get_n_workers_used (runner) > console->n_workers_at_start)
+    g_print (_("Grew from %u to %u workers while the CPUs had room\n"), console->n_workers_at_start,
+             pacer_runner_get_n_workers_used (runner));
 
   /* The last line, in pytest's form, for people and scripts alike. */
   g_print (_("%u passed, %u failed"), pacer_runner_get_count (runner, PACER_TEST_OUTCOME_PASS), failed);
@@ -372,6 +377,41 @@ parse_workers (const char  *text,
       return FALSE;
     }
   *n_workers = (guint) value;
+  return TRUE;
+}
+
+/* --max-workers: a count, or “auto” for four per usable CPU (tests that
+ * wait leave most of a CPU idle). Not below -n: that would be no growth
+ * said in a way that looks like a limit. */
+static gboolean
+parse_max_workers (const char  *text,
+                   guint        n_workers,
+                   guint       *max_workers,
+                   GError     **error)
+{
+  guint64 value = 0;
+  guint start = n_workers > 0 ? n_workers : pacer_runner_get_usable_cpus ();
+
+  *max_workers = 0;
+  if (text == NULL)
+    return TRUE;
+  if (g_str_equal (text, "auto"))
+    value = MAX (MIN (4 * (guint64) pacer_runner_get_usable_cpus (), 1024), start);
+  else if (!g_ascii_string_to_unsigned (text, 10, 1, 1024, &value, NULL))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--max-workers “%s” is not a number of workers: give an integer from 1 to 1024, or “auto”"),
+                   text);
+      return FALSE;
+    }
+  if (value < start)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--max-workers %u is fewer than the %u workers the run starts with (-n)"),
+                   (guint) value, start);
+      return FALSE;
+    }
+  *max_workers = (guint) value;
   return TRUE;
 }
 
@@ -542,6 +582,7 @@ main (int   argc,
       char *argv[])
 {
   g_autofree char *workers = NULL;
+  g_autofree char *max_workers_text = NULL;
   g_autofree char *dist = NULL;
   g_autofree char *seed = NULL;
   g_autofree char *mode = NULL;
@@ -579,12 +620,14 @@ main (int   argc,
   g_autofree char *scratch_dir = NULL;
   g_autoptr(GPtrArray) commands = NULL;
   guint n_workers = 0;
+  guint max_workers = 0;
   g_autofree char *junit_xml = NULL;
   g_autofree char *json = NULL;
   g_autofree char *timeline = NULL;
   gboolean report_on_stdout = FALSE;
   const GOptionEntry entries[] = {
     { "numprocesses", 'n', 0, G_OPTION_ARG_STRING, &workers, N_("Number of workers, or “auto” for one per usable CPU"), N_("N|auto") },
+    { "max-workers", 0, 0, G_OPTION_ARG_STRING, &max_workers_text, N_("Add workers up to N while the CPUs have room; “auto” for four per usable CPU"), N_("N|auto") },
     { "dist", 0, 0, G_OPTION_ARG_STRING, &dist, N_("How tests are spread over workers: load (default), loadscope, loadfile, loadgroup, worksteal, each or no"), N_("MODE") },
     { "group", 0, 0, G_OPTION_ARG_STRING_ARRAY, &group_args, N_("With --dist loadgroup, run the tests matching GLOB in one worker, as group NAME"), N_("GLOB=NAME") },
     { "serial", 0, 0, G_OPTION_ARG_STRING_ARRAY, &serial_args, N_("Run the tests matching GLOB while nothing else runs"), N_("GLOB") },
@@ -732,7 +775,8 @@ main (int   argc,
       g_setenv ("PACER_STORE", store_uri, TRUE);
     }
 
-  if (!parse_workers (workers, &n_workers, &error))
+  if (!parse_workers (workers, &n_workers, &error) ||
+      !parse_max_workers (max_workers_text, n_workers, &max_workers, &error))
     {
       g_printerr ("pacer-run: %s\n", error->message);
       return EXIT_USAGE;
@@ -890,6 +934,7 @@ main (int   argc,
 
   g_object_set (runner,
                 "n-workers", n_workers,
+                "max-workers", max_workers,
                 "max-worker-restart", max_worker_restart,
                 "maxfail", (guint) maxfail,
                 "timeout", timeout_option.seconds,

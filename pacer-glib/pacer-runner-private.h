@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 
 #include "pacer-batch-private.h"
+#include "pacer-cpu-pressure-private.h"
 #include "pacer-dist-mode.h"
 #include "pacer-reaper-private.h"
 #include "pacer-runner.h"
@@ -109,7 +110,12 @@ typedef struct
   guint n_listing;
   GArray *tests;
   Slot *slots;
-  guint n_slots;
+  guint n_slots;        /* every slot the run may use */
+  guint n_active;       /* slots 0 … n_active - 1 take batches */
+  guint n_active_min;   /* what it started with, never given back */
+  guint scale_source;   /* samples the CPUs while the run may grow */
+  PacerCpuSample cpu_sample;
+  gint64 no_grow_until; /* monotonic: a worker was just given back */
   guint n_running;
   guint n_restarts;
   guint max_restarts;
@@ -166,6 +172,7 @@ struct _PacerRunner
   gboolean strict_order;
   gboolean order_check;
   double split_limit;   /* seconds for a test no history knows; 0: off */
+  guint max_workers;    /* a run may grow to this many while CPUs idle; 0: no growth */
 
   Run *run;
   gboolean list_only;   /* the run stops once its tests are known */

@@ -55,6 +55,7 @@ clear_tick (Run *run)
 {
   clear_source (run, &run->tick_source);
   clear_source (run, &run->list_timeout_source);
+  clear_source (run, &run->scale_source);
 }
 
 static void
@@ -1254,7 +1255,7 @@ static void
 dispatch_idle_slots (Run *run)
 {
   /* In the exclusive pass gw0 alone runs. */
-  guint n_slots = run->exclusive_pass ? MIN (run->n_slots, 1) : run->n_slots;
+  guint n_slots = run->exclusive_pass ? MIN (run->n_active, 1) : run->n_active;
 
   if (run->parked != NULL && run->n_running == 0 && run->stop == STOP_NONE)
     {
@@ -1305,6 +1306,42 @@ on_tick (gpointer user_data)
 #define TEARDOWN_TIME_LIMIT 60.0
 
 static void on_teardown_done (char **failures, gpointer user_data);
+
+/* How often a run that may grow looks at the CPUs: often enough to
+ * matter to a suite of a few seconds, seldom enough that one sample spans
+ * many scheduler ticks. */
+#define SCALE_MSEC 500
+/* After a worker is given back, the CPUs are left to settle. */
+#define NO_GROW_AFTER_SHRINK_USEC (2 * G_USEC_PER_SEC)
+
+static gboolean
+on_scale_tick (gpointer user_data)
+{
+  Run *run = user_data;
+  PacerCpuSample sample;
+  PacerCpuRoom room;
+
+  if (!_pacer_cpu_sample_read ("/proc", &sample))
+    return G_SOURCE_CONTINUE;
+  room = _pacer_cpu_room (&run->cpu_sample, &sample);
+  run->cpu_sample = sample;
+
+  if (room == PACER_CPU_ROOM_SHRINK && run->n_active > run->n_active_min)
+    {
+      /* Its batch runs to its end; then dispatch_idle_slots() passes it by. */
+      run->n_active--;
+      run->no_grow_until = sample.time + NO_GROW_AFTER_SHRINK_USEC;
+    }
+  else if (room == PACER_CPU_ROOM_GROW && run->n_active < run->n_slots && sample.time >= run->no_grow_until &&
+           run->stop == STOP_NONE && !run->exclusive_pass && run->parked == NULL &&
+           (pacer_scheduler_has_pending (run->scheduler) || !g_queue_is_empty (&run->extras)))
+    {
+      run->n_active++;
+      run->runner->n_workers_used = MAX (run->runner->n_workers_used, run->n_active);
+      dispatch_idle_slots (run);
+    }
+  return G_SOURCE_CONTINUE;
+}
 
 static void
 teardown_fixtures (Run *run)
@@ -1620,7 +1657,15 @@ start_workers (Run *run)
 
   /* Never more workers than tests: a worker with nothing to do only costs. */
   run->n_slots = _pacer_runner_n_slots (run, MIN (wanted, n_runnable));
-  self->n_workers_used = run->n_slots;
+  run->n_active = run->n_active_min = run->n_slots;
+  /* A run may grow only where it can tell when to stop: with pressure
+   * stall information. Each copy of --dist each needs a worker from the
+   * start, and --dist no keeps to one. */
+  if (self->max_workers > run->n_slots && self->dist != PACER_DIST_MODE_EACH &&
+      self->dist != PACER_DIST_MODE_NO && _pacer_cpu_sample_read ("/proc", &run->cpu_sample) &&
+      run->cpu_sample.has_stall)
+    run->n_slots = MAX (run->n_slots, MIN (self->max_workers, n_runnable));
+  self->n_workers_used = run->n_active;
   run->max_restarts = self->max_worker_restart >= 0 ? (guint) self->max_worker_restart : 4 * MAX (run->n_slots, 1);
   run->slots = g_new0 (Slot, MAX (run->n_slots, 1));
 
@@ -1652,6 +1697,16 @@ start_workers (Run *run)
       g_source_set_callback (source, on_tick, run, NULL);
       g_source_set_static_name (source, "[pacer] timeout check");
       run->tick_source = g_source_attach (source, run->context);
+      g_source_unref (source);
+    }
+
+  if (run->n_slots > run->n_active)
+    {
+      GSource *source = g_timeout_source_new (SCALE_MSEC);
+
+      g_source_set_callback (source, on_scale_tick, run, NULL);
+      g_source_set_static_name (source, "[pacer] CPU room");
+      run->scale_source = g_source_attach (source, run->context);
       g_source_unref (source);
     }
 

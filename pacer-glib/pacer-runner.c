@@ -79,6 +79,7 @@ enum {
   PROP_STRICT_ORDER,
   PROP_ORDER_CHECK,
   PROP_SPLIT_LIMIT,
+  PROP_MAX_WORKERS,
   N_PROPS
 };
 
@@ -460,7 +461,8 @@ pacer_runner_get_n_whole_programs (PacerRunner *self)
  * @self: a runner
  *
  * Gets the number of worker slots of the last run: the requested number,
- * capped by the number of tests.
+ * capped by the number of tests, or the most that ran at once in a run
+ * that grew (see [property@Pacer.Runner:max-workers]).
  *
  * Returns: the number of workers
  *
@@ -667,6 +669,9 @@ pacer_runner_get_property (GObject    *object,
     case PROP_SPLIT_LIMIT:
       g_value_set_double (value, self->split_limit);
       break;
+    case PROP_MAX_WORKERS:
+      g_value_set_uint (value, self->max_workers);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -776,6 +781,10 @@ pacer_runner_set_property (GObject      *object,
     case PROP_SPLIT_LIMIT:
       changed = self->split_limit != g_value_get_double (value);
       self->split_limit = g_value_get_double (value);
+      break;
+    case PROP_MAX_WORKERS:
+      changed = self->max_workers != g_value_get_uint (value);
+      self->max_workers = g_value_get_uint (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1010,6 +1019,28 @@ pacer_runner_class_init (PacerRunnerClass *klass)
    * Since: 1.0
    */
   properties[PROP_SPLIT_LIMIT] = g_param_spec_double ("split-limit", NULL, NULL, 0, G_MAXDOUBLE, 60, flags);
+
+  /**
+   * PacerRunner:max-workers:
+   *
+   * How many workers a run may grow to beyond
+   * [property@Pacer.Runner:n-workers] (`--max-workers`), or 0 to keep to
+   * that many. A run that may grow adds a worker while a whole CPU of the
+   * machine stands idle and runnable tasks wait for one under 5 % of the
+   * time (Linux's `/proc/pressure/cpu`), as tests that sleep, wait for a
+   * server or a D-Bus reply leave it, and gives one back, once its batch is
+   * over, when tasks wait for CPUs more than 20 % of the time. No test is stopped
+   * to give a worker back, so no verdict depends on it. Without pressure
+   * stall information (kernels before 4.20, or booted with `psi=0`) a run
+   * never grows. `--dist each` and `--dist no` never grow.
+   *
+   * Workers that may be added are known to the scheduler from the start,
+   * so the work is dealt in shares for them too: a run that stays small
+   * starts more processes than one that was never allowed to grow.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MAX_WORKERS] = g_param_spec_uint ("max-workers", NULL, NULL, 0, 1024, 0, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 

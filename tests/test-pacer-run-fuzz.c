@@ -238,6 +238,7 @@ typedef struct
 /* pacer-run.c's option table, in its spellings. */
 static const Option options[] = {
   { "-n", ARG_WORKERS },
+  { "--max-workers", ARG_WORKERS },
   { "--numprocesses", ARG_WORKERS },
   { "--dist", ARG_DIST },
   { "--group", ARG_GROUP },

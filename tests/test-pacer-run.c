@@ -146,6 +146,8 @@ test_bad_input (void)
     { NULL, { "--frobnicate", program, NULL }, "Unknown option" },
     { NULL, { "-n", "0", program, NULL }, "not a number of workers" },
     { NULL, { "-n", "-3", program, NULL }, "not a number of workers" },
+    { NULL, { "--max-workers", "lots", program, NULL }, "pacer-run: --max-workers " },
+    { NULL, { "-n", "4", "--max-workers", "3", program, NULL }, "fewer than the 4 workers" },
     { NULL, { "--dist", "loadsope", program, NULL }, "not a distribution mode" },
     { NULL, { "--dist", "bogus", program, NULL }, "not a distribution mode" },
     { NULL, { "--seed", "42", program, NULL }, "not a GTest seed" },

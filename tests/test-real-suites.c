@@ -451,6 +451,46 @@ test_helper_library (void)
                    PACER_TEST_OUTCOME_PASS);
 }
 
+static void
+test_grow (void)
+{
+  g_autoptr(PacerRunner) runner = pacer_runner_new (NULL);
+  g_autoptr(PacerTestCommand) command = fake_command ("waits", "pass:/w/first,fail:/w/failing",
+                                                      "FAKE_GTEST_SLOW=40:100");
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GError) error = NULL;
+
+  g_test_summary ("A run that may grow while the CPUs idle keeps every verdict, gives each test one "
+                  "result and never goes past its ceiling; without pressure stall information it "
+                  "does not grow");
+
+  pacer_runner_add_command (runner, command);
+  g_object_set (runner, "n-workers", 1, "max-workers", 4, NULL);
+  g_assert_true (pacer_runner_run (runner, NULL, &error));
+  g_assert_no_error (error);
+
+  results = pacer_runner_get_results (runner);
+  g_assert_cmpuint (results->len, ==, 42);
+  for (guint i = 0; i < results->len; i++)
+    {
+      PacerTestResult *result = g_ptr_array_index (results, i);
+      const char *path = pacer_test_result_get_path (result);
+      const char *worker = pacer_test_result_get_worker (result);
+
+      g_assert_false (g_hash_table_contains (seen, path));
+      g_hash_table_add (seen, (gpointer) path);
+      g_assert_cmpint (pacer_test_result_get_outcome (result), ==,
+                       g_str_equal (path, "/w/failing") ? PACER_TEST_OUTCOME_FAIL : PACER_TEST_OUTCOME_PASS);
+      g_assert_true (g_strv_contains ((const char * const[]) { "gw0", "gw1", "gw2", "gw3", NULL }, worker));
+    }
+  g_assert_cmpuint (pacer_runner_get_n_workers_used (runner), >=, 1);
+  g_assert_cmpuint (pacer_runner_get_n_workers_used (runner), <=, 4);
+  if (!g_file_test ("/proc/pressure/cpu", G_FILE_TEST_EXISTS))
+    g_assert_cmpuint (pacer_runner_get_n_workers_used (runner), ==, 1);
+  g_test_message ("grew to %u workers", pacer_runner_get_n_workers_used (runner));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -468,6 +508,7 @@ main (int   argc,
   g_test_add_func ("/Pacer/RealSuites/order-dependent-hang", test_order_dependent_hang);
   g_test_add_func ("/Pacer/RealSuites/cwd", test_cwd);
   g_test_add_func ("/Pacer/RealSuites/helper-library", test_helper_library);
+  g_test_add_func ("/Pacer/RealSuites/grow", test_grow);
 
   status = g_test_run ();
   g_free (log_file);
