@@ -132,7 +132,7 @@ gboolean    _pacer_batch_check_timeout  (PacerBatch            *batch,
 guint       _pacer_batch_first_unreported (PacerBatch          *batch);
 gboolean    _pacer_batch_has_unreported (PacerBatch            *batch);
 char       *_pacer_batch_describe_end   (PacerBatch            *batch);
-void        _pacer_batch_free           (PacerBatch            *batch);
+void        _pacer_batch_unref          (PacerBatch            *batch);
 
 /* Puts a spawned test process in a process group of its own, so a timeout or
  * Ctrl-C can kill everything it started, and kills it if the runner dies.
@@ -142,6 +142,6 @@ void        _pacer_batch_free           (PacerBatch            *batch);
  * *thread* that spawned dies: spawn from the thread that runs the run. */
 void        _pacer_child_setup          (gpointer               user_data);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (PacerBatch, _pacer_batch_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PacerBatch, _pacer_batch_unref)
 
 G_END_DECLS

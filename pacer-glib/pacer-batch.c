@@ -189,7 +189,7 @@ batch_ref (PacerBatch *batch)
 /* A pending read holds a reference, so a cancelled read can still complete
  * after the runner let go of the batch. */
 void
-_pacer_batch_free (PacerBatch *batch)
+_pacer_batch_unref (PacerBatch *batch)
 {
   if (batch == NULL || --batch->ref_count > 0)
     return;

@@ -96,7 +96,7 @@ run_free (Run *run)
   for (guint i = 0; i < run->n_slots; i++)
     {
       g_free (run->slots[i].id);
-      g_clear_pointer (&run->slots[i].batch, _pacer_batch_free);
+      g_clear_pointer (&run->slots[i].batch, _pacer_batch_unref);
     }
   g_free (run->slots);
   if (run->cancel_source != NULL)
@@ -1110,7 +1110,7 @@ on_batch_done (PacerBatch *batch,
 
   slot->extra = EXTRA_NONE;
 
-  g_clear_pointer (&slot->batch, _pacer_batch_free);
+  g_clear_pointer (&slot->batch, _pacer_batch_unref);
   slot->serial = FALSE;
   run->n_running--;
 
