@@ -73,16 +73,16 @@ group_spec_parse (const char  *spec,
  * pacer_scheduler_new_for_dist:
  * @mode: a distribution mode
  * @groups: (array zero-terminated=1) (nullable): for
- *   %PACER_DIST_MODE_LOADGROUP, groups as `GLOB=NAME`; a test takes the
+ *   `PACER_DIST_MODE_LOADGROUP`, groups as `GLOB=NAME`; a test takes the
  *   first group whose glob matches its path
- * @error: return location for a #GError
+ * @error: return location for a [type@GLib.Error]
  *
  * Creates the scheduler that implements @mode. [class@Pacer.Runner] does
  * this itself from its [property@Pacer.Runner:dist]; this is for an
  * application that wraps a built-in policy in its own.
  *
  * Returns: (transfer full): a new scheduler, or `NULL` with
- *   %PACER_ERROR_INVALID_ARGUMENT if a group is not `GLOB=NAME`
+ *   `PACER_ERROR_INVALID_ARGUMENT` if a group is not `GLOB=NAME`
  *
  * Since: 1.0
  */

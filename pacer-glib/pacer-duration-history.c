@@ -245,13 +245,13 @@ pacer_duration_history_get_file (PacerDurationHistory *self)
 /**
  * pacer_duration_history_load:
  * @self: a history
- * @error: return location for a #GError
+ * @error: return location for a [type@GLib.Error]
  *
  * Reads the history file, adding what it holds to @self. A missing file is an
  * empty history, not an error.
  *
- * Returns: `TRUE` on success; `FALSE` with %PACER_ERROR_CORRUPT_STATE or
- *   %PACER_ERROR_IO if the file cannot be used
+ * Returns: `TRUE` on success; `FALSE` with `PACER_ERROR_CORRUPT_STATE` or
+ *   `PACER_ERROR_IO` if the file cannot be used
  *
  * Since: 1.0
  */
@@ -345,12 +345,12 @@ pacer_duration_history_load (PacerDurationHistory  *self,
 /**
  * pacer_duration_history_save:
  * @self: a history
- * @error: return location for a #GError
+ * @error: return location for a [type@GLib.Error]
  *
  * Writes the history to its file, creating the directory if needed. The file
  * is written under a temporary name and renamed over the old one.
  *
- * Returns: `TRUE` on success; `FALSE` with %PACER_ERROR_IO otherwise
+ * Returns: `TRUE` on success; `FALSE` with `PACER_ERROR_IO` otherwise
  *
  * Since: 1.0
  */

@@ -7,7 +7,7 @@
  * a suite passes in every worker's environment or as a stress run.
  *
  * The runner indexes each test once per worker when its
- * [property@Pacer.Runner:dist] is %PACER_DIST_MODE_EACH, and this scheduler
+ * [property@Pacer.Runner:dist] is `PACER_DIST_MODE_EACH`, and this scheduler
  * pins the k-th copy of a test (the k-th time a program and path are added)
  * to the k-th worker added. Each worker runs its copies in listing order; the
  * rest of a crashed batch and a retry stay with their worker. Results carry

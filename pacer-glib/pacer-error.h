@@ -29,7 +29,7 @@ G_BEGIN_DECLS
  * @PACER_ERROR_LIMIT_REACHED: a configured limit, such as a maximum number of calls, was reached.
  * @PACER_ERROR_CONFLICT: another writer changed a stored value since it was read.
  *
- * Error codes in the %PACER_ERROR domain.
+ * Error codes in the `PACER_ERROR` domain.
  *
  * Since: 1.0
  */

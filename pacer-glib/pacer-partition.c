@@ -49,14 +49,14 @@ _pacer_partition_hash (const char *program,
  * @kind: (out) (optional): where the kind goes
  * @index: (out) (optional): where K, from 1 to N, goes
  * @total: (out) (optional): where N goes
- * @error: return location for a #GError
+ * @error: return location for a [type@GLib.Error]
  *
  * Parses `slice:K/N`, `hash:K/N` or `duration:K/N`, the form
  * [property@Pacer.Runner:partition] and `pacer-run --partition` take. K is
  * 1-based: the partitions of a suite cut in three are 1/3, 2/3 and 3/3.
  *
  * Returns: `TRUE` if @spec is valid; otherwise `FALSE` with
- *   %PACER_ERROR_INVALID_ARGUMENT
+ *   `PACER_ERROR_INVALID_ARGUMENT`
  *
  * Since: 1.0
  */

@@ -73,12 +73,12 @@ rate_new (double   calls,
 /**
  * pacer_rate_new_per_second:
  * @calls: calls per second, greater than zero
- * @error: return location for a #GError
+ * @error: return location for a [type@GLib.Error]
  *
  * Makes a rate of @calls calls per second.
  *
  * Returns: (transfer full) (nullable): a new rate, or `NULL` with
- *   %PACER_ERROR_INVALID_ARGUMENT if @calls is zero, negative, NaN or infinite
+ *   `PACER_ERROR_INVALID_ARGUMENT` if @calls is zero, negative, NaN or infinite
  *
  * Since: 1.0
  */
@@ -92,12 +92,12 @@ pacer_rate_new_per_second (double   calls,
 /**
  * pacer_rate_new_per_minute:
  * @calls: calls per minute, greater than zero
- * @error: return location for a #GError
+ * @error: return location for a [type@GLib.Error]
  *
  * Makes a rate of @calls calls per minute.
  *
  * Returns: (transfer full) (nullable): a new rate, or `NULL` with
- *   %PACER_ERROR_INVALID_ARGUMENT if @calls is zero, negative, NaN or infinite
+ *   `PACER_ERROR_INVALID_ARGUMENT` if @calls is zero, negative, NaN or infinite
  *
  * Since: 1.0
  */
@@ -111,12 +111,12 @@ pacer_rate_new_per_minute (double   calls,
 /**
  * pacer_rate_new_per_hour:
  * @calls: calls per hour, greater than zero
- * @error: return location for a #GError
+ * @error: return location for a [type@GLib.Error]
  *
  * Makes a rate of @calls calls per hour.
  *
  * Returns: (transfer full) (nullable): a new rate, or `NULL` with
- *   %PACER_ERROR_INVALID_ARGUMENT if @calls is zero, negative, NaN or infinite
+ *   `PACER_ERROR_INVALID_ARGUMENT` if @calls is zero, negative, NaN or infinite
  *
  * Since: 1.0
  */
@@ -130,13 +130,13 @@ pacer_rate_new_per_hour (double   calls,
 /**
  * pacer_rate_new_per_day:
  * @calls: calls per day, greater than zero
- * @error: return location for a #GError
+ * @error: return location for a [type@GLib.Error]
  *
  * Makes a rate of @calls calls per day. Any fraction is kept: a rate of one
  * call a day paces one call every 86 400 seconds.
  *
  * Returns: (transfer full) (nullable): a new rate, or `NULL` with
- *   %PACER_ERROR_INVALID_ARGUMENT if @calls is zero, negative, NaN or infinite
+ *   `PACER_ERROR_INVALID_ARGUMENT` if @calls is zero, negative, NaN or infinite
  *
  * Since: 1.0
  */
@@ -170,7 +170,7 @@ parse_unit (const char *word,
 /**
  * pacer_rate_parse:
  * @text: a rate such as "10/s", "90/min" or "2.5 calls per minute"
- * @error: return location for a #GError
+ * @error: return location for a [type@GLib.Error]
  *
  * Reads a rate from text: a number, then `/` or the word "per" (optionally
  * after "call" or "calls"), then a unit: `s`, `sec`, `second`, `m`, `min`,
@@ -180,7 +180,7 @@ parse_unit (const char *word,
  * command lines.
  *
  * Returns: (transfer full) (nullable): a new rate, or `NULL` with
- *   %PACER_ERROR_INVALID_ARGUMENT if @text is not a rate or its number is not
+ *   `PACER_ERROR_INVALID_ARGUMENT` if @text is not a rate or its number is not
  *   greater than zero
  *
  * Since: 1.0

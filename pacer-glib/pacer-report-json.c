@@ -167,7 +167,7 @@ _pacer_report_json (const PacerReportRun *run,
  * pacer_runner_write_json:
  * @self: a runner whose run is over
  * @path: (type filename): the file to write, or `-` for standard output
- * @error: return location for a #GError
+ * @error: return location for a [type@GLib.Error]
  *
  * Writes the last run as one JSON document: a header (`format`, `version`,
  * `seed`, `workers`, `hostname`, `start`, `duration` and `counts` by outcome)
@@ -181,7 +181,7 @@ _pacer_report_json (const PacerReportRun *run,
  * the old file or the whole new report, never half of one.
  *
  * Returns: `TRUE` on success; otherwise `FALSE` with @error set to
- *   %PACER_ERROR_IO
+ *   `PACER_ERROR_IO`
  *
  * Since: 1.0
  */

@@ -354,7 +354,7 @@ _pacer_report_junit_xml (const PacerReportRun *run,
  * pacer_runner_write_junit_xml:
  * @self: a runner whose run is over
  * @path: (type filename): the file to write, or `-` for standard output
- * @error: return location for a #GError
+ * @error: return location for a [type@GLib.Error]
  *
  * Writes the results of the last run as JUnit XML, the format CI systems
  * read, following the Jenkins xUnit plugin's `junit-10.xsd`: one
@@ -368,7 +368,7 @@ _pacer_report_junit_xml (const PacerReportRun *run,
  * the old file or the whole new report, never half of one.
  *
  * Returns: `TRUE` on success; otherwise `FALSE` with @error set to
- *   %PACER_ERROR_IO
+ *   `PACER_ERROR_IO`
  *
  * Since: 1.0
  */

@@ -374,7 +374,7 @@ _pacer_report_timeline (const PacerReportRun *run,
  * pacer_runner_write_timeline:
  * @self: a runner whose run is over
  * @path: (type filename): the SVG file to write, or `-` for standard output
- * @error: return location for a #GError
+ * @error: return location for a [type@GLib.Error]
  *
  * Draws the last run as an SVG picture: one lane per worker, one bar per
  * attempt of a test where and when it ran (green passed, red failed, crashed
@@ -386,7 +386,7 @@ _pacer_report_timeline (const PacerReportRun *run,
  * the old file or the whole new picture, never half of one.
  *
  * Returns: `TRUE` on success; otherwise `FALSE` with @error set to
- *   %PACER_ERROR_IO
+ *   `PACER_ERROR_IO`
  *
  * Since: 1.0
  */

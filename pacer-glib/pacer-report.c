@@ -25,7 +25,7 @@
  * pacer_report_check_writable:
  * @path: (type filename): where a report is to be written, or `-` for
  *   standard output
- * @error: return location for a #GError
+ * @error: return location for a [type@GLib.Error]
  *
  * Checks, before a run starts, that a report can be written to @path later:
  * its folder exists and a file can be created in it. A command-line tool
@@ -33,7 +33,7 @@
  * than the whole run.
  *
  * Returns: `TRUE` if @path can be written; otherwise `FALSE` with @error set
- *   to %PACER_ERROR_IO
+ *   to `PACER_ERROR_IO`
  *
  * Since: 1.0
  */

@@ -15,7 +15,7 @@
  * killed; the same timeout bounds listing. Every listed test gets exactly one
  * [signal@Pacer.Runner::test-finished], also when the run stops early, in
  * which case the tests it never ran are reported as
- * %PACER_TEST_OUTCOME_NOT_RUN.
+ * `PACER_TEST_OUTCOME_NOT_RUN`.
  *
  * A program that is not a GTest program (its `-l` prints no test list) runs
  * whole as one test judged by its exit status: 0 passes, 77 skips, anything
@@ -171,7 +171,7 @@ reset_results (PacerRunner *self)
  * Starts a run of [property@Pacer.Runner:programs]. Signals are emitted in
  * the thread-default main context of the caller. Cancelling @cancellable
  * kills every test process group, reports the tests not run, and ends the run
- * with %G_IO_ERROR_CANCELLED.
+ * with `G_IO_ERROR_CANCELLED`.
  *
  * Since: 1.0
  */
@@ -230,7 +230,7 @@ pacer_runner_run_async (PacerRunner         *self,
  * pacer_runner_run_finish:
  * @self: a runner
  * @result: the result given to the callback
- * @error: return location for a #GError
+ * @error: return location for a [type@GLib.Error]
  *
  * Finishes a run started with [method@Pacer.Runner.run_async]. A run in which
  * tests failed still succeeds: look at [method@Pacer.Runner.get_count].
@@ -266,7 +266,7 @@ on_sync_done (GObject      *source,
  * pacer_runner_run:
  * @self: a runner
  * @cancellable: (nullable): cancelling it from another thread stops the run
- * @error: return location for a #GError
+ * @error: return location for a [type@GLib.Error]
  *
  * Runs the tests and returns when the run is over, iterating a main context
  * of its own, in which the signals are emitted.
@@ -298,7 +298,7 @@ pacer_runner_run (PacerRunner   *self,
  * pacer_runner_list_tests:
  * @self: a runner
  * @cancellable: (nullable): a cancellable
- * @error: return location for a #GError
+ * @error: return location for a [type@GLib.Error]
  *
  * Finds the tests a run would start, as the run does, without running any:
  * each GTest program is asked for its tests once with `-l`, with the
@@ -521,7 +521,7 @@ pacer_runner_get_seed (PacerRunner *self)
  *
  * Adds @command to the runs of @self, after
  * [property@Pacer.Runner:programs]. The command's settings are read when a
- * run starts; a run fails with %PACER_ERROR_INVALID_ARGUMENT if two commands
+ * run starts; a run fails with `PACER_ERROR_INVALID_ARGUMENT` if two commands
  * have the same name.
  *
  * Since: 1.0
@@ -860,7 +860,7 @@ pacer_runner_class_init (PacerRunnerClass *klass)
    * PacerRunner:retries:
    *
    * How many times a failed test is run again, alone; a test that passes on
-   * a retry is reported as %PACER_TEST_OUTCOME_FLAKY.
+   * a retry is reported as `PACER_TEST_OUTCOME_FLAKY`.
    *
    * Since: 1.0
    */
@@ -934,7 +934,7 @@ pacer_runner_class_init (PacerRunnerClass *klass)
    * [func@Pacer.partition_parse]), or `NULL` to run every test. The share is
    * taken after listing and before scheduling; the N partitions together run
    * every test exactly once. An invalid value makes the run fail with
-   * %PACER_ERROR_INVALID_ARGUMENT.
+   * `PACER_ERROR_INVALID_ARGUMENT`.
    *
    * Since: 1.0
    */
@@ -945,7 +945,7 @@ pacer_runner_class_init (PacerRunnerClass *klass)
    *
    * How tests are spread over the workers (`--dist`); ignored for the
    * choice of scheduler when [property@Pacer.Runner:scheduler] is set, but
-   * %PACER_DIST_MODE_NO still means one worker and %PACER_DIST_MODE_EACH
+   * `PACER_DIST_MODE_NO` still means one worker and `PACER_DIST_MODE_EACH`
    * still gives the scheduler one copy of every test per worker.
    *
    * Since: 1.0
@@ -956,10 +956,10 @@ pacer_runner_class_init (PacerRunnerClass *klass)
   /**
    * PacerRunner:groups:
    *
-   * For %PACER_DIST_MODE_LOADGROUP, the groups as `GLOB=NAME` (`--group`):
+   * For `PACER_DIST_MODE_LOADGROUP`, the groups as `GLOB=NAME` (`--group`):
    * a test takes the first group whose glob matches its path, and a group
    * runs in one worker. A run with a group not in that form fails with
-   * %PACER_ERROR_INVALID_ARGUMENT.
+   * `PACER_ERROR_INVALID_ARGUMENT`.
    *
    * Since: 1.0
    */

@@ -107,7 +107,7 @@ pacer_scheduler_add_test (PacerScheduler     *self,
  * @worker: the idle worker
  *
  * Picks the tests @worker runs next in one process, in the order given. All
- * belong to one program, and a test flagged %PACER_SCHEDULE_FLAGS_ALONE is
+ * belong to one program, and a test flagged `PACER_SCHEDULE_FLAGS_ALONE` is
  * the only one in its batch.
  *
  * Returns: (transfer full) (element-type guint) (nullable): the test indices,

@@ -1239,7 +1239,7 @@ pacer_shared_fixture_declare (PacerSharedFixture *self)
 /**
  * pacer_shared_fixture_get:
  * @self: a fixture
- * @error: return location for a #GError
+ * @error: return location for a [type@GLib.Error]
  *
  * Gets the fixture's data: computed by this call if no process of the run
  * has yet, loaded from the store otherwise, and kept for the process's
@@ -1276,7 +1276,7 @@ pacer_shared_fixture_get (PacerSharedFixture  *self,
 /**
  * pacer_shared_fixture_get_object:
  * @self: a fixture with a parse function
- * @error: return location for a #GError
+ * @error: return location for a [type@GLib.Error]
  *
  * Gets the object the parse function made from the fixture's data, made
  * once in this process.
@@ -1315,7 +1315,7 @@ pacer_shared_fixture_get_object (PacerSharedFixture  *self,
 /**
  * pacer_shared_fixture_get_shared_json:
  * @self: a fixture made by [ctor@Pacer.SharedFixture.new_for_shared_json]
- * @error: return location for a #GError
+ * @error: return location for a [type@GLib.Error]
  *
  * Gets the run's shared JSON state, initialised by the first process that
  * asks for it.

@@ -21,7 +21,7 @@ G_DECLARE_FINAL_TYPE (PacerSharedFixture, pacer_shared_fixture, PACER, SHARED_FI
  * PacerSharedFixtureSetupFunc:
  * @fixture: the fixture being computed
  * @user_data: the data given with the function
- * @error: return location for a #GError
+ * @error: return location for a [type@GLib.Error]
  *
  * Computes a shared fixture's data, once for the whole run.
  *
@@ -38,7 +38,7 @@ typedef JsonNode *(*PacerSharedFixtureSetupFunc) (PacerSharedFixture  *fixture,
  * @fixture: the fixture
  * @data: the data its setup computed
  * @user_data: the data given with the function
- * @error: return location for a #GError
+ * @error: return location for a [type@GLib.Error]
  *
  * Turns a fixture's data into what its store keeps, when JSON text is not
  * the form wanted.
@@ -57,7 +57,7 @@ typedef GBytes *(*PacerSharedFixtureSerializeFunc) (PacerSharedFixture  *fixture
  * @fixture: the fixture
  * @bytes: what a [callback@Pacer.SharedFixtureSerializeFunc] made
  * @user_data: the data given with the function
- * @error: return location for a #GError
+ * @error: return location for a [type@GLib.Error]
  *
  * Turns a fixture's stored form back into its data.
  *
@@ -75,7 +75,7 @@ typedef JsonNode *(*PacerSharedFixtureDeserializeFunc) (PacerSharedFixture  *fix
  * @fixture: the fixture
  * @data: the fixture's data, computed here or loaded
  * @user_data: the data given with the function
- * @error: return location for a #GError
+ * @error: return location for a [type@GLib.Error]
  *
  * Makes the object tests use from a fixture's data, in every process that
  * asks for it: a connection, a client, anything that cannot be stored.
@@ -94,7 +94,7 @@ typedef GObject *(*PacerSharedFixtureParseFunc) (PacerSharedFixture  *fixture,
  * @fixture: the fixture
  * @data: the data its setup computed
  * @user_data: the data given with the function
- * @error: return location for a #GError
+ * @error: return location for a [type@GLib.Error]
  *
  * Undoes a fixture's setup, once for the whole run, after its last test.
  *
@@ -110,7 +110,7 @@ typedef gboolean (*PacerSharedFixtureCleanupFunc) (PacerSharedFixture  *fixture,
 /**
  * PacerSharedJsonInitFunc:
  * @user_data: the data given with the function
- * @error: return location for a #GError
+ * @error: return location for a [type@GLib.Error]
  *
  * Makes the first value of a run's shared JSON state, in the first worker
  * that asks for it.
@@ -126,7 +126,7 @@ typedef JsonObject *(*PacerSharedJsonInitFunc) (gpointer   user_data,
  * PacerSharedJsonFinalFunc:
  * @data: the shared state as the run left it
  * @user_data: the data given with the function
- * @error: return location for a #GError
+ * @error: return location for a [type@GLib.Error]
  *
  * Sees a run's shared JSON state once every test is over.
  *

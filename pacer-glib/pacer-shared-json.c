@@ -14,9 +14,9 @@
  *
  * Every operation waits for the lock as [property@Pacer.SharedJson:timeout]
  * says: a negative timeout waits for ever, zero tries once, a positive timeout
- * is a deadline in seconds, and running out gives %PACER_ERROR_TIMEOUT. State
+ * is a deadline in seconds, and running out gives `PACER_ERROR_TIMEOUT`. State
  * that does not parse as a JSON object is reported as
- * %PACER_ERROR_CORRUPT_STATE naming the file, and is never overwritten.
+ * `PACER_ERROR_CORRUPT_STATE` naming the file, and is never overwritten.
  *
  * On a store that changes values by its own atomicity rather than a lock,
  * such as one on Redis ([method@Pacer.Store.is_lock_free]), an edit holds no
@@ -27,7 +27,7 @@
  * was, no edit is lost, and a process killed at any instant leaves the old
  * object or the new one, never a lock that nobody will release. The timeout
  * then bounds how long an edit keeps trying: zero tries once and fails with
- * %PACER_ERROR_TIMEOUT if another writer came first.
+ * `PACER_ERROR_TIMEOUT` if another writer came first.
  *
  * ```c
  * static gboolean
@@ -512,7 +512,7 @@ pacer_shared_json_set_timeout (PacerSharedJson *self,
 /**
  * pacer_shared_json_read:
  * @self: shared JSON state
- * @error: return location for a #GError
+ * @error: return location for a [type@GLib.Error]
  *
  * Reads a copy of the stored object. It takes no lock: a stored value is
  * always whole, so a read never waits and never sees a half-written object.
@@ -631,7 +631,7 @@ merge_updates (JsonObject *data,
  * pacer_shared_json_update:
  * @self: shared JSON state
  * @updates: members to set
- * @error: return location for a #GError
+ * @error: return location for a [type@GLib.Error]
  *
  * Sets every member of @updates in the stored object, under the lock, leaving
  * the other members as they are.
@@ -657,7 +657,7 @@ pacer_shared_json_update (PacerSharedJson  *self,
  * @self: shared JSON state
  * @func: (scope call) (closure user_data): changes the object in place
  * @user_data: data for @func
- * @error: return location for a #GError
+ * @error: return location for a [type@GLib.Error]
  *
  * Reads the stored object, lets @func change it and stores the result, all
  * under the lock, so no other process or thread can change the object in
@@ -669,8 +669,8 @@ pacer_shared_json_update (PacerSharedJson  *self,
  * whose result is stored counts, so @func must not have other effects.
  *
  * Returns: `TRUE` if @func ran (whatever it returned) and any result is
- *   stored; `FALSE` with %PACER_ERROR_TIMEOUT if the lock was not had in time,
- *   %PACER_ERROR_CORRUPT_STATE if the stored text is not a JSON object, or
+ *   stored; `FALSE` with `PACER_ERROR_TIMEOUT` if the lock was not had in time,
+ *   `PACER_ERROR_CORRUPT_STATE` if the stored text is not a JSON object, or
  *   another error, in which case @func did not run or nothing was stored
  *
  * Since: 1.0

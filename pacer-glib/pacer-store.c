@@ -60,14 +60,14 @@ pacer_store_default_init (PacerStoreInterface *iface)
  * pacer_store_lock:
  * @self: a store
  * @timeout: seconds to wait: -1 (or any negative number) waits for ever, 0 tries once
- * @cancellable: (nullable): a #GCancellable
- * @error: return location for a #GError
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @error: return location for a [type@GLib.Error]
  *
  * Takes the store's exclusive lock. It excludes every other holder: other
  * processes, other threads, and other store objects for the same value in this
  * process.
  *
- * Returns: `TRUE` if the lock is held; `FALSE` with %PACER_ERROR_TIMEOUT if it
+ * Returns: `TRUE` if the lock is held; `FALSE` with `PACER_ERROR_TIMEOUT` if it
  *   was not had in time, or another error
  *
  * Since: 1.0
@@ -104,13 +104,13 @@ pacer_store_unlock (PacerStore *self)
 /**
  * pacer_store_read:
  * @self: a store
- * @error: return location for a #GError
+ * @error: return location for a [type@GLib.Error]
  *
  * Reads the stored value. A read needs no lock and never sees a partly written
  * value; take the lock when the value read decides what to write.
  *
  * Returns: (transfer full): the stored bytes, or `NULL` with
- *   %PACER_ERROR_NOT_FOUND when nothing is stored yet, or another error
+ *   `PACER_ERROR_NOT_FOUND` when nothing is stored yet, or another error
  *
  * Since: 1.0
  */
@@ -128,7 +128,7 @@ pacer_store_read (PacerStore  *self,
  * pacer_store_write:
  * @self: a store
  * @contents: the new value
- * @error: return location for a #GError
+ * @error: return location for a [type@GLib.Error]
  *
  * Replaces the stored value at once. Call it with the lock held.
  *
@@ -151,7 +151,7 @@ pacer_store_write (PacerStore  *self,
 /**
  * pacer_store_remove:
  * @self: a store
- * @error: return location for a #GError
+ * @error: return location for a [type@GLib.Error]
  *
  * Forgets the stored value, so the next read finds nothing. Call it with the
  * lock held. Removing a value that is not there succeeds.
@@ -230,7 +230,7 @@ contents_version (GBytes *contents)
  * pacer_store_read_versioned:
  * @self: a store
  * @out_version: (out): return location for the value's version
- * @error: return location for a #GError
+ * @error: return location for a [type@GLib.Error]
  *
  * Reads the stored value and its version in one step, for a later
  * [method@Pacer.Store.compare_and_set]. Like [method@Pacer.Store.read] it
@@ -240,7 +240,7 @@ contents_version (GBytes *contents)
  * removals), so that the absent value can be replaced by a compare-and-set.
  *
  * Returns: (transfer full): the stored bytes, or `NULL` with
- *   %PACER_ERROR_NOT_FOUND when nothing is stored, or another error
+ *   `PACER_ERROR_NOT_FOUND` when nothing is stored, or another error
  *
  * Since: 1.0
  */
@@ -275,7 +275,7 @@ pacer_store_read_versioned (PacerStore  *self,
  *   [method@Pacer.Store.read_versioned] gave it
  * @contents: (nullable): the new value, or `NULL` to remove the value
  * @out_version: (out) (optional): return location for the new version
- * @error: return location for a #GError
+ * @error: return location for a [type@GLib.Error]
  *
  * Replaces the stored value at once if nobody changed it since it was read
  * with @version. Do not hold the lock when calling it.
@@ -283,7 +283,7 @@ pacer_store_read_versioned (PacerStore  *self,
  * A store with its own atomicity, such as one on Redis, does this without any
  * lock; other stores take their lock for the few steps it needs.
  *
- * Returns: `TRUE` if @contents is stored; `FALSE` with %PACER_ERROR_CONFLICT
+ * Returns: `TRUE` if @contents is stored; `FALSE` with `PACER_ERROR_CONFLICT`
  *   if the value changed since it was read, or another error
  *
  * Since: 1.0
@@ -373,7 +373,7 @@ static gboolean name_is_valid (const char *name);
  * @self: a store
  * @part: the part's name, such as a worker's id: letters, digits, `-`, `_`, `.`
  * @contents: the part's new value
- * @error: return location for a #GError
+ * @error: return location for a [type@GLib.Error]
  *
  * Replaces one part of the value's side data at once. Parts are for data that
  * each writer keeps for itself and others only read, such as the metrics of
@@ -421,7 +421,7 @@ pacer_store_write_part (PacerStore  *self,
 /**
  * pacer_store_read_parts:
  * @self: a store
- * @error: return location for a #GError
+ * @error: return location for a [type@GLib.Error]
  *
  * Reads every part written with [method@Pacer.Store.write_part], by anyone.
  *
@@ -465,7 +465,7 @@ name_is_valid (const char *name)
  *   `redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]` or `unix:///PATH/redis.sock`
  * @name: the value's name, such as `pacer_shared_calls`: a file name without
  *   its `.json` extension, or the last part of a Redis key
- * @error: return location for a #GError
+ * @error: return location for a [type@GLib.Error]
  *
  * Makes the store for the value @name in the place @uri names: the file
  * `NAME.json` in a directory, or a key on a Redis server. This is the string
@@ -483,8 +483,8 @@ name_is_valid (const char *name)
  * the URI (without its password).
  *
  * Returns: (transfer full): a new store, or `NULL` with
- *   %PACER_ERROR_INVALID_ARGUMENT for a URI or name that cannot be used,
- *   %PACER_ERROR_IO when the server cannot be reached, or another error
+ *   `PACER_ERROR_INVALID_ARGUMENT` for a URI or name that cannot be used,
+ *   `PACER_ERROR_IO` when the server cannot be reached, or another error
  *
  * Since: 1.0
  */

@@ -985,7 +985,7 @@ object_member_is_null (JsonObject *object,
 /**
  * pacer_tdigest_new_from_json:
  * @node: a JSON node, as made by [method@Pacer.TDigest.to_json]
- * @error: return location for a #GError
+ * @error: return location for a [type@GLib.Error]
  *
  * Reads back a digest serialised by [method@Pacer.TDigest.to_json].
  *
@@ -1003,7 +1003,7 @@ object_member_is_null (JsonObject *object,
  * back exactly.
  *
  * Returns: (transfer full) (nullable): a new digest, or `NULL` with
- *   %PACER_ERROR_CORRUPT_STATE if @node is not a valid digest
+ *   `PACER_ERROR_CORRUPT_STATE` if @node is not a valid digest
  *
  * Since: 1.0
  */

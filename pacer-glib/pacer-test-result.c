@@ -8,7 +8,7 @@
  *
  * [class@Pacer.Runner] emits one result per test in
  * [signal@Pacer.Runner::test-finished], including the tests a stopped run
- * never ran (%PACER_TEST_OUTCOME_NOT_RUN), so no test is lost silently.
+ * never ran (`PACER_TEST_OUTCOME_NOT_RUN`), so no test is lost silently.
  *
  * ```c
  * static void
@@ -342,7 +342,7 @@ pacer_test_result_class_init (PacerTestResultClass *klass)
    * The test failed when it ran split from its program, and passed when
    * its program ran in listing order up to it, in one process: it relies on
    * what earlier tests leave behind. Its outcome is then
-   * %PACER_TEST_OUTCOME_PASS, or the failure under `--strict-order`.
+   * `PACER_TEST_OUTCOME_PASS`, or the failure under `--strict-order`.
    *
    * Since: 1.0
    */
@@ -685,8 +685,8 @@ pacer_test_result_get_failed_attempts (PacerTestResult *self)
  *
  * Whether @outcome makes a run fail: a failure, a crash or a timeout.
  *
- * Returns: `TRUE` for %PACER_TEST_OUTCOME_FAIL, %PACER_TEST_OUTCOME_CRASH and
- *   %PACER_TEST_OUTCOME_TIMEOUT
+ * Returns: `TRUE` for `PACER_TEST_OUTCOME_FAIL`, `PACER_TEST_OUTCOME_CRASH` and
+ *   `PACER_TEST_OUTCOME_TIMEOUT`
  *
  * Since: 1.0
  */

@@ -10,7 +10,7 @@
  * free slot, releases the lock and then waits for its slot, so the rate holds
  * however many processes, threads or main loops call, and however long each
  * call's own work takes. A call whose slot lies beyond its timeout reserves
- * nothing and fails at once with %PACER_ERROR_TIMEOUT.
+ * nothing and fails at once with `PACER_ERROR_TIMEOUT`.
  *
  * [property@Pacer.TokenBucket:burst-capacity] is 1 by default: calls are
  * spread evenly and no second ever holds more than the rate plus one call.
@@ -1148,7 +1148,7 @@ pacer_token_bucket_class_init (PacerTokenBucketClass *klass)
    * PacerTokenBucket:refuse-over-max-calls:
    *
    * Whether calls after [property@Pacer.TokenBucket:max-calls] fail with
-   * %PACER_ERROR_LIMIT_REACHED. When `FALSE`, the default, the limit is only
+   * `PACER_ERROR_LIMIT_REACHED`. When `FALSE`, the default, the limit is only
    * reported.
    *
    * Since: 1.0
@@ -1715,12 +1715,12 @@ pacer_token_bucket_set_rate_windows (PacerTokenBucket *self,
  * @timeout: the longest wait, in seconds, that the call accepts; negative
  *   waits for ever
  * @cancellable: (nullable): cancels the wait
- * @error: return location for a #GError
+ * @error: return location for a [type@GLib.Error]
  *
  * Reserves the next slot and waits for it. The lock is taken once, briefly;
  * the wait happens without it. If the slot lies more than @timeout seconds
  * ahead, nothing is reserved and the call fails at once with
- * %PACER_ERROR_TIMEOUT. Cancelling before the reservation reserves nothing;
+ * `PACER_ERROR_TIMEOUT`. Cancelling before the reservation reserves nothing;
  * cancelling during the wait gives the slot back unless a later call has
  * already reserved one after it.
  *
@@ -1728,8 +1728,8 @@ pacer_token_bucket_set_rate_windows (PacerTokenBucket *self,
  * is done, so its duration is measured.
  *
  * Returns: (transfer full): the call, once its slot has come, or `NULL` with
- *   %PACER_ERROR_TIMEOUT, %PACER_ERROR_LIMIT_REACHED (see
- *   [property@Pacer.TokenBucket:refuse-over-max-calls]), %G_IO_ERROR_CANCELLED
+ *   `PACER_ERROR_TIMEOUT`, `PACER_ERROR_LIMIT_REACHED` (see
+ *   [property@Pacer.TokenBucket:refuse-over-max-calls]), `G_IO_ERROR_CANCELLED`
  *   or an error of the shared state
  *
  * Since: 1.0
@@ -1979,7 +1979,7 @@ pacer_token_bucket_acquire_async (PacerTokenBucket    *self,
  * pacer_token_bucket_acquire_finish:
  * @self: a bucket
  * @result: the result given to the callback
- * @error: return location for a #GError
+ * @error: return location for a [type@GLib.Error]
  *
  * Finishes [method@Pacer.TokenBucket.acquire_async].
  *

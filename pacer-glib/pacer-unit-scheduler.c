@@ -18,7 +18,7 @@
  * unit's worker and runs in that slot's fresh process. Retries stay there
  * too.
  *
- * With %PACER_SCHEDULE_UNIT_GROUP, a test matching no group's glob is
+ * With `PACER_SCHEDULE_UNIT_GROUP`, a test matching no group's glob is
  * scheduled as [class@Pacer.LoadScheduler] would, after the groups.
  *
  * ```c
@@ -461,7 +461,7 @@ pacer_unit_scheduler_new (PacerScheduleUnit unit)
 
 /**
  * pacer_unit_scheduler_add_group:
- * @self: a scheduler made for %PACER_SCHEDULE_UNIT_GROUP
+ * @self: a scheduler made for `PACER_SCHEDULE_UNIT_GROUP`
  * @glob: a pattern for test paths, with `*` and `?` as
  *   [func@GLib.pattern_match_simple] reads them
  * @name: the group's name
