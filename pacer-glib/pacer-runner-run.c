@@ -889,9 +889,13 @@ fall_back_to_whole (Run     *run,
 {
   /* --dist each: every worker's copy runs, so each gets a run whole. */
   guint n_copies = n_copies_of (run);
+  guint base = missing - g_array_index (run->tests, Test, missing).copy * run->n_base_tests;
 
-  /* Its result comes under the name the program gives it now. */
-  g_array_index (run->tests, Test, missing).concluded = TRUE;
+  /* Its result comes under the name the program gives it now, once per
+   * copy: every copy is covered, or one still queued on another worker
+   * would be reported not run when the runs whole end. */
+  for (guint c = 0; c < n_copies; c++)
+    g_array_index (run->tests, Test, base + c * run->n_base_tests).concluded = TRUE;
   if (program->fallback != G_MAXUINT)
     return;
 
