@@ -44,6 +44,8 @@ typedef struct
   gboolean list_timed_out;
   gint64 list_start;    /* when its -l process was spawned */
   double list_seconds;  /* how long -l took: about what any process of it costs to start */
+  guint n_seen;         /* its tests that ended in this run ... */
+  double longest_seen;  /* ... and the longest of them, in seconds */
   GPtrArray *paths;
   GHashTable *suites;
   GHashTable *members;  /* parent suite → GArray of test indices, listing order */

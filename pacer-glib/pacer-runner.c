@@ -1012,7 +1012,9 @@ pacer_runner_class_init (PacerRunnerClass *klass)
    * earlier tests of its program set up (real suites have tests that hang
    * when run alone). A suspect is stopped and confirmed in listing order,
    * where only [property@Pacer.Runner:timeout] applies. A test the history
-   * knows gets four times its duration, and at least 10 s. `0` turns the
+   * knows gets four times its duration, and at least 10 s; one it does not
+   * know, once ten tests of its program have ended in this run, ten times
+   * the longest of them, at least 10 s and at most this limit. `0` turns the
    * limit off; it is off as well without
    * [property@Pacer.Runner:order-check].
    *

@@ -408,6 +408,39 @@ test_order_dependent_hang (void)
 }
 
 static void
+test_order_dependent_hang_learned (void)
+{
+  g_autoptr(PacerRunner) runner = pacer_runner_new (NULL);
+  g_autoptr(PacerScheduler) scheduler = g_object_new (TEST_TYPE_SPLIT_SCHEDULER, NULL);
+  g_autoptr(GString) tests = g_string_new (NULL);
+  g_autoptr(PacerTestCommand) command = NULL;
+  g_autoptr(GError) error = NULL;
+  PacerTestResult *result;
+  double limit = 0;
+
+  g_test_summary ("Without a history, a test that hangs when split is suspected after ten times the "
+                  "longest test its program ended in this run (at least 10 s), not the 60 s split limit");
+
+  for (guint i = 0; i < 12; i++)
+    g_string_append_printf (tests, "pass:/q/%02u,", i);
+  g_string_append (tests, "setstate:/q/set,hangalone:/q/hang,pass:/q/last");
+  command = fake_command ("learns", tests->str, NULL);
+  pacer_runner_add_command (runner, command);
+  g_object_set (runner, "scheduler", scheduler, "n-workers", 2, "timeout", 120.0, NULL);
+  /* The default limit, far longer than the one learned. */
+  g_object_get (runner, "split-limit", &limit, NULL);
+  g_assert_cmpfloat (limit, ==, 60.0);
+  g_assert_true (pacer_runner_run (runner, NULL, &error));
+  g_assert_no_error (error);
+
+  result = find_result (runner, "/q/hang");
+  g_assert_cmpint (pacer_test_result_get_outcome (result), ==, PACER_TEST_OUTCOME_PASS);
+  g_assert_true (pacer_test_result_get_order_dependent (result));
+  g_assert_nonnull (strstr (pacer_test_result_get_message (result), "stopped after 10 s"));
+  g_assert_cmpuint (pacer_runner_get_count (runner, PACER_TEST_OUTCOME_PASS), ==, 15);
+}
+
+static void
 test_cwd (void)
 {
   g_autofree char *dir = g_build_filename (tmp_dir, "own-dir", NULL);
@@ -506,6 +539,7 @@ main (int   argc,
   g_test_add_func ("/Pacer/RealSuites/order-dependent", test_order_dependent);
   g_test_add_func ("/Pacer/RealSuites/order-dependent-after-crash", test_order_dependent_after_crash);
   g_test_add_func ("/Pacer/RealSuites/order-dependent-hang", test_order_dependent_hang);
+  g_test_add_func ("/Pacer/RealSuites/order-dependent-hang-learned", test_order_dependent_hang_learned);
   g_test_add_func ("/Pacer/RealSuites/cwd", test_cwd);
   g_test_add_func ("/Pacer/RealSuites/helper-library", test_helper_library);
   g_test_add_func ("/Pacer/RealSuites/grow", test_grow);
