@@ -145,14 +145,15 @@ void
 _pacer_report_run_init (PacerReportRun *run,
                         PacerRunner    *runner)
 {
-  double end = runner->finished_at > 0 ? runner->finished_at
-                                       : g_get_real_time () / (double) G_USEC_PER_SEC;
+  double finished_at = _pacer_runner_get_finished_at (runner);
+  double started_at = _pacer_runner_get_started_at (runner);
+  double end = finished_at > 0 ? finished_at : g_get_real_time () / (double) G_USEC_PER_SEC;
 
   run->version = PACKAGE_VERSION;
   run->seed = pacer_runner_get_seed (runner);
   run->hostname = g_get_host_name ();
   run->n_workers = pacer_runner_get_n_workers_used (runner);
-  run->start = runner->started_at > 0 ? runner->started_at : end;
+  run->start = started_at > 0 ? started_at : end;
   run->duration = MAX (end - run->start, 0.0);
 }
 

@@ -54,6 +54,7 @@
 #include "pacer-glib-private.h"
 #include "pacer-partition.h"
 #include "pacer-runner.h"
+#include "pacer-engine-private.h"
 #include "pacer-runner-private.h"
 
 
@@ -83,8 +84,38 @@ enum {
   N_PROPS
 };
 
+enum {
+  SIGNAL_RUN_STARTED,
+  SIGNAL_WORKER_READY,
+  SIGNAL_WORKER_DOWN,
+  SIGNAL_TEST_STARTED,
+  SIGNAL_TEST_FINISHED,
+  SIGNAL_RUN_FINISHED,
+  SIGNAL_NOTE,
+  N_SIGNALS
+};
+
 static GParamSpec *properties[N_PROPS];
-guint _pacer_runner_signals[N_SIGNALS];
+static guint signals[N_SIGNALS];
+
+struct _PacerRunner
+{
+  GObject parent_instance;
+
+  PacerEngineSettings settings;  /* the properties, as a run reads them */
+
+  gboolean running;
+  GPtrArray *listed;    /* PacerTestResult not run, of the last listing */
+  GPtrArray *results;
+  guint counts[PACER_TEST_OUTCOME_N_OUTCOMES];
+  guint n_tests;
+  guint n_whole_programs;
+  guint n_workers_used;
+  char *used_seed;
+  double started_at;    /* Unix seconds: when the last run started ... */
+  double finished_at;   /* ... and its last test ended, for the reports */
+  char **cleanup_failures;
+};
 
 G_DEFINE_FINAL_TYPE (PacerRunner, pacer_runner, G_TYPE_OBJECT)
 
@@ -161,6 +192,120 @@ reset_results (PacerRunner *self)
   g_clear_pointer (&self->cleanup_failures, g_strfreev);
 }
 
+/* The run engine's callbacks: the runner keeps the results and forwards
+ * the rest as its signals. */
+static void
+on_engine_started (guint    n_tests,
+                   guint    n_whole_programs,
+                   guint    n_workers,
+                   gpointer user_data)
+{
+  PacerRunner *self = user_data;
+
+  self->n_tests = n_tests;
+  self->n_whole_programs = n_whole_programs;
+  self->n_workers_used = n_workers;
+  /* A listing is not a run. */
+  if (!self->settings.list_only)
+    g_signal_emit (self, signals[SIGNAL_RUN_STARTED], 0);
+}
+
+static void
+on_engine_grew (guint    n_workers,
+                gpointer user_data)
+{
+  PacerRunner *self = user_data;
+
+  self->n_workers_used = MAX (self->n_workers_used, n_workers);
+}
+
+static void
+on_engine_worker_ready (const char *worker,
+                        gpointer    user_data)
+{
+  g_signal_emit (user_data, signals[SIGNAL_WORKER_READY], 0, worker);
+}
+
+static void
+on_engine_worker_down (const char *worker,
+                       const char *reason,
+                       gpointer    user_data)
+{
+  g_signal_emit (user_data, signals[SIGNAL_WORKER_DOWN], 0, worker, reason);
+}
+
+static gboolean
+on_engine_wants_started (gpointer user_data)
+{
+  return g_signal_has_handler_pending (user_data, signals[SIGNAL_TEST_STARTED], 0, FALSE);
+}
+
+static void
+on_engine_test_started (const char *program,
+                        const char *path,
+                        const char *worker,
+                        gpointer    user_data)
+{
+  g_signal_emit (user_data, signals[SIGNAL_TEST_STARTED], 0, program, path, worker);
+}
+
+static void
+on_engine_test_finished (PacerTestResult *result,
+                         gpointer         user_data)
+{
+  PacerRunner *self = user_data;
+
+  g_ptr_array_add (self->results, g_object_ref (result));
+  self->counts[pacer_test_result_get_outcome (result)]++;
+  g_signal_emit (self, signals[SIGNAL_TEST_FINISHED], 0, result);
+}
+
+static void
+on_engine_test_listed (PacerTestResult *result,
+                       gpointer         user_data)
+{
+  PacerRunner *self = user_data;
+
+  g_ptr_array_add (self->listed, g_object_ref (result));
+}
+
+static void
+on_engine_note (const char *program,
+                const char *message,
+                gpointer    user_data)
+{
+  g_signal_emit (user_data, signals[SIGNAL_NOTE], 0, program, message);
+}
+
+static void
+on_engine_finished (double   finished_at,
+                    char   **cleanup_failures,
+                    gpointer user_data)
+{
+  PacerRunner *self = user_data;
+
+  self->finished_at = finished_at;
+  g_strfreev (self->cleanup_failures);
+  self->cleanup_failures = cleanup_failures;
+  /* Free for another run from here, also from a run-finished handler. */
+  self->running = FALSE;
+  if (!self->settings.list_only)
+    g_signal_emit (self, signals[SIGNAL_RUN_FINISHED], 0);
+}
+
+static const PacerEngineCallbacks engine_callbacks = {
+  on_engine_started,
+  on_engine_grew,
+  on_engine_worker_ready,
+  on_engine_worker_down,
+  on_engine_wants_started,
+  on_engine_test_started,
+  on_engine_test_finished,
+  on_engine_test_listed,
+  on_engine_note,
+  on_engine_finished,
+};
+
 /**
  * pacer_runner_run_async:
  * @self: a runner
@@ -192,7 +337,7 @@ pacer_runner_run_async (PacerRunner         *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, pacer_runner_run_async);
 
-  if (self->run != NULL)
+  if (self->running)
     {
       g_task_return_new_error (task, PACER_ERROR, PACER_ERROR_FAILED, _("The runner is already running"));
       return;
@@ -200,30 +345,35 @@ pacer_runner_run_async (PacerRunner         *self,
 
   reset_results (self);
 
-  if ((self->programs == NULL || self->programs[0] == NULL) && self->commands->len == 0)
+  if ((self->settings.programs == NULL || self->settings.programs[0] == NULL) && self->settings.commands->len == 0)
     {
       g_task_return_new_error (task, PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT, _("No test program given"));
       return;
     }
-  if (self->seed != NULL && !pacer_runner_seed_is_valid (self->seed))
+  if (self->settings.seed != NULL && !pacer_runner_seed_is_valid (self->settings.seed))
     {
       g_task_return_new_error (task, PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT,
-                               _("“%s” is not a GTest seed (R02S and 32 hexadecimal digits)"), self->seed);
+                               _("“%s” is not a GTest seed (R02S and 32 hexadecimal digits)"), self->settings.seed);
       return;
     }
-  if (self->partition != NULL && !pacer_partition_parse (self->partition, NULL, NULL, NULL, &error))
+  if (self->settings.partition != NULL && !pacer_partition_parse (self->settings.partition, NULL, NULL, NULL, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
-  if (!_pacer_runner_check_dist (self, &error))
+  if (!_pacer_engine_check_dist (&self->settings, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
-  _pacer_run_start (self, g_steal_pointer (&task), cancellable);
+  g_free (self->used_seed);
+  self->used_seed = self->settings.seed != NULL ? g_strdup (self->settings.seed) : pacer_runner_generate_seed ();
+  self->running = TRUE;
+  if (!_pacer_engine_start (&self->settings, self->used_seed, &engine_callbacks, self,
+                            g_steal_pointer (&task), cancellable))
+    self->running = FALSE;
 }
 
 /**
@@ -335,7 +485,7 @@ pacer_runner_list_tests (PacerRunner   *self,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (self->run != NULL)
+  if (self->running)
     {
       _pacer_ensure_i18n ();
       g_set_error (error, PACER_ERROR, PACER_ERROR_FAILED, _("The runner is already running"));
@@ -345,9 +495,9 @@ pacer_runner_list_tests (PacerRunner   *self,
   /* The run collects into this and stops once its tests are known. */
   g_clear_pointer (&self->listed, g_ptr_array_unref);
   self->listed = g_ptr_array_new_with_free_func (g_object_unref);
-  self->list_only = TRUE;
+  self->settings.list_only = TRUE;
   ok = pacer_runner_run (self, cancellable, error);
-  self->list_only = FALSE;
+  self->settings.list_only = FALSE;
 
   if (!ok)
     {
@@ -359,16 +509,16 @@ pacer_runner_list_tests (PacerRunner   *self,
 
 /* Accessors -------------------------------------------------------------- */
 
-const char * const *
-_pacer_runner_get_paths_filter (PacerRunner *self)
+double
+_pacer_runner_get_started_at (PacerRunner *self)
 {
-  return (const char * const *) self->paths;
+  return self->started_at;
 }
 
-const char *
-_pacer_runner_get_mode (PacerRunner *self)
+double
+_pacer_runner_get_finished_at (PacerRunner *self)
 {
-  return self->mode;
+  return self->finished_at;
 }
 
 /**
@@ -533,7 +683,7 @@ pacer_runner_add_command (PacerRunner      *self,
   g_return_if_fail (PACER_IS_RUNNER (self));
   g_return_if_fail (PACER_IS_TEST_COMMAND (command));
 
-  g_ptr_array_add (self->commands, g_object_ref (command));
+  g_ptr_array_add (self->settings.commands, g_object_ref (command));
 }
 
 /**
@@ -554,7 +704,7 @@ pacer_runner_get_commands (PacerRunner *self)
   g_return_val_if_fail (PACER_IS_RUNNER (self), NULL);
 
   /* Borrowed, as the results are: the runner keeps its references. */
-  copy = g_ptr_array_copy (self->commands, NULL, NULL);
+  copy = g_ptr_array_copy (self->settings.commands, NULL, NULL);
   g_ptr_array_set_free_func (copy, NULL);
   return copy;
 }
@@ -583,17 +733,17 @@ pacer_runner_finalize (GObject *object)
 {
   PacerRunner *self = PACER_RUNNER (object);
 
-  g_strfreev (self->programs);
-  g_ptr_array_unref (self->commands);
-  g_free (self->seed);
-  g_free (self->mode);
-  g_strfreev (self->paths);
-  g_strfreev (self->skip_paths);
-  g_clear_object (&self->scheduler);
-  g_clear_object (&self->history);
-  g_free (self->partition);
-  g_strfreev (self->groups);
-  g_strfreev (self->serial);
+  g_strfreev (self->settings.programs);
+  g_ptr_array_unref (self->settings.commands);
+  g_free (self->settings.seed);
+  g_free (self->settings.mode);
+  g_strfreev (self->settings.paths);
+  g_strfreev (self->settings.skip_paths);
+  g_clear_object (&self->settings.scheduler);
+  g_clear_object (&self->settings.history);
+  g_free (self->settings.partition);
+  g_strfreev (self->settings.groups);
+  g_strfreev (self->settings.serial);
   g_ptr_array_unref (self->results);
   g_clear_pointer (&self->listed, g_ptr_array_unref);
   g_free (self->used_seed);
@@ -613,64 +763,64 @@ pacer_runner_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_PROGRAMS:
-      g_value_set_boxed (value, self->programs);
+      g_value_set_boxed (value, self->settings.programs);
       break;
     case PROP_N_WORKERS:
-      g_value_set_uint (value, self->n_workers);
+      g_value_set_uint (value, self->settings.n_workers);
       break;
     case PROP_MAX_WORKER_RESTART:
-      g_value_set_int (value, self->max_worker_restart);
+      g_value_set_int (value, self->settings.max_worker_restart);
       break;
     case PROP_MAXFAIL:
-      g_value_set_uint (value, self->maxfail);
+      g_value_set_uint (value, self->settings.maxfail);
       break;
     case PROP_TIMEOUT:
-      g_value_set_double (value, self->timeout);
+      g_value_set_double (value, self->settings.timeout);
       break;
     case PROP_RETRIES:
-      g_value_set_uint (value, self->retries);
+      g_value_set_uint (value, self->settings.retries);
       break;
     case PROP_SEED:
-      g_value_set_string (value, self->seed);
+      g_value_set_string (value, self->settings.seed);
       break;
     case PROP_MODE:
-      g_value_set_string (value, self->mode);
+      g_value_set_string (value, self->settings.mode);
       break;
     case PROP_PATHS:
-      g_value_set_boxed (value, self->paths);
+      g_value_set_boxed (value, self->settings.paths);
       break;
     case PROP_SKIP_PATHS:
-      g_value_set_boxed (value, self->skip_paths);
+      g_value_set_boxed (value, self->settings.skip_paths);
       break;
     case PROP_SCHEDULER:
-      g_value_set_object (value, self->scheduler);
+      g_value_set_object (value, self->settings.scheduler);
       break;
     case PROP_HISTORY:
-      g_value_set_object (value, self->history);
+      g_value_set_object (value, self->settings.history);
       break;
     case PROP_PARTITION:
-      g_value_set_string (value, self->partition);
+      g_value_set_string (value, self->settings.partition);
       break;
     case PROP_DIST:
-      g_value_set_enum (value, self->dist);
+      g_value_set_enum (value, self->settings.dist);
       break;
     case PROP_GROUPS:
-      g_value_set_boxed (value, self->groups);
+      g_value_set_boxed (value, self->settings.groups);
       break;
     case PROP_SERIAL:
-      g_value_set_boxed (value, self->serial);
+      g_value_set_boxed (value, self->settings.serial);
       break;
     case PROP_STRICT_ORDER:
-      g_value_set_boolean (value, self->strict_order);
+      g_value_set_boolean (value, self->settings.strict_order);
       break;
     case PROP_ORDER_CHECK:
-      g_value_set_boolean (value, self->order_check);
+      g_value_set_boolean (value, self->settings.order_check);
       break;
     case PROP_SPLIT_LIMIT:
-      g_value_set_double (value, self->split_limit);
+      g_value_set_double (value, self->settings.split_limit);
       break;
     case PROP_MAX_WORKERS:
-      g_value_set_uint (value, self->max_workers);
+      g_value_set_uint (value, self->settings.max_workers);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -717,74 +867,74 @@ pacer_runner_set_property (GObject      *object,
   switch (prop_id)
     {
     case PROP_PROGRAMS:
-      changed = set_strv (&self->programs, value);
+      changed = set_strv (&self->settings.programs, value);
       break;
     case PROP_N_WORKERS:
-      changed = self->n_workers != g_value_get_uint (value);
-      self->n_workers = g_value_get_uint (value);
+      changed = self->settings.n_workers != g_value_get_uint (value);
+      self->settings.n_workers = g_value_get_uint (value);
       break;
     case PROP_MAX_WORKER_RESTART:
-      changed = self->max_worker_restart != g_value_get_int (value);
-      self->max_worker_restart = g_value_get_int (value);
+      changed = self->settings.max_worker_restart != g_value_get_int (value);
+      self->settings.max_worker_restart = g_value_get_int (value);
       break;
     case PROP_MAXFAIL:
-      changed = self->maxfail != g_value_get_uint (value);
-      self->maxfail = g_value_get_uint (value);
+      changed = self->settings.maxfail != g_value_get_uint (value);
+      self->settings.maxfail = g_value_get_uint (value);
       break;
     case PROP_TIMEOUT:
-      changed = self->timeout != g_value_get_double (value);
-      self->timeout = g_value_get_double (value);
+      changed = self->settings.timeout != g_value_get_double (value);
+      self->settings.timeout = g_value_get_double (value);
       break;
     case PROP_RETRIES:
-      changed = self->retries != g_value_get_uint (value);
-      self->retries = g_value_get_uint (value);
+      changed = self->settings.retries != g_value_get_uint (value);
+      self->settings.retries = g_value_get_uint (value);
       break;
     case PROP_SEED:
-      changed = set_str (&self->seed, g_value_get_string (value));
+      changed = set_str (&self->settings.seed, g_value_get_string (value));
       break;
     case PROP_MODE:
-      changed = set_str (&self->mode, g_value_get_string (value));
+      changed = set_str (&self->settings.mode, g_value_get_string (value));
       break;
     case PROP_PATHS:
-      changed = set_strv (&self->paths, value);
+      changed = set_strv (&self->settings.paths, value);
       break;
     case PROP_SKIP_PATHS:
-      changed = set_strv (&self->skip_paths, value);
+      changed = set_strv (&self->settings.skip_paths, value);
       break;
     case PROP_SCHEDULER:
-      changed = g_set_object (&self->scheduler, g_value_get_object (value));
+      changed = g_set_object (&self->settings.scheduler, g_value_get_object (value));
       break;
     case PROP_HISTORY:
-      changed = g_set_object (&self->history, g_value_get_object (value));
+      changed = g_set_object (&self->settings.history, g_value_get_object (value));
       break;
     case PROP_PARTITION:
-      changed = set_str (&self->partition, g_value_get_string (value));
+      changed = set_str (&self->settings.partition, g_value_get_string (value));
       break;
     case PROP_DIST:
-      changed = self->dist != (PacerDistMode) g_value_get_enum (value);
-      self->dist = g_value_get_enum (value);
+      changed = self->settings.dist != (PacerDistMode) g_value_get_enum (value);
+      self->settings.dist = g_value_get_enum (value);
       break;
     case PROP_GROUPS:
-      changed = set_strv (&self->groups, value);
+      changed = set_strv (&self->settings.groups, value);
       break;
     case PROP_SERIAL:
-      changed = set_strv (&self->serial, value);
+      changed = set_strv (&self->settings.serial, value);
       break;
     case PROP_STRICT_ORDER:
-      changed = self->strict_order != g_value_get_boolean (value);
-      self->strict_order = g_value_get_boolean (value);
+      changed = self->settings.strict_order != g_value_get_boolean (value);
+      self->settings.strict_order = g_value_get_boolean (value);
       break;
     case PROP_ORDER_CHECK:
-      changed = self->order_check != g_value_get_boolean (value);
-      self->order_check = g_value_get_boolean (value);
+      changed = self->settings.order_check != g_value_get_boolean (value);
+      self->settings.order_check = g_value_get_boolean (value);
       break;
     case PROP_SPLIT_LIMIT:
-      changed = self->split_limit != g_value_get_double (value);
-      self->split_limit = g_value_get_double (value);
+      changed = self->settings.split_limit != g_value_get_double (value);
+      self->settings.split_limit = g_value_get_double (value);
       break;
     case PROP_MAX_WORKERS:
-      changed = self->max_workers != g_value_get_uint (value);
-      self->max_workers = g_value_get_uint (value);
+      changed = self->settings.max_workers != g_value_get_uint (value);
+      self->settings.max_workers = g_value_get_uint (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1056,7 +1206,7 @@ pacer_runner_class_init (PacerRunnerClass *klass)
    *
    * Since: 1.0
    */
-  _pacer_runner_signals[SIGNAL_RUN_STARTED] =
+  signals[SIGNAL_RUN_STARTED] =
     g_signal_new ("run-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
@@ -1069,7 +1219,7 @@ pacer_runner_class_init (PacerRunnerClass *klass)
    *
    * Since: 1.0
    */
-  _pacer_runner_signals[SIGNAL_WORKER_READY] =
+  signals[SIGNAL_WORKER_READY] =
     g_signal_new ("worker-ready", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
@@ -1084,7 +1234,7 @@ pacer_runner_class_init (PacerRunnerClass *klass)
    *
    * Since: 1.0
    */
-  _pacer_runner_signals[SIGNAL_WORKER_DOWN] =
+  signals[SIGNAL_WORKER_DOWN] =
     g_signal_new ("worker-down", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
 
@@ -1100,7 +1250,7 @@ pacer_runner_class_init (PacerRunnerClass *klass)
    *
    * Since: 1.0
    */
-  _pacer_runner_signals[SIGNAL_TEST_STARTED] =
+  signals[SIGNAL_TEST_STARTED] =
     g_signal_new ("test-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
 
@@ -1113,7 +1263,7 @@ pacer_runner_class_init (PacerRunnerClass *klass)
    *
    * Since: 1.0
    */
-  _pacer_runner_signals[SIGNAL_TEST_FINISHED] =
+  signals[SIGNAL_TEST_FINISHED] =
     g_signal_new ("test-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, PACER_TYPE_TEST_RESULT);
 
@@ -1125,7 +1275,7 @@ pacer_runner_class_init (PacerRunnerClass *klass)
    *
    * Since: 1.0
    */
-  _pacer_runner_signals[SIGNAL_RUN_FINISHED] =
+  signals[SIGNAL_RUN_FINISHED] =
     g_signal_new ("run-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
@@ -1142,7 +1292,7 @@ pacer_runner_class_init (PacerRunnerClass *klass)
    *
    * Since: 1.0
    */
-  _pacer_runner_signals[SIGNAL_NOTE] =
+  signals[SIGNAL_NOTE] =
     g_signal_new ("note", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
 }
@@ -1150,9 +1300,9 @@ pacer_runner_class_init (PacerRunnerClass *klass)
 static void
 pacer_runner_init (PacerRunner *self)
 {
-  self->max_worker_restart = -1;
-  self->order_check = TRUE;
-  self->split_limit = 60;
+  self->settings.max_worker_restart = -1;
+  self->settings.order_check = TRUE;
+  self->settings.split_limit = 60;
   self->results = g_ptr_array_new_with_free_func (g_object_unref);
-  self->commands = g_ptr_array_new_with_free_func (g_object_unref);
+  self->settings.commands = g_ptr_array_new_with_free_func (g_object_unref);
 }

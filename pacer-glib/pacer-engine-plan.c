@@ -10,24 +10,26 @@
 #include "config.h"
 
 #include <string.h>
+#include <unistd.h>
 
-#include "pacer-runner-private.h"
+#include "pacer-engine-state-private.h"
+#include "pacer-glib-private.h"
 
 /* Back to the scheduler; a path that is also a suite keeps running alone,
  * since its `-x P/` would skip the rest of a shared batch. */
 void
-_pacer_runner_requeue (Run   *run,
-                       guint  test_index)
+_pacer_engine_requeue (PacerEngine *run,
+                       guint        test_index)
 {
-  Test *test = &g_array_index (run->tests, Test, test_index);
+  PacerEngineTest *test = &g_array_index (run->tests, PacerEngineTest, test_index);
 
   pacer_scheduler_mark_test_pending (run->scheduler, test_index,
                                      test->alone ? PACER_SCHEDULE_FLAGS_ALONE : PACER_SCHEDULE_FLAGS_NONE);
 }
 
 void
-_pacer_runner_add_program_argv (Program      *program,
-                                GStrvBuilder *builder)
+_pacer_engine_add_program_argv (PacerEngineProgram *program,
+                                GStrvBuilder       *builder)
 {
   if (program->argv != NULL)
     g_strv_builder_addv (builder, (const char **) program->argv);
@@ -35,9 +37,9 @@ _pacer_runner_add_program_argv (Program      *program,
     g_strv_builder_add (builder, program->file);
 }
 
-void
-_pacer_runner_setup_launcher (Program             *program,
-                              GSubprocessLauncher *launcher)
+static void
+setup_launcher (PacerEngineProgram  *program,
+                GSubprocessLauncher *launcher)
 {
   if (program->cwd != NULL)
     g_subprocess_launcher_set_cwd (launcher, program->cwd);
@@ -53,17 +55,50 @@ _pacer_runner_setup_launcher (Program             *program,
     }
 }
 
+/* A launcher for one process of @program: its own group, a command's
+ * directory and variables, the worker variables, stdout and stderr in one
+ * pipe so output keeps its order. */
+GSubprocessLauncher *
+_pacer_engine_make_launcher (PacerEngine        *run,
+                             PacerEngineProgram *program,
+                             const char         *worker,
+                             gboolean            listing)
+{
+  GSubprocessLauncher *launcher;
+  g_autofree char *count = g_strdup_printf ("%u", MAX (run->n_slots, 1));
+
+  launcher = g_subprocess_launcher_new (listing ? G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE
+                                                : G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_subprocess_launcher_set_child_setup (launcher, _pacer_child_setup, GINT_TO_POINTER (getpid ()), NULL);
+  /* A command's own variables first: the worker identity is not theirs to change. */
+  setup_launcher (program, launcher);
+  if (worker != NULL)
+    {
+      g_subprocess_launcher_setenv (launcher, "PACER_WORKER", worker, TRUE);
+      g_subprocess_launcher_setenv (launcher, "PACER_WORKER_COUNT", count, TRUE);
+    }
+  else
+    {
+      g_subprocess_launcher_unsetenv (launcher, "PACER_WORKER");
+      g_subprocess_launcher_unsetenv (launcher, "PACER_WORKER_COUNT");
+    }
+  g_subprocess_launcher_setenv (launcher, "PACER_TESTRUN_UID", run->testrun_uid, TRUE);
+  g_subprocess_launcher_setenv (launcher, "PACER_RUN_DIR", run->run_dir, TRUE);
+
+  return launcher;
+}
+
 /* The start of a test process's command line; -p/-s passes follow. A
  * command's own arguments come first: GTest reads options anywhere. */
 GStrvBuilder *
-_pacer_runner_common_argv (Run      *run,
-                           Program  *program,
-                           gboolean  keep_going)
+_pacer_engine_common_argv (PacerEngine        *run,
+                           PacerEngineProgram *program,
+                           gboolean            keep_going)
 {
   GStrvBuilder *builder = g_strv_builder_new ();
-  const char *mode = _pacer_runner_get_mode (run->runner);
+  const char *mode = run->settings->mode;
 
-  _pacer_runner_add_program_argv (program, builder);
+  _pacer_engine_add_program_argv (program, builder);
   if (program->whole)
     return builder;
 
@@ -78,9 +113,9 @@ _pacer_runner_common_argv (Run      *run,
 
 /* `-p P`, or `-p P -x P/` for a path that is also a suite. */
 static void
-add_single_pass (GStrvBuilder *builder,
-                 Program      *program,
-                 Test         *test)
+add_single_pass (GStrvBuilder       *builder,
+                 PacerEngineProgram *program,
+                 PacerEngineTest    *test)
 {
   g_strv_builder_add_many (builder, "-p", test->path, NULL);
   if (test->alone && program->suites != NULL && g_hash_table_contains (program->suites, test->path))
@@ -93,11 +128,11 @@ add_single_pass (GStrvBuilder *builder,
 
 /* The command that runs one test alone, shown to reproduce a failure. */
 GStrv
-_pacer_runner_single_test_argv (Run   *run,
-                                guint  test_index)
+_pacer_engine_single_test_argv (PacerEngine *run,
+                                guint        test_index)
 {
-  Test *test = &g_array_index (run->tests, Test, test_index);
-  g_autoptr(GStrvBuilder) builder = _pacer_runner_common_argv (run, test->program, FALSE);
+  PacerEngineTest *test = &g_array_index (run->tests, PacerEngineTest, test_index);
+  g_autoptr(GStrvBuilder) builder = _pacer_engine_common_argv (run, test->program, FALSE);
 
   if (!test->program->whole)
     add_single_pass (builder, test->program, test);
@@ -132,15 +167,15 @@ parent_length (const char *path)
 #define MAX_SUITE_SKIPS 2000
 
 void
-_pacer_runner_plan_passes (Run          *run,
-                           Program      *program,
-                           GArray       *tests,
-                           gboolean      in_order,
-                           GStrvBuilder *argv,
-                           GArray       *kept,
-                           GArray       *pass_end)
+_pacer_engine_plan_passes (PacerEngine        *run,
+                           PacerEngineProgram *program,
+                           GArray             *tests,
+                           gboolean            in_order,
+                           GStrvBuilder       *argv,
+                           GArray             *kept,
+                           GArray             *pass_end)
 {
-  const char * const *filter = _pacer_runner_get_paths_filter (run->runner);
+  const char * const *filter = (const char * const *) run->settings->paths;
   /* `-p SUITE` would also run the members that other partitions hold. */
   gboolean may_group = !program->whole && (filter == NULL || filter[0] == NULL) && !run->partitioned;
   guint n_single = 0;
@@ -152,17 +187,17 @@ _pacer_runner_plan_passes (Run          *run,
       guint n_shared = 0, kept_len = 0;
 
       for (guint i = 0; i < tests->len; i++)
-        if (!g_array_index (run->tests, Test, g_array_index (tests, guint, i)).alone)
+        if (!g_array_index (run->tests, PacerEngineTest, g_array_index (tests, guint, i)).alone)
           n_shared++;
 
       for (guint i = 0; i < tests->len; i++)
         {
           guint test_index = g_array_index (tests, guint, i);
-          gboolean alone = g_array_index (run->tests, Test, test_index).alone;
+          gboolean alone = g_array_index (run->tests, PacerEngineTest, test_index).alone;
 
           /* With nothing else in the batch, the first such test runs now. */
           if ((alone && (n_shared > 0 || kept_len > 0)))
-            _pacer_runner_requeue (run, test_index);
+            _pacer_engine_requeue (run, test_index);
           else
             g_array_index (tests, guint, kept_len++) = test_index;
         }
@@ -172,11 +207,11 @@ _pacer_runner_plan_passes (Run          *run,
   /* GTest runs a suite's tests in listing order: keep that order. */
   g_array_sort (tests, compare_indices);
   for (guint i = 0; i < tests->len; i++)
-    g_array_index (run->tests, Test, g_array_index (tests, guint, i)).in_batch = TRUE;
+    g_array_index (run->tests, PacerEngineTest, g_array_index (tests, guint, i)).in_batch = TRUE;
 
   for (guint i = 0; i < tests->len;)
     {
-      Test *first = &g_array_index (run->tests, Test, g_array_index (tests, guint, i));
+      PacerEngineTest *first = &g_array_index (run->tests, PacerEngineTest, g_array_index (tests, guint, i));
       gsize parent_len = parent_length (first->path);
       guint end = i + 1;
       GArray *members = NULL;
@@ -184,7 +219,7 @@ _pacer_runner_plan_passes (Run          *run,
 
       while (end < tests->len && parent_len > 0)
         {
-          Test *next = &g_array_index (run->tests, Test, g_array_index (tests, guint, end));
+          PacerEngineTest *next = &g_array_index (run->tests, PacerEngineTest, g_array_index (tests, guint, end));
 
           if (next->alone || next->copy != first->copy || parent_length (next->path) != parent_len ||
               strncmp (next->path, first->path, parent_len) != 0)
@@ -204,7 +239,7 @@ _pacer_runner_plan_passes (Run          *run,
           for (guint m = 0; m < members->len; m++)
             {
               /* Members name copy 0; --dist each runs other copies too. */
-              Test *member = &g_array_index (run->tests, Test,
+              PacerEngineTest *member = &g_array_index (run->tests, PacerEngineTest,
                                              g_array_index (members, guint, m) + first->copy * run->n_base_tests);
 
               if (!member->in_batch)
@@ -222,11 +257,11 @@ _pacer_runner_plan_passes (Run          *run,
       for (; i < end; i++)
         {
           guint test_index = g_array_index (tests, guint, i);
-          Test *test = &g_array_index (run->tests, Test, test_index);
+          PacerEngineTest *test = &g_array_index (run->tests, PacerEngineTest, test_index);
 
           if (n_single >= MAX_SINGLE_PASSES && !in_order)
             {
-              _pacer_runner_requeue (run, test_index);
+              _pacer_engine_requeue (run, test_index);
               continue;
             }
           if (!program->whole)
@@ -238,5 +273,5 @@ _pacer_runner_plan_passes (Run          *run,
     }
 
   for (guint i = 0; i < tests->len; i++)
-    g_array_index (run->tests, Test, g_array_index (tests, guint, i)).in_batch = FALSE;
+    g_array_index (run->tests, PacerEngineTest, g_array_index (tests, guint, i)).in_batch = FALSE;
 }

@@ -16,76 +16,75 @@
 
 #include "config.h"
 
-#include "pacer-runner-private.h"
+#include "pacer-engine-state-private.h"
 
 gboolean
-_pacer_runner_check_dist (PacerRunner  *self,
-                          GError      **error)
+_pacer_engine_check_dist (const PacerEngineSettings  *settings,
+                          GError                    **error)
 {
   g_autoptr(PacerScheduler) scheduler = NULL;
 
-  if (self->dist != PACER_DIST_MODE_LOADGROUP || self->scheduler != NULL)
+  if (settings->dist != PACER_DIST_MODE_LOADGROUP || settings->scheduler != NULL)
     return TRUE;
-  scheduler = pacer_scheduler_new_for_dist (self->dist, (const char * const *) self->groups, error);
+  scheduler = pacer_scheduler_new_for_dist (settings->dist, (const char * const *) settings->groups, error);
   return scheduler != NULL;
 }
 
 PacerScheduler *
-_pacer_runner_make_scheduler (Run *run)
+_pacer_engine_make_scheduler (PacerEngine *run)
 {
-  PacerRunner *self = run->runner;
   PacerScheduler *scheduler;
 
-  if (self->scheduler != NULL)
-    return g_object_ref (self->scheduler);
+  if (run->settings->scheduler != NULL)
+    return g_object_ref (run->settings->scheduler);
   /* The groups were checked when the run started. */
-  scheduler = pacer_scheduler_new_for_dist (self->dist, (const char * const *) self->groups, NULL);
+  scheduler = pacer_scheduler_new_for_dist (run->settings->dist, (const char * const *) run->settings->groups, NULL);
   g_assert (scheduler != NULL);
   return scheduler;
 }
 
 /* `--dist no` runs the suite as one process after another would. */
 guint
-_pacer_runner_n_slots (Run   *run,
-                       guint  wanted)
+_pacer_engine_n_slots (PacerEngine *run,
+                       guint        wanted)
 {
-  if (run->runner->dist == PACER_DIST_MODE_NO)
+  if (run->settings->dist == PACER_DIST_MODE_NO)
     return MIN (wanted, 1);
   return wanted;
 }
 
 void
-_pacer_runner_copy_for_each (Run *run)
+_pacer_engine_copy_for_each (PacerEngine *run)
 {
   guint n_base = run->tests->len;
 
   run->n_base_tests = n_base;
-  if (run->runner->dist != PACER_DIST_MODE_EACH || run->n_slots < 2)
+  if (run->settings->dist != PACER_DIST_MODE_EACH || run->n_slots < 2)
     return;
 
   g_array_set_size (run->tests, n_base * run->n_slots);
   for (guint copy = 1; copy < run->n_slots; copy++)
     for (guint i = 0; i < n_base; i++)
       {
-        Test *test = &g_array_index (run->tests, Test, copy * n_base + i);
+        PacerEngineTest *test = &g_array_index (run->tests, PacerEngineTest, copy * n_base + i);
 
-        *test = g_array_index (run->tests, Test, i);
+        *test = g_array_index (run->tests, PacerEngineTest, i);
         test->copy = copy;
         test->first_failure = NULL;
       }
 }
 
 void
-_pacer_runner_mark_serial (Run *run)
+_pacer_engine_mark_serial (PacerEngine *run)
 {
-  const char * const *globs = (const char * const *) run->runner->serial;
+  const char * const *globs = (const char * const *) run->settings->serial;
 
   if (globs == NULL || globs[0] == NULL)
     return;
 
   for (guint i = 0; i < run->tests->len; i++)
     {
-      Test *test = &g_array_index (run->tests, Test, i);
+      PacerEngineTest *test = &g_array_index (run->tests, PacerEngineTest, i);
 
       for (guint g = 0; globs[g] != NULL && !test->serial; g++)
         test->serial = g_pattern_match_simple (globs[g], test->path);
@@ -96,19 +95,19 @@ _pacer_runner_mark_serial (Run *run)
 }
 
 static gboolean
-is_serial (Run   *run,
-           guint  test_index)
+is_serial (PacerEngine *run,
+           guint        test_index)
 {
-  return g_array_index (run->tests, Test, test_index).serial;
+  return g_array_index (run->tests, PacerEngineTest, test_index).serial;
 }
 
 /* Called with a worker's next batch. A serial test shares no batch; a
  * batch that is one serial test starts now if nothing runs, and is held
  * (TRUE, *tests taken) until the running batches are over otherwise. */
 gboolean
-_pacer_runner_hold_serial (Run     *run,
-                           guint    slot,
-                           GArray **tests)
+_pacer_engine_hold_serial (PacerEngine  *run,
+                           guint         slot,
+                           GArray      **tests)
 {
   GArray *batch = *tests;
 
@@ -125,10 +124,10 @@ _pacer_runner_hold_serial (Run     *run,
           else if (first_serial == G_MAXUINT)
             first_serial = test_index;
           else
-            _pacer_runner_requeue (run, test_index);
+            _pacer_engine_requeue (run, test_index);
         }
       if (kept > 0 && first_serial != G_MAXUINT)
-        _pacer_runner_requeue (run, first_serial);
+        _pacer_engine_requeue (run, first_serial);
       else if (kept == 0)
         g_array_index (batch, guint, kept++) = first_serial;
       g_array_set_size (batch, kept);
@@ -151,7 +150,7 @@ _pacer_runner_hold_serial (Run     *run,
 
 /* No batch may start while a serial one waits or runs. */
 gboolean
-_pacer_runner_serial_blocks (Run *run)
+_pacer_engine_serial_blocks (PacerEngine *run)
 {
   if (run->parked != NULL)
     return TRUE;
@@ -163,8 +162,8 @@ _pacer_runner_serial_blocks (Run *run)
 
 /* The run stops: a held serial batch will never run. */
 void
-_pacer_runner_park_stop (Run  *run,
-                         void (*report_not_run) (Run *run, guint test_index))
+_pacer_engine_park_stop (PacerEngine  *run,
+                         void (*report_not_run) (PacerEngine *run, guint test_index))
 {
   g_autoptr(GArray) parked = g_steal_pointer (&run->parked);
 

@@ -8,24 +8,23 @@
 
 #include "pacer-listing-private.h"
 #include "pacer-partition-private.h"
-#include "pacer-runner-private.h"
+#include "pacer-engine-state-private.h"
 
 void
-_pacer_runner_apply_partition (Run *run)
+_pacer_engine_apply_partition (PacerEngine *run)
 {
-  PacerRunner *self = run->runner;
   g_autoptr(GArray) items = g_array_new (FALSE, FALSE, sizeof (PacerPartitionItem));
   g_autoptr(GPtrArray) basenames = g_ptr_array_new_with_free_func (g_free);
   g_autofree gboolean *keep = NULL;
   PacerPartitionKind kind;
   guint index, total, next = 0;
 
-  if (self->partition == NULL || !pacer_partition_parse (self->partition, &kind, &index, &total, NULL))
+  if (run->settings->partition == NULL || !pacer_partition_parse (run->settings->partition, &kind, &index, &total, NULL))
     return;
 
   for (guint p = 0; p < run->programs->len; p++)
     {
-      Program *program = g_ptr_array_index (run->programs, p);
+      PacerEngineProgram *program = g_ptr_array_index (run->programs, p);
       char *basename = g_path_get_basename (program->name);
 
       g_ptr_array_add (basenames, basename);
@@ -33,8 +32,8 @@ _pacer_runner_apply_partition (Run *run)
         {
           PacerPartitionItem item = { basename, basename, -1 };
 
-          if (self->history != NULL)
-            item.duration = pacer_duration_history_lookup (self->history, program->file, program->name);
+          if (run->settings->history != NULL)
+            item.duration = pacer_duration_history_lookup (run->settings->history, program->file, program->name);
           g_array_append_val (items, item);
           continue;
         }
@@ -46,8 +45,8 @@ _pacer_runner_apply_partition (Run *run)
         {
           PacerPartitionItem item = { basename, g_ptr_array_index (program->paths, i), -1 };
 
-          if (self->history != NULL)
-            item.duration = pacer_duration_history_lookup (self->history, program->file, item.path);
+          if (run->settings->history != NULL)
+            item.duration = pacer_duration_history_lookup (run->settings->history, program->file, item.path);
           g_array_append_val (items, item);
         }
     }
@@ -58,7 +57,7 @@ _pacer_runner_apply_partition (Run *run)
 
   for (guint p = 0; p < run->programs->len;)
     {
-      Program *program = g_ptr_array_index (run->programs, p);
+      PacerEngineProgram *program = g_ptr_array_index (run->programs, p);
 
       if (program->whole)
         {
