@@ -9,8 +9,12 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 
 #include "pacer-engine-state-private.h"
 #include "pacer-glib-private.h"
@@ -55,6 +59,53 @@ setup_launcher (PacerEngineProgram  *program,
     }
 }
 
+/* A directory of its own for one process of @program, in the run's private
+ * directory (removed with it), holding a copy of the files at the top of
+ * the command's directory: what the process would find if it were the
+ * program's only one. NULL, with a note, if it cannot be made: the process
+ * then shares the command's directory. */
+static char *
+make_fresh_directory (PacerEngine        *run,
+                      PacerEngineProgram *program)
+{
+  g_autofree char *base = g_path_get_basename (program->cwd);
+  g_autofree char *name = g_strconcat (base, "-XXXXXX", NULL);
+  g_autofree char *dir = g_build_filename (run->run_dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) listing = NULL;
+  const char *entry;
+
+  if (g_mkdtemp_full (dir, 0700) == NULL)
+    {
+      _pacer_engine_note (run, program, _("cannot make a working directory of its own (%s): it shares “%s”"),
+                          g_strerror (errno), program->cwd);
+      return NULL;
+    }
+  listing = g_dir_open (program->cwd, 0, &error);
+  while (listing != NULL && (entry = g_dir_read_name (listing)) != NULL)
+    {
+      g_autofree char *from = g_build_filename (program->cwd, entry, NULL);
+      g_autofree char *to = g_build_filename (dir, entry, NULL);
+      g_autoptr(GFile) source = NULL;
+      g_autoptr(GFile) target = NULL;
+
+      if (!g_file_test (from, G_FILE_TEST_IS_REGULAR) || g_file_test (from, G_FILE_TEST_IS_SYMLINK))
+        continue;
+      source = g_file_new_for_path (from);
+      target = g_file_new_for_path (to);
+      if (!g_file_copy (source, target, G_FILE_COPY_NOFOLLOW_SYMLINKS, NULL, NULL, NULL, &error))
+        break;
+    }
+  if (error != NULL)
+    {
+      _pacer_engine_note (run, program, _("cannot make a working directory of its own (%s): it shares “%s”"),
+                          error->message, program->cwd);
+      _pacer_remove_tree (dir);
+      return NULL;
+    }
+  return g_steal_pointer (&dir);
+}
+
 /* A launcher for one process of @program: its own group, a command's
  * directory and variables, the worker variables, stdout and stderr in one
  * pipe so output keeps its order. */
@@ -72,6 +123,13 @@ _pacer_engine_make_launcher (PacerEngine        *run,
   g_subprocess_launcher_set_child_setup (launcher, _pacer_child_setup, GINT_TO_POINTER (getpid ()), NULL);
   /* A command's own variables first: the worker identity is not theirs to change. */
   setup_launcher (program, launcher);
+  if (program->fresh_directory)
+    {
+      g_autofree char *dir = make_fresh_directory (run, program);
+
+      if (dir != NULL)
+        g_subprocess_launcher_set_cwd (launcher, dir);
+    }
   if (worker != NULL)
     {
       g_subprocess_launcher_setenv (launcher, "PACER_WORKER", worker, TRUE);

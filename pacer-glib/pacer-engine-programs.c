@@ -119,6 +119,7 @@ command_program (PacerEngine       *run,
   program->env = g_strdupv ((char **) pacer_test_command_get_environment (command));
   program->tap = pacer_test_command_get_tap (command);
   program->exclusive = pacer_test_command_get_exclusive (command);
+  program->fresh_directory = pacer_test_command_get_fresh_directory (command) && cwd != NULL;
   program->fallback = G_MAXUINT;
   program->timeout = pacer_test_command_get_timeout (command);
   return program;

@@ -30,6 +30,7 @@ typedef struct
   char *file;           /* resolved path that is spawned; for a command, its name */
   GStrv argv;           /* a command's argv, the program resolved; NULL for a program */
   char *cwd;            /* a command's working directory */
+  gboolean fresh_directory;  /* each process starts in a copy of cwd of its own */
   GStrv env;            /* a command's NAME=VALUE variables */
   gboolean tap;         /* whole: its TAP lines are results */
   gboolean exclusive;   /* runs while nothing else runs */

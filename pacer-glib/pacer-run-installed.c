@@ -11,7 +11,10 @@
  *   (a signal, a timeout) fails.
  * - Each test starts in a fresh directory of its own holding an empty
  *   `.testtmp`, so it knows it may write there; the directory is removed
- *   after the run.
+ *   after the run. A program split over several processes gets one such
+ *   directory per process (PacerTestCommand:fresh-directory), its `-l`
+ *   included: ostree's C tests set up a repository in theirs in main() and
+ *   fail when another process of theirs has been there.
  * - Tests inherit the runner's environment with `GIO_USE_VFS=local` (which
  *   the runner sets for itself, keeping gvfs away); `TestEnvironment`
  *   entries are set on top of it. (gnome-desktop-testing-runner replaces
@@ -191,6 +194,7 @@ load_one (const char  *file,
 
   command = pacer_test_command_new (name, (const char * const *) argv);
   pacer_test_command_set_working_directory (command, cwd);
+  pacer_test_command_set_fresh_directory (command, TRUE);
   pacer_test_command_set_environment (command, (const char * const *) env_strv);
   pacer_test_command_set_tap (command, output != NULL);
   pacer_test_command_set_exclusive (command, g_str_equal (type, "session-exclusive"));

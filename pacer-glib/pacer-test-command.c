@@ -36,6 +36,7 @@ struct _PacerTestCommand
   GStrv environment;
   gboolean tap;
   gboolean exclusive;
+  gboolean fresh_directory;
   double timeout;
 };
 
@@ -47,6 +48,7 @@ enum {
   PROP_ENVIRONMENT,
   PROP_TAP,
   PROP_EXCLUSIVE,
+  PROP_FRESH_DIRECTORY,
   PROP_TIMEOUT,
   N_PROPS
 };
@@ -286,6 +288,56 @@ pacer_test_command_set_exclusive (PacerTestCommand *self,
 }
 
 /**
+ * pacer_test_command_get_fresh_directory:
+ * @self: a command
+ *
+ * Gets whether each process of the command starts in a directory of its own.
+ *
+ * Returns: `TRUE` if each process gets a fresh directory
+ *
+ * Since: 1.0
+ */
+gboolean
+pacer_test_command_get_fresh_directory (PacerTestCommand *self)
+{
+  g_return_val_if_fail (PACER_IS_TEST_COMMAND (self), FALSE);
+  return self->fresh_directory;
+}
+
+/**
+ * pacer_test_command_set_fresh_directory:
+ * @self: a command
+ * @fresh_directory: whether each process gets a directory of its own
+ *
+ * Sets whether each process of the command, its `-l` included, starts in a
+ * new directory of its own rather than in
+ * [property@Pacer.TestCommand:working-directory] itself. The new directory
+ * holds a copy of the files at the top of the working directory (an
+ * installed test's `.testtmp`, for one) and is removed with the run's
+ * private directory.
+ *
+ * A test that writes into its working directory, as GNOME installed tests
+ * may, then finds an empty one whether its program runs whole or split over
+ * several processes, as it does under gnome-desktop-testing-runner. Without
+ * it, the processes of a split program share one directory, and one that
+ * creates a file there finds the file of the process before it.
+ *
+ * Since: 1.0
+ */
+void
+pacer_test_command_set_fresh_directory (PacerTestCommand *self,
+                                        gboolean          fresh_directory)
+{
+  g_return_if_fail (PACER_IS_TEST_COMMAND (self));
+
+  fresh_directory = !!fresh_directory;
+  if (self->fresh_directory == fresh_directory)
+    return;
+  self->fresh_directory = fresh_directory;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FRESH_DIRECTORY]);
+}
+
+/**
  * pacer_test_command_get_timeout:
  * @self: a command
  *
@@ -375,6 +427,10 @@ pacer_test_command_get_property (GObject    *object,
     case PROP_EXCLUSIVE:
       g_value_set_boolean (value, self->exclusive);
       break;
+
+    case PROP_FRESH_DIRECTORY:
+      g_value_set_boolean (value, self->fresh_directory);
+      break;
     case PROP_TIMEOUT:
       g_value_set_double (value, self->timeout);
       break;
@@ -410,6 +466,10 @@ pacer_test_command_set_property (GObject      *object,
       break;
     case PROP_EXCLUSIVE:
       pacer_test_command_set_exclusive (self, g_value_get_boolean (value));
+      break;
+
+    case PROP_FRESH_DIRECTORY:
+      pacer_test_command_set_fresh_directory (self, g_value_get_boolean (value));
       break;
     case PROP_TIMEOUT:
       pacer_test_command_set_timeout (self, g_value_get_double (value));
@@ -489,6 +549,16 @@ pacer_test_command_class_init (PacerTestCommandClass *klass)
    * Since: 1.0
    */
   properties[PROP_EXCLUSIVE] = g_param_spec_boolean ("exclusive", NULL, NULL, FALSE, flags);
+
+  /**
+   * PacerTestCommand:fresh-directory:
+   *
+   * Whether each process of the command starts in a directory of its own;
+   * see [method@Pacer.TestCommand.set_fresh_directory].
+   *
+   * Since: 1.0
+   */
+  properties[PROP_FRESH_DIRECTORY] = g_param_spec_boolean ("fresh-directory", NULL, NULL, FALSE, flags);
 
   /**
    * PacerTestCommand:timeout:

@@ -44,6 +44,11 @@ PACER_AVAILABLE_IN_ALL
 void                pacer_test_command_set_exclusive         (PacerTestCommand   *self,
                                                               gboolean            exclusive);
 PACER_AVAILABLE_IN_ALL
+gboolean            pacer_test_command_get_fresh_directory   (PacerTestCommand   *self);
+PACER_AVAILABLE_IN_ALL
+void                pacer_test_command_set_fresh_directory   (PacerTestCommand   *self,
+                                                              gboolean            fresh_directory);
+PACER_AVAILABLE_IN_ALL
 double              pacer_test_command_get_timeout           (PacerTestCommand   *self);
 PACER_AVAILABLE_IN_ALL
 void                pacer_test_command_set_timeout           (PacerTestCommand   *self,

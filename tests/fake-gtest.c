@@ -16,8 +16,12 @@
  * number exits with it.
  * FAKE_GTEST_FLOOD_BYTES sets how much the
  * `flood` (lines) and `longline` (no newline) kinds print; 100 MB by default.
+ * FAKE_GTEST_CLAIM_CWD makes main() set up its working directory as
+ * ostree's C tests do, also when listing: it needs `.testtmp` there and
+ * creates `files`, failing if another process of it already has.
  */
 
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -348,6 +352,20 @@ main (int argc, char **argv)
         seed_arg = argv[i + 1];
       if (strcmp (argv[i], "--GTestLogFD") == 0)
         log_fd_arg = argv[i + 1];
+    }
+
+  if (g_getenv ("FAKE_GTEST_CLAIM_CWD") != NULL)
+    {
+      if (!g_file_test (".testtmp", G_FILE_TEST_IS_REGULAR))
+        {
+          g_printerr ("no .testtmp in the working directory\n");
+          return 1;
+        }
+      if (g_mkdir ("files", 0700) != 0)
+        {
+          g_printerr ("mkdir: cannot create directory ‘files’: %s\n", g_strerror (errno));
+          return 1;
+        }
     }
 
   /* FAKE_GTEST_HANG_LIST: a program that never finishes listing its tests. */

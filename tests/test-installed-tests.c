@@ -175,7 +175,7 @@ test_working_directory (void)
   g_assert_true (g_file_get_contents (record, &contents, NULL, NULL));
   fields = g_strsplit (contents, " ", 2);
   g_assert_cmpuint (g_strv_length (fields), ==, 2);
-  g_assert_true (g_str_has_suffix (fields[0], "/cwd.test"));
+  g_assert_nonnull (strstr (fields[0], "/cwd.test"));
   g_assert_cmpstr (fields[1], ==, "local");
   /* Gone with the run. */
   g_assert_false (g_file_test (fields[0], G_FILE_TEST_EXISTS));
@@ -299,6 +299,40 @@ test_bad_input (void)
 }
 
 /* Start time of @program's first result in a --json report. */
+/* ostree's C tests set up a repository in their working directory in
+ * main(), also when listing (`mkdir files`): split over processes that
+ * share one directory, every process after the first failed. */
+static void
+test_fresh_directory_per_process (void)
+{
+  g_autofree char *dir = g_build_filename (tmp_dir, "fresh", NULL);
+  g_autofree char *cache = g_build_filename (tmp_dir, "fresh-cache", NULL);
+  g_autofree char *gtest = helper ("fake-gtest");
+  g_autofree char *log = g_build_filename (tmp_dir, "fresh.log", NULL);
+  g_autofree char *test = NULL;
+  g_autofree char *out = NULL, *err = NULL, *last = NULL, *contents = NULL;
+  const char *args[] = { "-n", "2", "--cache-dir", cache, dir, NULL };
+
+  g_test_summary ("Each process of an installed test split over the workers, -l included, starts in a "
+                  "directory of its own holding .testtmp, as the program run whole would");
+
+  test = g_strdup_printf ("[Test]\nType=session\nExec=%s\n"
+                          "TestEnvironment=FAKE_GTEST_CLAIM_CWD=1;FAKE_GTEST_LOG=%s;"
+                          "FAKE_GTEST_TESTS=pass:/c/1,pass:/c/2,pass:/c/3,pass:/c/4,pass:/c/5,pass:/c/6;\n",
+                          gtest, log);
+  g_free (write_test (dir, "claims.test", test));
+
+  g_unlink (log);
+  g_assert_cmpint (run_cli (args, &out, &err), ==, 0);
+  last = pacer_test_last_line (out);
+  g_assert_cmpstr (last, ==, "6 passed, 0 failed");
+  g_assert_null (strstr (out, "order-dependent"));
+  /* Split indeed: both workers ran some. */
+  g_assert_true (g_file_get_contents (log, &contents, NULL, NULL));
+  g_assert_nonnull (strstr (contents, " gw0 "));
+  g_assert_nonnull (strstr (contents, " gw1 "));
+}
+
 static double
 first_start (JsonObject *report,
              const char *program)
@@ -375,6 +409,7 @@ main (int   argc,
   g_test_add_func ("/Pacer/PacerRun/installed-tests/exclusive-alone", test_exclusive_alone);
   g_test_add_func ("/Pacer/PacerRun/installed-tests/bad-input", test_bad_input);
   g_test_add_func ("/Pacer/PacerRun/installed-tests/tap-history", test_tap_history);
+  g_test_add_func ("/Pacer/PacerRun/installed-tests/fresh-directory", test_fresh_directory_per_process);
 
   status = g_test_run ();
   pacer_test_tmp_dir_free (tmp_dir);
