@@ -80,6 +80,7 @@
 
 #include "pacer-error.h"
 #include "pacer-file-store.h"
+#include "pacer-fixture-registry-private.h"
 #include "pacer-glib-private.h"
 #include "pacer-shared-fixture.h"
 #include "pacer-shared-fixture-private.h"
@@ -169,117 +170,15 @@ name_is_valid (const char *name)
   return TRUE;
 }
 
-/* The registry ------------------------------------------------------------ */
-
-static PacerSharedJson *
-registry_open (const char *run_dir)
-{
-  g_autofree char *path = g_build_filename (run_dir, PACER_FIXTURE_REGISTRY_FILE, NULL);
-
-  return pacer_shared_json_new (path, NULL, -1);
-}
-
-JsonObject *
-_pacer_shared_fixture_read_registry (const char  *run_dir,
-                                     GError     **error)
-{
-  g_autofree char *path = g_build_filename (run_dir, PACER_FIXTURE_REGISTRY_FILE, NULL);
-  g_autoptr(PacerSharedJson) registry = NULL;
-  g_autoptr(JsonObject) object = NULL;
-
-  if (!g_file_test (path, G_FILE_TEST_EXISTS))
-    return NULL;
-
-  registry = pacer_shared_json_new (path, NULL, -1);
-  object = pacer_shared_json_read (registry, error);
-  if (object == NULL)
-    return NULL;
-  if (!json_object_has_member (object, "fixtures") ||
-      !JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "fixtures")))
-    {
-      g_set_error (error, PACER_ERROR, PACER_ERROR_CORRUPT_STATE,
-                   _("“%s” does not hold a list of fixture cleanups"), path);
-      return NULL;
-    }
-
-  return g_steal_pointer (&object);
-}
-
-static JsonArray *
-read_own_argv (void)
-{
-  JsonArray *array = json_array_new ();
-  g_autofree char *contents = NULL;
-  gsize length = 0;
-
-  if (g_file_get_contents ("/proc/self/cmdline", &contents, &length, NULL))
-    for (gsize start = 0; start < length;)
-      {
-        const char *arg = contents + start;
-
-        json_array_add_string_element (array, arg);
-        start += strlen (arg) + 1;
-      }
-
-  return array;
-}
-
-typedef struct
-{
-  const char *name;
-  const char *state;
-  const char *message;
-} RegistryEdit;
-
+/* The runner learns from the run's registry which cleanups to run. */
 static gboolean
-edit_registry (JsonObject *data,
-               gpointer    user_data)
+record_state (PacerSharedFixture  *self,
+              const char          *state,
+              const char          *message,
+              GError             **error)
 {
-  RegistryEdit *edit = user_data;
-  JsonObject *fixtures;
-  JsonObject *entry;
-
-  if (!json_object_has_member (data, "fixtures"))
-    json_object_set_object_member (data, "fixtures", json_object_new ());
-  fixtures = _pacer_json_object_member (data, "fixtures");
-  if (fixtures == NULL)
-    return FALSE;
-
-  if (g_str_equal (edit->state, PACER_FIXTURE_STATE_PENDING))
-    {
-      g_autofree char *program = g_file_read_link ("/proc/self/exe", NULL);
-
-      entry = json_object_new ();
-      json_object_set_string_member (entry, "program", program != NULL ? program : g_get_prgname ());
-      json_object_set_array_member (entry, "argv", read_own_argv ());
-      json_object_set_int_member (entry, "pid", getpid ());
-      json_object_set_string_member (entry, "worker", pacer_worker_get_id ());
-      json_object_set_object_member (fixtures, edit->name, entry);
-    }
-  else
-    {
-      entry = _pacer_json_object_member (fixtures, edit->name);
-      if (entry == NULL)
-        return FALSE;
-    }
-
-  json_object_set_string_member (entry, "state", edit->state);
-  if (edit->message != NULL)
-    json_object_set_string_member (entry, "message", edit->message);
-
-  return TRUE;
-}
-
-static gboolean
-registry_set_state (const char  *name,
-                    const char  *state,
-                    const char  *message,
-                    GError     **error)
-{
-  g_autoptr(PacerSharedJson) registry = registry_open (pacer_worker_get_run_dir ());
-  RegistryEdit edit = { name, state, message };
-
-  return pacer_shared_json_edit (registry, edit_registry, &edit, error);
+  return _pacer_fixture_registry_set_state (pacer_worker_get_run_dir (), self->name, state, message,
+                                            error);
 }
 
 /* Stored envelopes --------------------------------------------------------- */
@@ -488,7 +387,7 @@ compute (PacerSharedFixture  *self,
   /* Recorded before the data is published: no process can use a value whose
    * cleanup the runner does not know about. */
   if (data != NULL && self->cleanup.func != NULL)
-    if (!registry_set_state (self->name, PACER_FIXTURE_STATE_PENDING, NULL, &setup_error))
+    if (!record_state (self, PACER_FIXTURE_STATE_PENDING, NULL, &setup_error))
       g_prefix_error (&setup_error, _("Cannot record the cleanup: "));
 
   if (setup_error == NULL)
@@ -608,8 +507,8 @@ teardown_one (PacerSharedFixture *self)
     ok = error == NULL;
 
   forget_stored (self);
-  if (!registry_set_state (self->name, ok ? PACER_FIXTURE_STATE_DONE : PACER_FIXTURE_STATE_FAILED,
-                           ok ? NULL : error->message, NULL))
+  if (!record_state (self, ok ? PACER_FIXTURE_STATE_DONE : PACER_FIXTURE_STATE_FAILED,
+                     ok ? NULL : error->message, NULL))
     ok = FALSE;
   if (!ok)
     g_printerr ("%s\n", error != NULL ? error->message : self->name);
@@ -706,8 +605,8 @@ pacer_shared_fixture_run_exit_cleanups (void)
       if (!run_cleanup (self, self->data, &error))
         g_printerr ("%s\n", error->message);
       forget_stored (self);
-      registry_set_state (self->name, error == NULL ? PACER_FIXTURE_STATE_DONE : PACER_FIXTURE_STATE_FAILED,
-                          error != NULL ? error->message : NULL, NULL);
+      record_state (self, error == NULL ? PACER_FIXTURE_STATE_DONE : PACER_FIXTURE_STATE_FAILED,
+                    error != NULL ? error->message : NULL, NULL);
     }
 }
 

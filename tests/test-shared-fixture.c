@@ -13,9 +13,9 @@
 #include <gio/gio.h>
 
 #include "pacer-glib/pacer-glib.h"
+#include "pacer-glib/pacer-fixture-registry-private.h"
 #include "pacer-glib/pacer-fixture-teardown-private.h"
 #include "pacer-glib/pacer-glib-private.h"
-#include "pacer-glib/pacer-shared-fixture-private.h"
 #include "pacer-test-utils.h"
 
 static const guint worker_counts[] = { 1, 2, 4, 8 };
@@ -83,7 +83,7 @@ test_odd_stored_members (void)
   };
   g_autofree char *registry_file = g_build_filename (pacer_worker_get_run_dir (), "pacer_fixture_cleanups.json",
                                                      NULL);
-  g_autoptr(JsonObject) registry = NULL;
+  g_autoptr(JsonObject) fixtures = NULL;
   g_autoptr(GPtrArray) commands = NULL;
   g_autoptr(GError) error = NULL;
   PacerTeardownCommand *command;
@@ -114,9 +114,9 @@ test_odd_stored_members (void)
                                       "\"c\":{\"program\":\"/usr/bin/python3\","
                                       "\"argv\":[\"/usr/bin/python3\",1,{},null,\"t.py\"],\"state\":\"pending\"}}}",
                                       -1, NULL));
-  registry = _pacer_shared_fixture_read_registry (pacer_worker_get_run_dir (), &error);
+  fixtures = _pacer_fixture_registry_read (pacer_worker_get_run_dir (), &error);
   g_assert_no_error (error);
-  commands = _pacer_fixture_teardown_plan (_pacer_json_object_member (registry, "fixtures"), NULL);
+  commands = _pacer_fixture_teardown_plan (fixtures, NULL);
   g_assert_cmpuint (commands->len, ==, 1);
   command = g_ptr_array_index (commands, 0);
   g_assert_cmpstrv (command->argv, ((const char * const[]) { "/usr/bin/python3", "t.py", NULL }));
