@@ -80,17 +80,13 @@
 
 #include "pacer-error.h"
 #include "pacer-file-store.h"
+#include "pacer-fixture-envelope-private.h"
 #include "pacer-fixture-registry-private.h"
 #include "pacer-glib-private.h"
 #include "pacer-shared-fixture.h"
 #include "pacer-shared-fixture-private.h"
 #include "pacer-shared-json.h"
 #include "pacer-worker.h"
-#include "pacer-json-utils-private.h"
-
-#define STATE_COMPUTING "computing"
-#define STATE_READY     "ready"
-#define STATE_FAILED    "failed"
 
 typedef struct
 {
@@ -181,131 +177,25 @@ record_state (PacerSharedFixture  *self,
                                             error);
 }
 
-/* Stored envelopes --------------------------------------------------------- */
-
-static GBytes *
-node_to_bytes (JsonNode *node)
-{
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  gsize length = 0;
-  char *text;
-
-  json_generator_set_root (generator, node);
-  text = json_generator_to_data (generator, &length);
-  length = _pacer_json_repair_numbers (text, length);
-  return g_bytes_new_take (text, length);
-}
-
-static JsonNode *
-bytes_to_node (GBytes      *bytes,
-               const char  *location,
-               GError     **error)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) local_error = NULL;
-  gsize size = 0;
-  const char *text = g_bytes_get_data (bytes, &size);
-
-  if (!json_parser_load_from_data (parser, text != NULL ? text : "", size, &local_error) ||
-      json_parser_get_root (parser) == NULL)
-    {
-      g_set_error (error, PACER_ERROR, PACER_ERROR_CORRUPT_STATE,
-                   _("“%s” does not hold valid JSON: %s"), location,
-                   local_error != NULL ? local_error->message : _("empty"));
-      return NULL;
-    }
-
-  return json_node_copy (json_parser_get_root (parser));
-}
-
-static gboolean
-write_envelope (PacerSharedFixture  *self,
-                JsonObject          *envelope,
-                GError             **error)
-{
-  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), envelope);
-  g_autoptr(GBytes) bytes = node_to_bytes (node);
-
-  return pacer_store_write (self->store, bytes, error);
-}
-
-/* The stored envelope, or NULL with no error when nothing is stored yet. */
-static JsonObject *
-read_envelope (PacerSharedFixture  *self,
-               GError             **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(GBytes) bytes = pacer_store_read (self->store, &local_error);
-  g_autoptr(JsonNode) node = NULL;
-  const char *location = pacer_store_get_location (self->store);
-
-  if (bytes == NULL)
-    {
-      if (!g_error_matches (local_error, PACER_ERROR, PACER_ERROR_NOT_FOUND))
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
-    }
-
-  node = bytes_to_node (bytes, location, error);
-  if (node == NULL)
-    return NULL;
-  if (!JSON_NODE_HOLDS_OBJECT (node) ||
-      _pacer_json_get_string (json_node_get_object (node), "state", NULL) == NULL)
-    {
-      g_set_error (error, PACER_ERROR, PACER_ERROR_CORRUPT_STATE,
-                   _("“%s” does not hold a shared fixture"), location);
-      return NULL;
-    }
-
-  return json_node_dup_object (node);
-}
-
-static JsonObject *
-failure_envelope (const GError *error)
-{
-  JsonObject *envelope = json_object_new ();
-
-  json_object_set_string_member (envelope, "state", STATE_FAILED);
-  json_object_set_string_member (envelope, "domain", g_quark_to_string (error->domain));
-  json_object_set_int_member (envelope, "code", error->code);
-  json_object_set_string_member (envelope, "message", error->message);
-  json_object_set_int_member (envelope, "pid", getpid ());
-  json_object_set_string_member (envelope, "worker", pacer_worker_get_id ());
-  return envelope;
-}
+/* Stored data ------------------------------------------------------------- */
 
 static JsonNode *
 decode_data (PacerSharedFixture  *self,
              JsonObject          *envelope,
              GError             **error)
 {
-  if (self->deserialize.func != NULL)
-    {
-      const char *encoded = _pacer_json_get_string (envelope, "bytes", NULL);
-      g_autofree guchar *raw = NULL;
-      g_autoptr(GBytes) bytes = NULL;
-      gsize length = 0;
+  const char *location = pacer_store_get_location (self->store);
+  g_autoptr(GBytes) bytes = NULL;
 
-      if (encoded == NULL)
-        {
-          g_set_error (error, PACER_ERROR, PACER_ERROR_CORRUPT_STATE,
-                       _("“%s” holds no serialized data"), pacer_store_get_location (self->store));
-          return NULL;
-        }
-      raw = g_base64_decode (encoded, &length);
-      bytes = g_bytes_new_take (g_steal_pointer (&raw), length);
-      return ((PacerSharedFixtureDeserializeFunc) self->deserialize.func) (self, bytes,
-                                                                           self->deserialize.data,
-                                                                           error);
-    }
+  if (self->deserialize.func == NULL)
+    return _pacer_fixture_envelope_get_data (envelope, location, error);
 
-  if (!json_object_has_member (envelope, "data"))
-    {
-      g_set_error (error, PACER_ERROR, PACER_ERROR_CORRUPT_STATE,
-                   _("“%s” holds no data"), pacer_store_get_location (self->store));
-      return NULL;
-    }
-  return json_node_copy (json_object_get_member (envelope, "data"));
+  bytes = _pacer_fixture_envelope_get_bytes (envelope, location, error);
+  if (bytes == NULL)
+    return NULL;
+  return ((PacerSharedFixtureDeserializeFunc) self->deserialize.func) (self, bytes,
+                                                                       self->deserialize.data,
+                                                                       error);
 }
 
 static JsonObject *
@@ -313,53 +203,16 @@ ready_envelope (PacerSharedFixture  *self,
                 JsonNode            *data,
                 GError             **error)
 {
-  g_autoptr(JsonObject) envelope = json_object_new ();
+  g_autoptr(GBytes) bytes = NULL;
 
-  json_object_set_string_member (envelope, "state", STATE_READY);
-  if (self->serialize.func != NULL)
-    {
-      g_autoptr(GBytes) bytes = NULL;
-      g_autofree char *encoded = NULL;
+  if (self->serialize.func == NULL)
+    return _pacer_fixture_envelope_new_ready (data);
 
-      bytes = ((PacerSharedFixtureSerializeFunc) self->serialize.func) (self, data, self->serialize.data,
-                                                                        error);
-      if (bytes == NULL)
-        return NULL;
-      encoded = g_base64_encode (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
-      json_object_set_string_member (envelope, "bytes", encoded);
-    }
-  else
-    json_object_set_member (envelope, "data", json_node_copy (data));
-
-  return g_steal_pointer (&envelope);
-}
-
-/* Errors travel through the store, so that every process reports the setup's own. */
-static GError *
-envelope_error (PacerSharedFixture *self,
-                JsonObject         *envelope)
-{
-  const char *state = json_object_get_string_member (envelope, "state");
-
-  if (g_str_equal (state, STATE_FAILED))
-    {
-      const char *domain = _pacer_json_get_string (envelope, "domain", NULL);
-      const char *message = _pacer_json_get_string (envelope, "message", "");
-
-      return g_error_new (domain != NULL ? g_quark_from_string (domain) : PACER_ERROR,
-                          (int) _pacer_json_get_int (envelope, "code", PACER_ERROR_FAILED),
-                          _("Setup of shared fixture “%s” failed in worker %s: %s"), self->name,
-                          _pacer_json_get_string (envelope, "worker", "?"),
-                          message);
-    }
-
-  /* Left "computing" with the lock free: that process died inside the setup. */
-  return g_error_new (PACER_ERROR, PACER_ERROR_FAILED,
-                      /* %lld rather than G_GINT64_FORMAT: xgettext cannot see through GLib's macro. */
-                      _("Setup of shared fixture “%s” did not finish: worker %s (process %lld) "
-                        "died while computing it"),
-                      self->name, _pacer_json_get_string (envelope, "worker", "?"),
-                      (long long) _pacer_json_get_int (envelope, "pid", 0));
+  bytes = ((PacerSharedFixtureSerializeFunc) self->serialize.func) (self, data,
+                                                                    self->serialize.data, error);
+  if (bytes == NULL)
+    return NULL;
+  return _pacer_fixture_envelope_new_ready_bytes (bytes);
 }
 
 /* Setup ------------------------------------------------------------------- */
@@ -369,15 +222,12 @@ static JsonNode *
 compute (PacerSharedFixture  *self,
          GError             **error)
 {
-  g_autoptr(JsonObject) computing = json_object_new ();
+  g_autoptr(JsonObject) computing = _pacer_fixture_envelope_new_computing ();
   g_autoptr(JsonObject) ready = NULL;
   g_autoptr(GError) setup_error = NULL;
   g_autoptr(JsonNode) data = NULL;
 
-  json_object_set_string_member (computing, "state", STATE_COMPUTING);
-  json_object_set_int_member (computing, "pid", getpid ());
-  json_object_set_string_member (computing, "worker", pacer_worker_get_id ());
-  if (!write_envelope (self, computing, error))
+  if (!_pacer_fixture_envelope_write (self->store, computing, error))
     return NULL;
 
   data = ((PacerSharedFixtureSetupFunc) self->setup.func) (self, self->setup.data, &setup_error);
@@ -395,17 +245,18 @@ compute (PacerSharedFixture  *self,
 
   if (setup_error != NULL)
     {
-      g_autoptr(JsonObject) failed = failure_envelope (setup_error);
+      g_autoptr(JsonObject) failed = _pacer_fixture_envelope_new_failed (setup_error);
       g_autoptr(JsonObject) reread = NULL;
 
-      if (!write_envelope (self, failed, error))
+      if (!_pacer_fixture_envelope_write (self->store, failed, error))
         return NULL;
-      reread = read_envelope (self, NULL);
-      g_propagate_error (error, envelope_error (self, reread != NULL ? reread : failed));
+      reread = _pacer_fixture_envelope_read (self->store, NULL);
+      g_propagate_error (error, _pacer_fixture_envelope_get_error (reread != NULL ? reread : failed,
+                                                                   self->name));
       return NULL;
     }
 
-  if (!write_envelope (self, ready, error))
+  if (!_pacer_fixture_envelope_write (self->store, ready, error))
     return NULL;
 
   self->computed_here = TRUE;
@@ -422,14 +273,13 @@ load_or_compute (PacerSharedFixture  *self,
 
   /* A stored envelope is always whole: most processes never take the lock.
    * One still being computed is only known dead once its lock is free. */
-  envelope = read_envelope (self, &local_error);
-  if (local_error == NULL &&
-      (envelope == NULL || g_str_equal (json_object_get_string_member (envelope, "state"), STATE_COMPUTING)))
+  envelope = _pacer_fixture_envelope_read (self->store, &local_error);
+  if (local_error == NULL && (envelope == NULL || _pacer_fixture_envelope_is_computing (envelope)))
     {
       g_clear_pointer (&envelope, json_object_unref);
       if (!pacer_store_lock (self->store, -1, NULL, error))
         return NULL;
-      envelope = read_envelope (self, &local_error);
+      envelope = _pacer_fixture_envelope_read (self->store, &local_error);
       if (envelope == NULL && local_error == NULL)
         data = compute (self, &local_error);
       pacer_store_unlock (self->store);
@@ -442,10 +292,10 @@ load_or_compute (PacerSharedFixture  *self,
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
-  if (g_str_equal (json_object_get_string_member (envelope, "state"), STATE_READY))
+  if (_pacer_fixture_envelope_is_ready (envelope))
     return decode_data (self, envelope, error);
 
-  g_propagate_error (error, envelope_error (self, envelope));
+  g_propagate_error (error, _pacer_fixture_envelope_get_error (envelope, self->name));
   return NULL;
 }
 
@@ -497,8 +347,8 @@ teardown_one (PacerSharedFixture *self)
   g_autoptr(JsonNode) data = NULL;
   gboolean ok = TRUE;
 
-  envelope = read_envelope (self, &error);
-  if (envelope != NULL && g_str_equal (json_object_get_string_member (envelope, "state"), STATE_READY))
+  envelope = _pacer_fixture_envelope_read (self->store, &error);
+  if (envelope != NULL && _pacer_fixture_envelope_is_ready (envelope))
     {
       data = decode_data (self, envelope, &error);
       ok = data != NULL && run_cleanup (self, data, &error);
