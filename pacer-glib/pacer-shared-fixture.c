@@ -69,11 +69,7 @@
 
 #include "config.h"
 
-#include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
@@ -81,6 +77,7 @@
 #include "pacer-error.h"
 #include "pacer-file-store.h"
 #include "pacer-fixture-envelope-private.h"
+#include "pacer-fixture-exit-private.h"
 #include "pacer-fixture-registry-private.h"
 #include "pacer-glib-private.h"
 #include "pacer-shared-fixture.h"
@@ -111,7 +108,6 @@ struct _PacerSharedFixture
   gboolean is_shared_json;
 
   GMutex lock;
-  gboolean declared;
   gboolean computed_here;
   JsonNode *data;
   GObject *object;
@@ -129,11 +125,6 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (PacerSharedFixture, pacer_shared_fixture, G_TYPE_OBJECT)
-
-/* Every declared fixture lives until the process exits: its cleanup may run then. */
-static GMutex declared_lock;
-static GPtrArray *declared;
-static gboolean exit_handler_added;
 
 static void
 callback_clear (Callback *callback)
@@ -366,51 +357,6 @@ teardown_one (PacerSharedFixture *self)
   return ok;
 }
 
-static char **
-teardown_names (void)
-{
-  const char *names = g_getenv (PACER_TEARDOWN_ENV);
-
-  if (names == NULL || *names == '\0')
-    return NULL;
-  return g_strsplit (names, ",", -1);
-}
-
-static gboolean teardown_failed;
-static GHashTable *teardown_done;
-
-static void
-teardown_declared (PacerSharedFixture *self)
-{
-  g_auto(GStrv) names = teardown_names ();
-  gboolean all_done = TRUE;
-
-  if (names == NULL || !g_strv_contains ((const char * const *) names, self->name))
-    return;
-
-  if (teardown_done == NULL)
-    teardown_done = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  if (!g_hash_table_contains (teardown_done, self->name))
-    {
-      if (!teardown_one (self))
-        teardown_failed = TRUE;
-      g_hash_table_add (teardown_done, g_strdup (self->name));
-    }
-
-  for (guint i = 0; names[i] != NULL; i++)
-    if (!g_hash_table_contains (teardown_done, names[i]))
-      all_done = FALSE;
-
-  /* Nothing else of the program may run in teardown mode: its tests are over. */
-  if (all_done)
-    {
-      g_clear_pointer (&teardown_done, g_hash_table_unref);
-      fflush (stdout);
-      fflush (stderr);
-      exit (teardown_failed ? EXIT_FAILURE : EXIT_SUCCESS);
-    }
-}
-
 /**
  * pacer_shared_fixture_run_exit_cleanups:
  *
@@ -432,13 +378,7 @@ teardown_declared (PacerSharedFixture *self)
 void
 pacer_shared_fixture_run_exit_cleanups (void)
 {
-  GPtrArray *fixtures;
-
-  /* The fixtures stay referenced: dropping them now would call the destroy
-   * notifies of a language binding whose interpreter may be gone already. */
-  g_mutex_lock (&declared_lock);
-  fixtures = declared;
-  g_mutex_unlock (&declared_lock);
+  GPtrArray *fixtures = _pacer_fixture_exit_get_kept ();
 
   if (fixtures == NULL || pacer_worker_is_distributed () || pacer_shared_fixture_is_teardown ())
     return;
@@ -458,13 +398,6 @@ pacer_shared_fixture_run_exit_cleanups (void)
       record_state (self, error == NULL ? PACER_FIXTURE_STATE_DONE : PACER_FIXTURE_STATE_FAILED,
                     error != NULL ? error->message : NULL, NULL);
     }
-}
-
-/* A plain process is first and last: it cleans what it computed as it exits. */
-static void
-on_exit_cleanup (void)
-{
-  pacer_shared_fixture_run_exit_cleanups ();
 }
 
 /* The shared-JSON flavour ------------------------------------------------- */
@@ -958,31 +891,10 @@ pacer_shared_fixture_is_teardown (void)
 void
 pacer_shared_fixture_declare (PacerSharedFixture *self)
 {
-  gboolean first = FALSE;
-
   g_return_if_fail (PACER_IS_SHARED_FIXTURE (self));
 
-  /* Made before the exit handler is added, so that it is removed after it. */
-  pacer_worker_get_run_dir ();
-
-  g_mutex_lock (&declared_lock);
-  if (!self->declared)
-    {
-      self->declared = TRUE;
-      first = TRUE;
-      if (declared == NULL)
-        declared = g_ptr_array_new_with_free_func (g_object_unref);
-      g_ptr_array_add (declared, g_object_ref (self));
-      if (!exit_handler_added)
-        {
-          exit_handler_added = TRUE;
-          atexit (on_exit_cleanup);
-        }
-    }
-  g_mutex_unlock (&declared_lock);
-
-  if (first && pacer_shared_fixture_is_teardown ())
-    teardown_declared (self);
+  if (_pacer_fixture_exit_keep (self) && _pacer_fixture_exit_teardown_wanted (self->name))
+    _pacer_fixture_exit_teardown_done (self->name, teardown_one (self));
 }
 
 /**
