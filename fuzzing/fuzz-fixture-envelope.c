@@ -2,8 +2,10 @@
 
 /* A shared fixture's stored envelope ({"state": "ready", "data": …} and its
  * failed, computing and serialized forms), as another process of the run
- * left it. The first input byte chooses whether the fixture has a
- * deserialize function, which reads the envelope's base64 "bytes". */
+ * left it, read as the fixture reads it (pacer-shared-fixture.c) with the
+ * envelope's own decoding (pacer-fixture-envelope.c). The first input byte
+ * chooses whether the fixture has a deserialize function, which reads the
+ * envelope's base64 "bytes". */
 
 #include "pacer-glib/pacer-glib.h"
 #include "pacer-glib/pacer-shared-fixture-private.h"

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
-/* The run's registry of shared-fixture cleanups, which test processes write
- * and the runner reads at the end of every run to plan its teardown pass.
- * Planning is all that is fuzzed: the pass itself would start the programs
- * the input names. */
+/* The run's registry of shared-fixture cleanups (pacer-fixture-registry.c),
+ * which test processes write and the runner reads at the end of every run to
+ * plan its teardown pass (pacer-fixture-teardown.c). Planning is all that is
+ * fuzzed: the pass itself would start the programs the input names. */
 
 #include "pacer-glib/pacer-glib.h"
+#include "pacer-glib/pacer-fixture-registry-private.h"
 #include "pacer-glib/pacer-fixture-teardown-private.h"
-#include "pacer-glib/pacer-shared-fixture-private.h"
 
 #include "fuzz.h"
 
@@ -16,7 +16,7 @@ LLVMFuzzerTestOneInput (const unsigned char *data,
                         size_t               size)
 {
   g_autofree char *file = NULL;
-  g_autoptr(JsonObject) registry = NULL;
+  g_autoptr(JsonObject) fixtures = NULL;
   g_autoptr(GPtrArray) commands = NULL;
   g_autoptr(GPtrArray) gtest_commands = NULL;
   g_autoptr(GError) error = NULL;
@@ -25,17 +25,16 @@ LLVMFuzzerTestOneInput (const unsigned char *data,
   fuzz_set_up ();
   file = fuzz_write_file (PACER_FIXTURE_REGISTRY_FILE, data, size);
 
-  registry = _pacer_shared_fixture_read_registry (fuzz_get_dir (), &error);
-  if (registry == NULL)
+  fixtures = _pacer_fixture_registry_read (fuzz_get_dir (), &error);
+  if (fixtures == NULL)
     {
       g_assert_error (error, PACER_ERROR, PACER_ERROR_CORRUPT_STATE);
       return 0;
     }
   g_assert_no_error (error);
 
-  commands = _pacer_fixture_teardown_plan (_pacer_json_object_member (registry, "fixtures"), NULL);
-  gtest_commands = _pacer_fixture_teardown_plan (_pacer_json_object_member (registry, "fixtures"),
-                                                 gtest_programs);
+  commands = _pacer_fixture_teardown_plan (fixtures, NULL);
+  gtest_commands = _pacer_fixture_teardown_plan (fixtures, gtest_programs);
   /* A GTest program's commands differ only in their arguments, so they can only merge. */
   g_assert_cmpuint (gtest_commands->len, <=, commands->len);
   for (guint i = 0; i < commands->len; i++)

@@ -4,7 +4,7 @@
  * knows when no test can use a shared fixture any more, so it starts each
  * program that computed one again, in teardown mode, to clean it up. What a
  * program records and does there is described in
- * pacer-shared-fixture-private.h. */
+ * pacer-fixture-registry-private.h. */
 
 #include "config.h"
 
@@ -15,8 +15,8 @@
 #include <glib/gi18n-lib.h>
 
 #include "pacer-batch-private.h"
+#include "pacer-fixture-registry-private.h"
 #include "pacer-fixture-teardown-private.h"
-#include "pacer-shared-fixture-private.h"
 #include "pacer-json-utils-private.h"
 
 /* No test of that name exists: GTest runs nothing, should a program fail to
@@ -102,16 +102,13 @@ judge (Teardown *teardown,
        Command  *command)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) registry = NULL;
+  g_autoptr(JsonObject) fixtures = NULL;
   g_autofree char *output = output_tail (teardown->output);
   g_autofree char *how = NULL;
   GSubprocess *process = teardown->process;
-  JsonObject *fixtures = NULL;
 
-  registry = _pacer_shared_fixture_read_registry (teardown->run_dir, &error);
-  if (registry != NULL)
-    fixtures = _pacer_json_object_member (registry, "fixtures");
-  else if (error != NULL)
+  fixtures = _pacer_fixture_registry_read (teardown->run_dir, &error);
+  if (fixtures == NULL && error != NULL)
     {
       g_ptr_array_add (teardown->failures, g_strdup (error->message));
       return;
@@ -130,7 +127,7 @@ judge (Teardown *teardown,
   for (guint i = 0; i < command->names->len; i++)
     {
       const char *name = g_ptr_array_index (command->names, i);
-      JsonObject *entry = fixtures != NULL ? _pacer_json_object_member (fixtures, name) : NULL;
+      JsonObject *entry = _pacer_json_get_object (fixtures, name);
       const char *state = entry != NULL ? _pacer_json_get_string (entry, "state", NULL)
                                         : NULL;
       g_autofree char *message = NULL;
@@ -324,7 +321,7 @@ _pacer_fixture_teardown_run (GMainContext          *context,
                              gpointer               user_data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) registry = NULL;
+  g_autoptr(JsonObject) fixtures = NULL;
   Teardown *teardown;
 
   teardown = g_new0 (Teardown, 1);
@@ -336,12 +333,11 @@ _pacer_fixture_teardown_run (GMainContext          *context,
   teardown->done = done;
   teardown->user_data = user_data;
 
-  registry = _pacer_shared_fixture_read_registry (run_dir, &error);
+  fixtures = _pacer_fixture_registry_read (run_dir, &error);
   if (error != NULL)
     g_ptr_array_add (teardown->failures, g_strdup (error->message));
-  if (registry != NULL)
-    teardown->commands = _pacer_fixture_teardown_plan (_pacer_json_object_member (registry, "fixtures"),
-                                                      gtest_programs);
+  if (fixtures != NULL)
+    teardown->commands = _pacer_fixture_teardown_plan (fixtures, gtest_programs);
   else
     teardown->commands = g_ptr_array_new_with_free_func ((GDestroyNotify) command_free);
 

@@ -22,5 +22,8 @@ const char *_pacer_json_get_string     (JsonObject  *object,
 gint64      _pacer_json_get_int        (JsonObject  *object,
                                         const char  *member,
                                         gint64       fallback);
+/* A member that is an object, or NULL. */
+JsonObject *_pacer_json_get_object     (JsonObject  *object,
+                                        const char  *member);
 
 G_END_DECLS

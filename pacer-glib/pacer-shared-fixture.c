@@ -69,27 +69,21 @@
 
 #include "config.h"
 
-#include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
 #include "pacer-error.h"
 #include "pacer-file-store.h"
+#include "pacer-fixture-envelope-private.h"
+#include "pacer-fixture-exit-private.h"
+#include "pacer-fixture-registry-private.h"
 #include "pacer-glib-private.h"
 #include "pacer-shared-fixture.h"
 #include "pacer-shared-fixture-private.h"
 #include "pacer-shared-json.h"
 #include "pacer-worker.h"
-#include "pacer-json-utils-private.h"
-
-#define STATE_COMPUTING "computing"
-#define STATE_READY     "ready"
-#define STATE_FAILED    "failed"
 
 typedef struct
 {
@@ -114,7 +108,6 @@ struct _PacerSharedFixture
   gboolean is_shared_json;
 
   GMutex lock;
-  gboolean declared;
   gboolean computed_here;
   JsonNode *data;
   GObject *object;
@@ -132,11 +125,6 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (PacerSharedFixture, pacer_shared_fixture, G_TYPE_OBJECT)
-
-/* Every declared fixture lives until the process exits: its cleanup may run then. */
-static GMutex declared_lock;
-static GPtrArray *declared;
-static gboolean exit_handler_added;
 
 static void
 callback_clear (Callback *callback)
@@ -169,244 +157,36 @@ name_is_valid (const char *name)
   return TRUE;
 }
 
-/* The registry ------------------------------------------------------------ */
-
-static PacerSharedJson *
-registry_open (const char *run_dir)
-{
-  g_autofree char *path = g_build_filename (run_dir, PACER_FIXTURE_REGISTRY_FILE, NULL);
-
-  return pacer_shared_json_new (path, NULL, -1);
-}
-
-JsonObject *
-_pacer_shared_fixture_read_registry (const char  *run_dir,
-                                     GError     **error)
-{
-  g_autofree char *path = g_build_filename (run_dir, PACER_FIXTURE_REGISTRY_FILE, NULL);
-  g_autoptr(PacerSharedJson) registry = NULL;
-  g_autoptr(JsonObject) object = NULL;
-
-  if (!g_file_test (path, G_FILE_TEST_EXISTS))
-    return NULL;
-
-  registry = pacer_shared_json_new (path, NULL, -1);
-  object = pacer_shared_json_read (registry, error);
-  if (object == NULL)
-    return NULL;
-  if (!json_object_has_member (object, "fixtures") ||
-      !JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "fixtures")))
-    {
-      g_set_error (error, PACER_ERROR, PACER_ERROR_CORRUPT_STATE,
-                   _("“%s” does not hold a list of fixture cleanups"), path);
-      return NULL;
-    }
-
-  return g_steal_pointer (&object);
-}
-
-static JsonArray *
-read_own_argv (void)
-{
-  JsonArray *array = json_array_new ();
-  g_autofree char *contents = NULL;
-  gsize length = 0;
-
-  if (g_file_get_contents ("/proc/self/cmdline", &contents, &length, NULL))
-    for (gsize start = 0; start < length;)
-      {
-        const char *arg = contents + start;
-
-        json_array_add_string_element (array, arg);
-        start += strlen (arg) + 1;
-      }
-
-  return array;
-}
-
-typedef struct
-{
-  const char *name;
-  const char *state;
-  const char *message;
-} RegistryEdit;
-
+/* The runner learns from the run's registry which cleanups to run. */
 static gboolean
-edit_registry (JsonObject *data,
-               gpointer    user_data)
+record_state (PacerSharedFixture  *self,
+              const char          *state,
+              const char          *message,
+              GError             **error)
 {
-  RegistryEdit *edit = user_data;
-  JsonObject *fixtures;
-  JsonObject *entry;
-
-  if (!json_object_has_member (data, "fixtures"))
-    json_object_set_object_member (data, "fixtures", json_object_new ());
-  fixtures = _pacer_json_object_member (data, "fixtures");
-  if (fixtures == NULL)
-    return FALSE;
-
-  if (g_str_equal (edit->state, PACER_FIXTURE_STATE_PENDING))
-    {
-      g_autofree char *program = g_file_read_link ("/proc/self/exe", NULL);
-
-      entry = json_object_new ();
-      json_object_set_string_member (entry, "program", program != NULL ? program : g_get_prgname ());
-      json_object_set_array_member (entry, "argv", read_own_argv ());
-      json_object_set_int_member (entry, "pid", getpid ());
-      json_object_set_string_member (entry, "worker", pacer_worker_get_id ());
-      json_object_set_object_member (fixtures, edit->name, entry);
-    }
-  else
-    {
-      entry = _pacer_json_object_member (fixtures, edit->name);
-      if (entry == NULL)
-        return FALSE;
-    }
-
-  json_object_set_string_member (entry, "state", edit->state);
-  if (edit->message != NULL)
-    json_object_set_string_member (entry, "message", edit->message);
-
-  return TRUE;
+  return _pacer_fixture_registry_set_state (pacer_worker_get_run_dir (), self->name, state, message,
+                                            error);
 }
 
-static gboolean
-registry_set_state (const char  *name,
-                    const char  *state,
-                    const char  *message,
-                    GError     **error)
-{
-  g_autoptr(PacerSharedJson) registry = registry_open (pacer_worker_get_run_dir ());
-  RegistryEdit edit = { name, state, message };
-
-  return pacer_shared_json_edit (registry, edit_registry, &edit, error);
-}
-
-/* Stored envelopes --------------------------------------------------------- */
-
-static GBytes *
-node_to_bytes (JsonNode *node)
-{
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  gsize length = 0;
-  char *text;
-
-  json_generator_set_root (generator, node);
-  text = json_generator_to_data (generator, &length);
-  length = _pacer_json_repair_numbers (text, length);
-  return g_bytes_new_take (text, length);
-}
-
-static JsonNode *
-bytes_to_node (GBytes      *bytes,
-               const char  *location,
-               GError     **error)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) local_error = NULL;
-  gsize size = 0;
-  const char *text = g_bytes_get_data (bytes, &size);
-
-  if (!json_parser_load_from_data (parser, text != NULL ? text : "", size, &local_error) ||
-      json_parser_get_root (parser) == NULL)
-    {
-      g_set_error (error, PACER_ERROR, PACER_ERROR_CORRUPT_STATE,
-                   _("“%s” does not hold valid JSON: %s"), location,
-                   local_error != NULL ? local_error->message : _("empty"));
-      return NULL;
-    }
-
-  return json_node_copy (json_parser_get_root (parser));
-}
-
-static gboolean
-write_envelope (PacerSharedFixture  *self,
-                JsonObject          *envelope,
-                GError             **error)
-{
-  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), envelope);
-  g_autoptr(GBytes) bytes = node_to_bytes (node);
-
-  return pacer_store_write (self->store, bytes, error);
-}
-
-/* The stored envelope, or NULL with no error when nothing is stored yet. */
-static JsonObject *
-read_envelope (PacerSharedFixture  *self,
-               GError             **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(GBytes) bytes = pacer_store_read (self->store, &local_error);
-  g_autoptr(JsonNode) node = NULL;
-  const char *location = pacer_store_get_location (self->store);
-
-  if (bytes == NULL)
-    {
-      if (!g_error_matches (local_error, PACER_ERROR, PACER_ERROR_NOT_FOUND))
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
-    }
-
-  node = bytes_to_node (bytes, location, error);
-  if (node == NULL)
-    return NULL;
-  if (!JSON_NODE_HOLDS_OBJECT (node) ||
-      _pacer_json_get_string (json_node_get_object (node), "state", NULL) == NULL)
-    {
-      g_set_error (error, PACER_ERROR, PACER_ERROR_CORRUPT_STATE,
-                   _("“%s” does not hold a shared fixture"), location);
-      return NULL;
-    }
-
-  return json_node_dup_object (node);
-}
-
-static JsonObject *
-failure_envelope (const GError *error)
-{
-  JsonObject *envelope = json_object_new ();
-
-  json_object_set_string_member (envelope, "state", STATE_FAILED);
-  json_object_set_string_member (envelope, "domain", g_quark_to_string (error->domain));
-  json_object_set_int_member (envelope, "code", error->code);
-  json_object_set_string_member (envelope, "message", error->message);
-  json_object_set_int_member (envelope, "pid", getpid ());
-  json_object_set_string_member (envelope, "worker", pacer_worker_get_id ());
-  return envelope;
-}
+/* Stored data ------------------------------------------------------------- */
 
 static JsonNode *
 decode_data (PacerSharedFixture  *self,
              JsonObject          *envelope,
              GError             **error)
 {
-  if (self->deserialize.func != NULL)
-    {
-      const char *encoded = _pacer_json_get_string (envelope, "bytes", NULL);
-      g_autofree guchar *raw = NULL;
-      g_autoptr(GBytes) bytes = NULL;
-      gsize length = 0;
+  const char *location = pacer_store_get_location (self->store);
+  g_autoptr(GBytes) bytes = NULL;
 
-      if (encoded == NULL)
-        {
-          g_set_error (error, PACER_ERROR, PACER_ERROR_CORRUPT_STATE,
-                       _("“%s” holds no serialized data"), pacer_store_get_location (self->store));
-          return NULL;
-        }
-      raw = g_base64_decode (encoded, &length);
-      bytes = g_bytes_new_take (g_steal_pointer (&raw), length);
-      return ((PacerSharedFixtureDeserializeFunc) self->deserialize.func) (self, bytes,
-                                                                           self->deserialize.data,
-                                                                           error);
-    }
+  if (self->deserialize.func == NULL)
+    return _pacer_fixture_envelope_get_data (envelope, location, error);
 
-  if (!json_object_has_member (envelope, "data"))
-    {
-      g_set_error (error, PACER_ERROR, PACER_ERROR_CORRUPT_STATE,
-                   _("“%s” holds no data"), pacer_store_get_location (self->store));
-      return NULL;
-    }
-  return json_node_copy (json_object_get_member (envelope, "data"));
+  bytes = _pacer_fixture_envelope_get_bytes (envelope, location, error);
+  if (bytes == NULL)
+    return NULL;
+  return ((PacerSharedFixtureDeserializeFunc) self->deserialize.func) (self, bytes,
+                                                                       self->deserialize.data,
+                                                                       error);
 }
 
 static JsonObject *
@@ -414,53 +194,16 @@ ready_envelope (PacerSharedFixture  *self,
                 JsonNode            *data,
                 GError             **error)
 {
-  g_autoptr(JsonObject) envelope = json_object_new ();
+  g_autoptr(GBytes) bytes = NULL;
 
-  json_object_set_string_member (envelope, "state", STATE_READY);
-  if (self->serialize.func != NULL)
-    {
-      g_autoptr(GBytes) bytes = NULL;
-      g_autofree char *encoded = NULL;
+  if (self->serialize.func == NULL)
+    return _pacer_fixture_envelope_new_ready (data);
 
-      bytes = ((PacerSharedFixtureSerializeFunc) self->serialize.func) (self, data, self->serialize.data,
-                                                                        error);
-      if (bytes == NULL)
-        return NULL;
-      encoded = g_base64_encode (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
-      json_object_set_string_member (envelope, "bytes", encoded);
-    }
-  else
-    json_object_set_member (envelope, "data", json_node_copy (data));
-
-  return g_steal_pointer (&envelope);
-}
-
-/* Errors travel through the store, so that every process reports the setup's own. */
-static GError *
-envelope_error (PacerSharedFixture *self,
-                JsonObject         *envelope)
-{
-  const char *state = json_object_get_string_member (envelope, "state");
-
-  if (g_str_equal (state, STATE_FAILED))
-    {
-      const char *domain = _pacer_json_get_string (envelope, "domain", NULL);
-      const char *message = _pacer_json_get_string (envelope, "message", "");
-
-      return g_error_new (domain != NULL ? g_quark_from_string (domain) : PACER_ERROR,
-                          (int) _pacer_json_get_int (envelope, "code", PACER_ERROR_FAILED),
-                          _("Setup of shared fixture “%s” failed in worker %s: %s"), self->name,
-                          _pacer_json_get_string (envelope, "worker", "?"),
-                          message);
-    }
-
-  /* Left "computing" with the lock free: that process died inside the setup. */
-  return g_error_new (PACER_ERROR, PACER_ERROR_FAILED,
-                      /* %lld rather than G_GINT64_FORMAT: xgettext cannot see through GLib's macro. */
-                      _("Setup of shared fixture “%s” did not finish: worker %s (process %lld) "
-                        "died while computing it"),
-                      self->name, _pacer_json_get_string (envelope, "worker", "?"),
-                      (long long) _pacer_json_get_int (envelope, "pid", 0));
+  bytes = ((PacerSharedFixtureSerializeFunc) self->serialize.func) (self, data,
+                                                                    self->serialize.data, error);
+  if (bytes == NULL)
+    return NULL;
+  return _pacer_fixture_envelope_new_ready_bytes (bytes);
 }
 
 /* Setup ------------------------------------------------------------------- */
@@ -470,15 +213,12 @@ static JsonNode *
 compute (PacerSharedFixture  *self,
          GError             **error)
 {
-  g_autoptr(JsonObject) computing = json_object_new ();
+  g_autoptr(JsonObject) computing = _pacer_fixture_envelope_new_computing ();
   g_autoptr(JsonObject) ready = NULL;
   g_autoptr(GError) setup_error = NULL;
   g_autoptr(JsonNode) data = NULL;
 
-  json_object_set_string_member (computing, "state", STATE_COMPUTING);
-  json_object_set_int_member (computing, "pid", getpid ());
-  json_object_set_string_member (computing, "worker", pacer_worker_get_id ());
-  if (!write_envelope (self, computing, error))
+  if (!_pacer_fixture_envelope_write (self->store, computing, error))
     return NULL;
 
   data = ((PacerSharedFixtureSetupFunc) self->setup.func) (self, self->setup.data, &setup_error);
@@ -488,7 +228,7 @@ compute (PacerSharedFixture  *self,
   /* Recorded before the data is published: no process can use a value whose
    * cleanup the runner does not know about. */
   if (data != NULL && self->cleanup.func != NULL)
-    if (!registry_set_state (self->name, PACER_FIXTURE_STATE_PENDING, NULL, &setup_error))
+    if (!record_state (self, PACER_FIXTURE_STATE_PENDING, NULL, &setup_error))
       g_prefix_error (&setup_error, _("Cannot record the cleanup: "));
 
   if (setup_error == NULL)
@@ -496,17 +236,18 @@ compute (PacerSharedFixture  *self,
 
   if (setup_error != NULL)
     {
-      g_autoptr(JsonObject) failed = failure_envelope (setup_error);
+      g_autoptr(JsonObject) failed = _pacer_fixture_envelope_new_failed (setup_error);
       g_autoptr(JsonObject) reread = NULL;
 
-      if (!write_envelope (self, failed, error))
+      if (!_pacer_fixture_envelope_write (self->store, failed, error))
         return NULL;
-      reread = read_envelope (self, NULL);
-      g_propagate_error (error, envelope_error (self, reread != NULL ? reread : failed));
+      reread = _pacer_fixture_envelope_read (self->store, NULL);
+      g_propagate_error (error, _pacer_fixture_envelope_get_error (reread != NULL ? reread : failed,
+                                                                   self->name));
       return NULL;
     }
 
-  if (!write_envelope (self, ready, error))
+  if (!_pacer_fixture_envelope_write (self->store, ready, error))
     return NULL;
 
   self->computed_here = TRUE;
@@ -523,14 +264,13 @@ load_or_compute (PacerSharedFixture  *self,
 
   /* A stored envelope is always whole: most processes never take the lock.
    * One still being computed is only known dead once its lock is free. */
-  envelope = read_envelope (self, &local_error);
-  if (local_error == NULL &&
-      (envelope == NULL || g_str_equal (json_object_get_string_member (envelope, "state"), STATE_COMPUTING)))
+  envelope = _pacer_fixture_envelope_read (self->store, &local_error);
+  if (local_error == NULL && (envelope == NULL || _pacer_fixture_envelope_is_computing (envelope)))
     {
       g_clear_pointer (&envelope, json_object_unref);
       if (!pacer_store_lock (self->store, -1, NULL, error))
         return NULL;
-      envelope = read_envelope (self, &local_error);
+      envelope = _pacer_fixture_envelope_read (self->store, &local_error);
       if (envelope == NULL && local_error == NULL)
         data = compute (self, &local_error);
       pacer_store_unlock (self->store);
@@ -543,10 +283,10 @@ load_or_compute (PacerSharedFixture  *self,
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
-  if (g_str_equal (json_object_get_string_member (envelope, "state"), STATE_READY))
+  if (_pacer_fixture_envelope_is_ready (envelope))
     return decode_data (self, envelope, error);
 
-  g_propagate_error (error, envelope_error (self, envelope));
+  g_propagate_error (error, _pacer_fixture_envelope_get_error (envelope, self->name));
   return NULL;
 }
 
@@ -598,8 +338,8 @@ teardown_one (PacerSharedFixture *self)
   g_autoptr(JsonNode) data = NULL;
   gboolean ok = TRUE;
 
-  envelope = read_envelope (self, &error);
-  if (envelope != NULL && g_str_equal (json_object_get_string_member (envelope, "state"), STATE_READY))
+  envelope = _pacer_fixture_envelope_read (self->store, &error);
+  if (envelope != NULL && _pacer_fixture_envelope_is_ready (envelope))
     {
       data = decode_data (self, envelope, &error);
       ok = data != NULL && run_cleanup (self, data, &error);
@@ -608,58 +348,13 @@ teardown_one (PacerSharedFixture *self)
     ok = error == NULL;
 
   forget_stored (self);
-  if (!registry_set_state (self->name, ok ? PACER_FIXTURE_STATE_DONE : PACER_FIXTURE_STATE_FAILED,
-                           ok ? NULL : error->message, NULL))
+  if (!record_state (self, ok ? PACER_FIXTURE_STATE_DONE : PACER_FIXTURE_STATE_FAILED,
+                     ok ? NULL : error->message, NULL))
     ok = FALSE;
   if (!ok)
     g_printerr ("%s\n", error != NULL ? error->message : self->name);
 
   return ok;
-}
-
-static char **
-teardown_names (void)
-{
-  const char *names = g_getenv (PACER_TEARDOWN_ENV);
-
-  if (names == NULL || *names == '\0')
-    return NULL;
-  return g_strsplit (names, ",", -1);
-}
-
-static gboolean teardown_failed;
-static GHashTable *teardown_done;
-
-static void
-teardown_declared (PacerSharedFixture *self)
-{
-  g_auto(GStrv) names = teardown_names ();
-  gboolean all_done = TRUE;
-
-  if (names == NULL || !g_strv_contains ((const char * const *) names, self->name))
-    return;
-
-  if (teardown_done == NULL)
-    teardown_done = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  if (!g_hash_table_contains (teardown_done, self->name))
-    {
-      if (!teardown_one (self))
-        teardown_failed = TRUE;
-      g_hash_table_add (teardown_done, g_strdup (self->name));
-    }
-
-  for (guint i = 0; names[i] != NULL; i++)
-    if (!g_hash_table_contains (teardown_done, names[i]))
-      all_done = FALSE;
-
-  /* Nothing else of the program may run in teardown mode: its tests are over. */
-  if (all_done)
-    {
-      g_clear_pointer (&teardown_done, g_hash_table_unref);
-      fflush (stdout);
-      fflush (stderr);
-      exit (teardown_failed ? EXIT_FAILURE : EXIT_SUCCESS);
-    }
 }
 
 /**
@@ -683,13 +378,7 @@ teardown_declared (PacerSharedFixture *self)
 void
 pacer_shared_fixture_run_exit_cleanups (void)
 {
-  GPtrArray *fixtures;
-
-  /* The fixtures stay referenced: dropping them now would call the destroy
-   * notifies of a language binding whose interpreter may be gone already. */
-  g_mutex_lock (&declared_lock);
-  fixtures = declared;
-  g_mutex_unlock (&declared_lock);
+  GPtrArray *fixtures = _pacer_fixture_exit_get_kept ();
 
   if (fixtures == NULL || pacer_worker_is_distributed () || pacer_shared_fixture_is_teardown ())
     return;
@@ -706,16 +395,9 @@ pacer_shared_fixture_run_exit_cleanups (void)
       if (!run_cleanup (self, self->data, &error))
         g_printerr ("%s\n", error->message);
       forget_stored (self);
-      registry_set_state (self->name, error == NULL ? PACER_FIXTURE_STATE_DONE : PACER_FIXTURE_STATE_FAILED,
-                          error != NULL ? error->message : NULL, NULL);
+      record_state (self, error == NULL ? PACER_FIXTURE_STATE_DONE : PACER_FIXTURE_STATE_FAILED,
+                    error != NULL ? error->message : NULL, NULL);
     }
-}
-
-/* A plain process is first and last: it cleans what it computed as it exits. */
-static void
-on_exit_cleanup (void)
-{
-  pacer_shared_fixture_run_exit_cleanups ();
 }
 
 /* The shared-JSON flavour ------------------------------------------------- */
@@ -1209,31 +891,10 @@ pacer_shared_fixture_is_teardown (void)
 void
 pacer_shared_fixture_declare (PacerSharedFixture *self)
 {
-  gboolean first = FALSE;
-
   g_return_if_fail (PACER_IS_SHARED_FIXTURE (self));
 
-  /* Made before the exit handler is added, so that it is removed after it. */
-  pacer_worker_get_run_dir ();
-
-  g_mutex_lock (&declared_lock);
-  if (!self->declared)
-    {
-      self->declared = TRUE;
-      first = TRUE;
-      if (declared == NULL)
-        declared = g_ptr_array_new_with_free_func (g_object_unref);
-      g_ptr_array_add (declared, g_object_ref (self));
-      if (!exit_handler_added)
-        {
-          exit_handler_added = TRUE;
-          atexit (on_exit_cleanup);
-        }
-    }
-  g_mutex_unlock (&declared_lock);
-
-  if (first && pacer_shared_fixture_is_teardown ())
-    teardown_declared (self);
+  if (_pacer_fixture_exit_keep (self) && _pacer_fixture_exit_teardown_wanted (self->name))
+    _pacer_fixture_exit_teardown_done (self->name, teardown_one (self));
 }
 
 /**

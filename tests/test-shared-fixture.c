@@ -13,9 +13,9 @@
 #include <gio/gio.h>
 
 #include "pacer-glib/pacer-glib.h"
+#include "pacer-glib/pacer-fixture-registry-private.h"
 #include "pacer-glib/pacer-fixture-teardown-private.h"
 #include "pacer-glib/pacer-glib-private.h"
-#include "pacer-glib/pacer-shared-fixture-private.h"
 #include "pacer-test-utils.h"
 
 static const guint worker_counts[] = { 1, 2, 4, 8 };
@@ -83,7 +83,7 @@ test_odd_stored_members (void)
   };
   g_autofree char *registry_file = g_build_filename (pacer_worker_get_run_dir (), "pacer_fixture_cleanups.json",
                                                      NULL);
-  g_autoptr(JsonObject) registry = NULL;
+  g_autoptr(JsonObject) fixtures = NULL;
   g_autoptr(GPtrArray) commands = NULL;
   g_autoptr(GError) error = NULL;
   PacerTeardownCommand *command;
@@ -114,9 +114,9 @@ test_odd_stored_members (void)
                                       "\"c\":{\"program\":\"/usr/bin/python3\","
                                       "\"argv\":[\"/usr/bin/python3\",1,{},null,\"t.py\"],\"state\":\"pending\"}}}",
                                       -1, NULL));
-  registry = _pacer_shared_fixture_read_registry (pacer_worker_get_run_dir (), &error);
+  fixtures = _pacer_fixture_registry_read (pacer_worker_get_run_dir (), &error);
   g_assert_no_error (error);
-  commands = _pacer_fixture_teardown_plan (_pacer_json_object_member (registry, "fixtures"), NULL);
+  commands = _pacer_fixture_teardown_plan (fixtures, NULL);
   g_assert_cmpuint (commands->len, ==, 1);
   command = g_ptr_array_index (commands, 0);
   g_assert_cmpstrv (command->argv, ((const char * const[]) { "/usr/bin/python3", "t.py", NULL }));
@@ -381,130 +381,162 @@ only_word (Run        *run,
   return word;
 }
 
-static void
-assert_once (Run   *run,
-             guint  n_workers)
+/* One run of fake-fixture and what must come of it. Whatever happens, its
+ * setup runs exactly once. */
+typedef struct
 {
-  g_test_message ("-n %u:\n%s\n%s", n_workers, run->out, run->err);
-  g_assert_cmpuint (count_lines (run, "setup"), ==, 1);
-  g_assert_cmpuint (count_lines (run, "cleanup"), ==, 1);
-  g_assert_cmpuint (count_lines (run, "final"), ==, 1);
+  const char *env[5];         /* names and values, NULL-terminated */
+  const char *args[5];        /* pacer-run's options, NULL-terminated */
+  int status;                 /* the exit status, unless interrupted */
+  gboolean interrupt;         /* sends SIGINT or SIGTERM once a test sleeps */
+  guint cleanups;             /* how many times the cleanup ran */
+  gboolean final_once;        /* the on-last-worker callback ran once */
+  const char *final;          /* …and saw this many changes, if not NULL */
+  const char *out[4];         /* what the output must hold, NULL-terminated */
+  const char *out_parallel;   /* …and with more than one worker, if not NULL */
+  void (*check) (Run *run);   /* anything else, if not NULL */
+} RunCase;
+
+/* A GTest case: each of its runs with each worker count. */
+typedef struct
+{
+  const char *path;
+  const char *summary;
+  gboolean plain;             /* without pacer-run, instead of every worker count */
+  const RunCase *cases;
+  gsize n_cases;
+} RunTest;
+
+static const int interrupt_signals[] = { SIGINT, SIGTERM };
+
+static void
+check_one_value (Run *run)
+{
+  g_autofree char *setup_token = only_word (run, "setup");
+  g_autofree char *seen_token = only_word (run, "seen");
+  g_autofree char *cleanup_token = only_word (run, "cleanup");
+
+  g_assert_cmpuint (count_lines (run, "seen"), ==, 6);
+  g_assert_cmpstr (seen_token, ==, setup_token);
+  g_assert_cmpstr (cleanup_token, ==, setup_token);
 }
 
-static void
-test_run_normal (void)
-{
-  g_test_summary ("Setup and cleanup run once with 1, 2, 4 and 8 workers; every process sees one value");
+static const RunCase normal_cases[] = {
+  /* The on-last-worker callback saw every test's change. */
+  { .cleanups = 1, .final_once = TRUE, .final = "6", .check = check_one_value },
+};
 
-  for (guint i = 0; i < G_N_ELEMENTS (worker_counts); i++)
+static const RunCase dist_mode_cases[] = {
+  { .args = { "--dist", "load" }, .cleanups = 1, .final_once = TRUE },
+  { .args = { "--dist", "loadscope" }, .cleanups = 1, .final_once = TRUE },
+  { .args = { "--dist", "loadfile" }, .cleanups = 1, .final_once = TRUE },
+  { .args = { "--dist", "loadgroup" }, .cleanups = 1, .final_once = TRUE },
+  { .args = { "--dist", "worksteal" }, .cleanups = 1, .final_once = TRUE },
+  { .args = { "--dist", "each" }, .cleanups = 1, .final_once = TRUE },
+  { .args = { "--dist", "no" }, .cleanups = 1, .final_once = TRUE },
+};
+
+static const RunCase unused_cases[] = {
+  { .env = { "FAKE_FIXTURE_USERS", "1", "FAKE_FIXTURE_OTHERS", "16" },
+    .cleanups = 1, .final_once = TRUE, .final = "1" },
+};
+
+static const RunCase exitfirst_cases[] = {
+  { .env = { "FAKE_FIXTURE_USERS", "12", "FAKE_FIXTURE_FAIL", "/fixture/use/0" }, .args = { "-x" },
+    .status = 1, .cleanups = 1, .final_once = TRUE },
+};
+
+static const RunCase crash_retry_cases[] = {
+  { .env = { "FAKE_FIXTURE_CRASH", "/fixture/use/2" }, .args = { "--retries", "1" },
+    .status = 0, .cleanups = 1, .final_once = TRUE, .out = { "1 flaky" } },
+  { .env = { "FAKE_FIXTURE_CRASH", "/fixture/use/2" }, .args = { "--max-worker-restart", "0" },
+    .status = 1, .cleanups = 1, .final_once = TRUE },
+};
+
+static const RunCase interrupted_cases[] = {
+  { .env = { "FAKE_FIXTURE_SLEEP", "/fixture/use/3" }, .interrupt = TRUE,
+    .cleanups = 1, .final_once = TRUE },
+};
+
+static const RunCase plain_cases[] = {
+  { .cleanups = 1, .final_once = TRUE, .final = "6" },
+};
+
+static const RunCase setup_fails_cases[] = {
+  { .env = { "FAKE_FIXTURE_SETUP", "fail" },
+    .status = 1, .cleanups = 0, .out = { "0 passed, 6 failed", "the database did not start" } },
+};
+
+static const RunCase setup_crashes_cases[] = {
+  { .env = { "FAKE_FIXTURE_SETUP", "crash" },
+    .status = 1, .cleanups = 0, .out = { "CRASH /fixture/use/", "0 passed, 6 failed" },
+    .out_parallel = "died while computing it" },
+};
+
+static const RunCase cleanup_crashes_cases[] = {
+  { .env = { "FAKE_FIXTURE_CLEANUP", "crash" },
+    .status = 1, .cleanups = 1,
+    .out = { "=== CLEANUP FAILED ===", "it crashed: killed by signal 6", "6 passed, 0 failed, " } },
+  { .env = { "FAKE_FIXTURE_CLEANUP", "fail" },
+    .status = 1, .cleanups = 1, .final_once = TRUE,
+    .out = { "the database would not stop", "6 passed, 0 failed, 1 cleanup failed" } },
+};
+
+static const RunCase cleanup_hangs_cases[] = {
+  { .env = { "FAKE_FIXTURE_CLEANUP", "hang" }, .args = { "--timeout", "1" },
+    .status = 1, .cleanups = 1, .out = { "did not finish within 1 s and was killed" } },
+};
+
+#define CASES(cases) cases, G_N_ELEMENTS (cases)
+
+static const RunTest run_tests[] = {
+  { "/Pacer/SharedFixture/run/normal",
+    "Setup and cleanup run once with 1, 2, 4 and 8 workers; every process sees one value",
+    FALSE, CASES (normal_cases) },
+  { "/Pacer/SharedFixture/run/dist-modes",
+    "Setup and cleanup run once in every --dist mode: the teardown pass does not depend on the scheduler",
+    FALSE, CASES (dist_mode_cases) },
+  { "/Pacer/SharedFixture/run/unused",
+    "Cleanup runs once when most workers never use the fixture",
+    FALSE, CASES (unused_cases) },
+  { "/Pacer/SharedFixture/run/exitfirst",
+    "Cleanup runs once after -x stops the run",
+    FALSE, CASES (exitfirst_cases) },
+  { "/Pacer/SharedFixture/run/crash-retry",
+    "Cleanup runs once after a worker crash, with a retry or with no restarts left",
+    FALSE, CASES (crash_retry_cases) },
+  { "/Pacer/SharedFixture/run/interrupted",
+    "Cleanup runs once after Ctrl-C or SIGTERM",
+    FALSE, CASES (interrupted_cases) },
+  { "/Pacer/SharedFixture/run/plain",
+    "Without pacer-run the process is first and last: it cleans up at exit",
+    TRUE, CASES (plain_cases) },
+  { "/Pacer/SharedFixture/run/setup-fails",
+    "A failing setup runs once and fails every test that uses it with its error",
+    FALSE, CASES (setup_fails_cases) },
+  { "/Pacer/SharedFixture/run/setup-crashes",
+    "A setup that crashes runs once; the others report it and the run ends",
+    FALSE, CASES (setup_crashes_cases) },
+  { "/Pacer/SharedFixture/run/cleanup-crashes",
+    "A cleanup that crashes or fails is reported apart from the tests, with exit status 1",
+    FALSE, CASES (cleanup_crashes_cases) },
+  { "/Pacer/SharedFixture/run/cleanup-hangs",
+    "A cleanup that hangs is killed at the time limit and reported; the run ends",
+    FALSE, CASES (cleanup_hangs_cases) },
+};
+
+/* @n_workers 0 runs the program alone; @nth picks the signal of an interrupted run. */
+static void
+check_run (const RunCase *run_case,
+           guint          n_workers,
+           guint          nth)
+{
+  g_auto(Run) run = { 0 };
+
+  if (run_case->interrupt)
     {
-      const char *args[] = { NULL };
-      g_auto(Run) run = { 0 };
-      g_autofree char *setup_token = NULL, *seen_token = NULL, *cleanup_token = NULL, *final = NULL;
-
-      g_assert_cmpint (do_run (&run, NULL, worker_counts[i], args), ==, 0);
-      assert_once (&run, worker_counts[i]);
-      g_assert_cmpuint (count_lines (&run, "seen"), ==, 6);
-      setup_token = only_word (&run, "setup");
-      seen_token = only_word (&run, "seen");
-      cleanup_token = only_word (&run, "cleanup");
-      g_assert_cmpstr (seen_token, ==, setup_token);
-      g_assert_cmpstr (cleanup_token, ==, setup_token);
-      /* The on-last-worker callback saw every test's change. */
-      final = only_word (&run, "final");
-      g_assert_cmpstr (final, ==, "6");
-    }
-}
-
-static void
-test_run_dist_modes (void)
-{
-  const char *dists[] = { "load", "loadscope", "loadfile", "loadgroup", "worksteal", "each", "no" };
-
-  g_test_summary ("Setup and cleanup run once in every --dist mode: the teardown pass does not depend on the scheduler");
-
-  for (guint d = 0; d < G_N_ELEMENTS (dists); d++)
-    for (guint i = 0; i < G_N_ELEMENTS (worker_counts); i++)
-      {
-        const char *args[] = { "--dist", dists[d], NULL };
-        g_auto(Run) run = { 0 };
-
-        g_assert_cmpint (do_run (&run, NULL, worker_counts[i], args), ==, 0);
-        assert_once (&run, worker_counts[i]);
-      }
-}
-
-static void
-test_run_unused (void)
-{
-  g_test_summary ("Cleanup runs once when most workers never use the fixture");
-
-  for (guint i = 0; i < G_N_ELEMENTS (worker_counts); i++)
-    {
-      const char *env[] = { "FAKE_FIXTURE_USERS", "1", "FAKE_FIXTURE_OTHERS", "16", NULL };
-      const char *args[] = { NULL };
-      g_auto(Run) run = { 0 };
-      g_autofree char *final = NULL;
-
-      g_assert_cmpint (do_run (&run, env, worker_counts[i], args), ==, 0);
-      assert_once (&run, worker_counts[i]);
-      final = only_word (&run, "final");
-      g_assert_cmpstr (final, ==, "1");
-    }
-}
-
-static void
-test_run_exitfirst (void)
-{
-  g_test_summary ("Cleanup runs once after -x stops the run");
-
-  for (guint i = 0; i < G_N_ELEMENTS (worker_counts); i++)
-    {
-      const char *env[] = { "FAKE_FIXTURE_USERS", "12", "FAKE_FIXTURE_FAIL", "/fixture/use/0", NULL };
-      const char *args[] = { "-x", NULL };
-      g_auto(Run) run = { 0 };
-
-      g_assert_cmpint (do_run (&run, env, worker_counts[i], args), ==, 1);
-      assert_once (&run, worker_counts[i]);
-    }
-}
-
-static void
-test_run_crash_retry (void)
-{
-  g_test_summary ("Cleanup runs once after a worker crash, with a retry or with no restarts left");
-
-  for (guint i = 0; i < G_N_ELEMENTS (worker_counts); i++)
-    {
-      const char *env[] = { "FAKE_FIXTURE_CRASH", "/fixture/use/2", NULL };
-      const char *retry_args[] = { "--retries", "1", NULL };
-      const char *limit_args[] = { "--max-worker-restart", "0", NULL };
-      g_auto(Run) retried = { 0 };
-      g_auto(Run) limited = { 0 };
-
-      g_assert_cmpint (do_run (&retried, env, worker_counts[i], retry_args), ==, 0);
-      g_assert_nonnull (strstr (retried.out, "1 flaky"));
-      assert_once (&retried, worker_counts[i]);
-
-      g_assert_cmpint (do_run (&limited, env, worker_counts[i], limit_args), ==, 1);
-      assert_once (&limited, worker_counts[i]);
-    }
-}
-
-static void
-test_run_interrupted (void)
-{
-  int signals[] = { SIGINT, SIGTERM };
-
-  g_test_summary ("Cleanup runs once after Ctrl-C or SIGTERM");
-
-  for (guint i = 0; i < G_N_ELEMENTS (worker_counts); i++)
-    {
-      int sig = signals[i % G_N_ELEMENTS (signals)];
-      const char *env[] = { "FAKE_FIXTURE_SLEEP", "/fixture/use/3", NULL };
-      const char *args[] = { NULL };
-      g_auto(Run) run = { 0 };
-      g_autoptr(GSubprocess) process = spawn_run (&run, env, worker_counts[i], args);
+      int sig = interrupt_signals[nth % G_N_ELEMENTS (interrupt_signals)];
+      g_autoptr(GSubprocess) process = spawn_run (&run, run_case->env, n_workers, run_case->args);
       g_autofree char *sleeping = g_build_filename (run.dir, "sleeping", NULL);
 
       /* No deadline of our own: the test's timeout catches a run that never gets there. */
@@ -513,111 +545,42 @@ test_run_interrupted (void)
       g_subprocess_send_signal (process, sig);
 
       g_assert_cmpint (finish_run (&run, process), ==, 128 + sig);
-      assert_once (&run, worker_counts[i]);
     }
-}
+  else
+    g_assert_cmpint (do_run (&run, run_case->env, n_workers, run_case->args), ==, run_case->status);
 
-static void
-test_run_plain (void)
-{
-  g_auto(Run) run = { 0 };
-  g_autofree char *final = NULL;
-
-  g_test_summary ("Without pacer-run the process is first and last: it cleans up at exit");
-
-  g_assert_cmpint (do_run (&run, NULL, 0, NULL), ==, 0);
-  assert_once (&run, 0);
-  final = only_word (&run, "final");
-  g_assert_cmpstr (final, ==, "6");
-}
-
-static void
-test_run_setup_fails (void)
-{
-  g_test_summary ("A failing setup runs once and fails every test that uses it with its error");
-
-  for (guint i = 0; i < G_N_ELEMENTS (worker_counts); i++)
+  g_test_message ("-n %u:\n%s\n%s", n_workers, run.out, run.err);
+  g_assert_cmpuint (count_lines (&run, "setup"), ==, 1);
+  g_assert_cmpuint (count_lines (&run, "cleanup"), ==, run_case->cleanups);
+  if (run_case->final_once)
+    g_assert_cmpuint (count_lines (&run, "final"), ==, 1);
+  if (run_case->final != NULL)
     {
-      const char *env[] = { "FAKE_FIXTURE_SETUP", "fail", NULL };
-      const char *args[] = { NULL };
-      g_auto(Run) run = { 0 };
+      g_autofree char *final = only_word (&run, "final");
 
-      g_assert_cmpint (do_run (&run, env, worker_counts[i], args), ==, 1);
-      g_test_message ("%s", run.out);
-      g_assert_cmpuint (count_lines (&run, "setup"), ==, 1);
-      g_assert_cmpuint (count_lines (&run, "cleanup"), ==, 0);
-      g_assert_nonnull (strstr (run.out, "0 passed, 6 failed"));
-      g_assert_nonnull (strstr (run.out, "the database did not start"));
+      g_assert_cmpstr (final, ==, run_case->final);
     }
+  for (guint i = 0; run_case->out[i] != NULL; i++)
+    g_assert_nonnull (strstr (run.out, run_case->out[i]));
+  if (n_workers > 1 && run_case->out_parallel != NULL)
+    g_assert_nonnull (strstr (run.out, run_case->out_parallel));
+  if (run_case->check != NULL)
+    run_case->check (&run);
 }
 
 static void
-test_run_setup_crashes (void)
+test_run (gconstpointer data)
 {
-  g_test_summary ("A setup that crashes runs once; the others report it and the run ends");
+  const RunTest *test = data;
+  static const guint alone[] = { 0 };
+  const guint *counts = test->plain ? alone : worker_counts;
+  gsize n_counts = test->plain ? G_N_ELEMENTS (alone) : G_N_ELEMENTS (worker_counts);
 
-  for (guint i = 0; i < G_N_ELEMENTS (worker_counts); i++)
-    {
-      const char *env[] = { "FAKE_FIXTURE_SETUP", "crash", NULL };
-      const char *args[] = { NULL };
-      g_auto(Run) run = { 0 };
+  g_test_summary (test->summary);
 
-      g_assert_cmpint (do_run (&run, env, worker_counts[i], args), ==, 1);
-      g_test_message ("%s", run.out);
-      g_assert_cmpuint (count_lines (&run, "setup"), ==, 1);
-      g_assert_cmpuint (count_lines (&run, "cleanup"), ==, 0);
-      g_assert_nonnull (strstr (run.out, "CRASH /fixture/use/"));
-      g_assert_nonnull (strstr (run.out, "0 passed, 6 failed"));
-      if (worker_counts[i] > 1)
-        g_assert_nonnull (strstr (run.out, "died while computing it"));
-    }
-}
-
-static void
-test_run_cleanup_crashes (void)
-{
-  g_test_summary ("A cleanup that crashes or fails is reported apart from the tests, with exit status 1");
-
-  for (guint i = 0; i < G_N_ELEMENTS (worker_counts); i++)
-    {
-      const char *crash_env[] = { "FAKE_FIXTURE_CLEANUP", "crash", NULL };
-      const char *fail_env[] = { "FAKE_FIXTURE_CLEANUP", "fail", NULL };
-      const char *args[] = { NULL };
-      g_auto(Run) crashed = { 0 };
-      g_auto(Run) failed = { 0 };
-
-      g_assert_cmpint (do_run (&crashed, crash_env, worker_counts[i], args), ==, 1);
-      g_test_message ("%s", crashed.out);
-      g_assert_cmpuint (count_lines (&crashed, "setup"), ==, 1);
-      g_assert_cmpuint (count_lines (&crashed, "cleanup"), ==, 1);
-      g_assert_nonnull (strstr (crashed.out, "=== CLEANUP FAILED ==="));
-      g_assert_nonnull (strstr (crashed.out, "it crashed: killed by signal 6"));
-      g_assert_nonnull (strstr (crashed.out, "6 passed, 0 failed, "));
-
-      g_assert_cmpint (do_run (&failed, fail_env, worker_counts[i], args), ==, 1);
-      assert_once (&failed, worker_counts[i]);
-      g_assert_nonnull (strstr (failed.out, "the database would not stop"));
-      g_assert_nonnull (strstr (failed.out, "6 passed, 0 failed, 1 cleanup failed"));
-    }
-}
-
-static void
-test_run_cleanup_hangs (void)
-{
-  g_test_summary ("A cleanup that hangs is killed at the time limit and reported; the run ends");
-
-  for (guint i = 0; i < G_N_ELEMENTS (worker_counts); i++)
-    {
-      const char *env[] = { "FAKE_FIXTURE_CLEANUP", "hang", NULL };
-      const char *args[] = { "--timeout", "1", NULL };
-      g_auto(Run) run = { 0 };
-
-      g_assert_cmpint (do_run (&run, env, worker_counts[i], args), ==, 1);
-      g_test_message ("%s", run.out);
-      g_assert_cmpuint (count_lines (&run, "setup"), ==, 1);
-      g_assert_cmpuint (count_lines (&run, "cleanup"), ==, 1);
-      g_assert_nonnull (strstr (run.out, "did not finish within 1 s and was killed"));
-    }
+  for (guint i = 0; i < n_counts; i++)
+    for (gsize c = 0; c < test->n_cases; c++)
+      check_run (&test->cases[c], counts[i], i);
 }
 
 int
@@ -631,17 +594,8 @@ main (int   argc,
   g_test_add_func ("/Pacer/SharedFixture/custom-functions", test_custom_functions);
   g_test_add_func ("/Pacer/SharedFixture/bad-name", test_bad_name);
   g_test_add_func ("/Pacer/SharedFixture/odd-stored-members", test_odd_stored_members);
-  g_test_add_func ("/Pacer/SharedFixture/run/normal", test_run_normal);
-  g_test_add_func ("/Pacer/SharedFixture/run/dist-modes", test_run_dist_modes);
-  g_test_add_func ("/Pacer/SharedFixture/run/unused", test_run_unused);
-  g_test_add_func ("/Pacer/SharedFixture/run/exitfirst", test_run_exitfirst);
-  g_test_add_func ("/Pacer/SharedFixture/run/crash-retry", test_run_crash_retry);
-  g_test_add_func ("/Pacer/SharedFixture/run/interrupted", test_run_interrupted);
-  g_test_add_func ("/Pacer/SharedFixture/run/plain", test_run_plain);
-  g_test_add_func ("/Pacer/SharedFixture/run/setup-fails", test_run_setup_fails);
-  g_test_add_func ("/Pacer/SharedFixture/run/setup-crashes", test_run_setup_crashes);
-  g_test_add_func ("/Pacer/SharedFixture/run/cleanup-crashes", test_run_cleanup_crashes);
-  g_test_add_func ("/Pacer/SharedFixture/run/cleanup-hangs", test_run_cleanup_hangs);
+  for (gsize i = 0; i < G_N_ELEMENTS (run_tests); i++)
+    g_test_add_data_func (run_tests[i].path, &run_tests[i], test_run);
 
   return g_test_run ();
 }
