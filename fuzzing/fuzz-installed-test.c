@@ -4,7 +4,7 @@
  * reads it. Each load makes the test's working directory, as the runner
  * does, in a scratch directory removed after it. */
 
-#include "pacer-glib/pacer-run-installed.h"
+#include "pacer-glib/pacer-cli-installed-private.h"
 
 #include "fuzz.h"
 

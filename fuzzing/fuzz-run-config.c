@@ -2,7 +2,7 @@
 
 /* pacer-run's pacer.ini: [groups] and [serial]. */
 
-#include "pacer-glib/pacer-run-config.h"
+#include "pacer-glib/pacer-cli-config-private.h"
 
 #include "fuzz.h"
 

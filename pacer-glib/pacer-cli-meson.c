@@ -38,7 +38,7 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
-#include "pacer-run-meson.h"
+#include "pacer-cli-meson-private.h"
 
 typedef struct
 {

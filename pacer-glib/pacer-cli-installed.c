@@ -38,7 +38,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
-#include "pacer-run-installed.h"
+#include "pacer-cli-installed-private.h"
 
 #define GROUP "Test"
 

@@ -10,7 +10,7 @@
 
 #include <glib/gi18n.h>
 
-#include "pacer-run-config.h"
+#include "pacer-cli-config-private.h"
 
 gboolean
 pacer_run_config_load (const char    *file,

@@ -30,7 +30,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
-#include "pacer-run-tap.h"
+#include "pacer-cli-tap-private.h"
 
 struct _PacerRunTap
 {

@@ -15,7 +15,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
-#include "pacer-run-bazel.h"
+#include "pacer-cli-bazel-private.h"
 
 /* Sets *partition to `hash:K/N` when Bazel asks for sharding, leaves it
  * alone when it does not; FALSE on a malformed request. */

@@ -19,11 +19,11 @@
 #include <pacer-glib/pacer-glib.h>
 
 #include "pacer-i18n-private.h"
-#include "pacer-run-bazel.h"
-#include "pacer-run-installed.h"
-#include "pacer-run-meson.h"
-#include "pacer-run-tap.h"
-#include "pacer-run-config.h"
+#include "pacer-cli-bazel-private.h"
+#include "pacer-cli-installed-private.h"
+#include "pacer-cli-meson-private.h"
+#include "pacer-cli-tap-private.h"
+#include "pacer-cli-config-private.h"
 
 #define EXIT_USAGE 2
 #define EXIT_SKIPPED 77
