@@ -22,10 +22,10 @@ LLVMFuzzerTestOneInput (const unsigned char *data,
   file = fuzz_write_file ("fuzz.test", data, size);
   args[0] = file;
 
-  scratch = pacer_run_installed_scratch (&error);
+  scratch = pacer_cli_installed_scratch (&error);
   g_assert_no_error (error);
 
-  commands = pacer_run_installed_load (args, scratch, &error);
+  commands = pacer_cli_installed_load (args, scratch, &error);
   if (commands == NULL)
     g_assert_nonnull (error);
   else
@@ -43,6 +43,6 @@ LLVMFuzzerTestOneInput (const unsigned char *data,
         }
     }
 
-  pacer_run_installed_cleanup (scratch);
+  pacer_cli_installed_cleanup (scratch);
   return 0;
 }

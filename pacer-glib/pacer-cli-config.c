@@ -13,7 +13,7 @@
 #include "pacer-cli-config-private.h"
 
 gboolean
-pacer_run_config_load (const char    *file,
+pacer_cli_config_load (const char    *file,
                        gboolean       required,
                        GStrvBuilder  *groups,
                        GStrvBuilder  *serial,

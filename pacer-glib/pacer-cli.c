@@ -51,7 +51,7 @@ typedef struct
   int stop_signal;      /* the first SIGINT or SIGTERM that stopped the run, or 0 */
   GError *error;
   FILE *out;            /* stderr when the TAP stream has stdout */
-  PacerRunTap *tap;
+  PacerCliTap *tap;
 } Console;
 
 static const char *
@@ -179,7 +179,7 @@ on_test_finished (PacerRunner     *runner,
   if (pacer_test_result_get_order_dependent (result))
     console->n_order_dependent++;
   if (console->tap != NULL)
-    pacer_run_tap_add (console->tap, result);
+    pacer_cli_tap_add (console->tap, result);
   if (failure)
     g_ptr_array_add (console->failures, g_object_ref (result));
 
@@ -809,7 +809,7 @@ main (int   argc,
       g_strv_builder_addv (group_builder, (const char **) group_args);
     if (serial_args != NULL)
       g_strv_builder_addv (serial_builder, (const char **) serial_args);
-    if (!pacer_run_config_load (config_file != NULL ? config_file : "pacer.ini", config_file != NULL,
+    if (!pacer_cli_config_load (config_file != NULL ? config_file : "pacer.ini", config_file != NULL,
                                 group_builder, serial_builder, &error))
       {
         g_printerr ("pacer-run: %s\n", error->message);
@@ -852,7 +852,7 @@ main (int   argc,
     }
 
   /* An explicit --partition wins over Bazel's variables. */
-  if (partition == NULL && !pacer_run_bazel_partition (&partition, &error))
+  if (partition == NULL && !pacer_cli_bazel_partition (&partition, &error))
     {
       g_printerr ("pacer-run: %s\n", error->message);
       return EXIT_USAGE;
@@ -865,7 +865,7 @@ main (int   argc,
 
   if (build_dir != NULL)
     {
-      PacerRunMesonFilter filter = { (const char * const *) suites, (const char * const *) no_suites,
+      PacerCliMesonFilter filter = { (const char * const *) suites, (const char * const *) no_suites,
                                      (const char * const *) programs, 1.0 };
       g_auto(GStrv) depends = NULL;
       double max_timeout = 0;
@@ -882,9 +882,9 @@ main (int   argc,
             }
         }
       /* As meson test: the list is regenerated first, then what the tests need is built. */
-      if ((!no_rebuild && !pacer_run_meson_regenerate (build_dir, &error)) ||
-          (commands = pacer_run_meson_load (build_dir, &filter, &depends, &max_timeout, &error)) == NULL ||
-          (!no_rebuild && !pacer_run_meson_build (build_dir, (const char * const *) depends, &error)))
+      if ((!no_rebuild && !pacer_cli_meson_regenerate (build_dir, &error)) ||
+          (commands = pacer_cli_meson_load (build_dir, &filter, &depends, &max_timeout, &error)) == NULL ||
+          (!no_rebuild && !pacer_cli_meson_build (build_dir, (const char * const *) depends, &error)))
         {
           g_printerr ("pacer-run: %s\n", error->message);
           return EXIT_USAGE;
@@ -914,13 +914,13 @@ main (int   argc,
           g_printerr (_("pacer-run: --list does not take --installed-tests\n"));
           return EXIT_USAGE;
         }
-      scratch_dir = pacer_run_installed_scratch (&error);
+      scratch_dir = pacer_cli_installed_scratch (&error);
       if (scratch_dir != NULL)
-        commands = pacer_run_installed_load ((const char * const *) programs, scratch_dir, &error);
+        commands = pacer_cli_installed_load ((const char * const *) programs, scratch_dir, &error);
       if (commands == NULL)
         {
           g_printerr ("pacer-run: %s\n", error->message);
-          pacer_run_installed_cleanup (scratch_dir);
+          pacer_cli_installed_cleanup (scratch_dir);
           return EXIT_USAGE;
         }
       runner = pacer_runner_new (NULL);
@@ -968,11 +968,11 @@ main (int   argc,
   /* Opened before the run: a report that cannot be written is bad input. */
   if (tap_target != NULL)
     {
-      console.tap = pacer_run_tap_open (tap_target, &error);
+      console.tap = pacer_cli_tap_open (tap_target, &error);
       if (console.tap == NULL)
         {
           g_printerr ("pacer-run: %s\n", error->message);
-          pacer_run_installed_cleanup (scratch_dir);
+          pacer_cli_installed_cleanup (scratch_dir);
           return EXIT_USAGE;
         }
     }
@@ -999,7 +999,7 @@ main (int   argc,
 
   g_source_remove (sigint_source);
   g_source_remove (sigterm_source);
-  pacer_run_installed_cleanup (scratch_dir);
+  pacer_cli_installed_cleanup (scratch_dir);
   g_clear_handle_id (&console.progress_source, g_source_remove);
 
   if (console.error != NULL && !g_error_matches (console.error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
@@ -1038,7 +1038,7 @@ main (int   argc,
         status = EXIT_USAGE;
     }
 
-  if (console.tap != NULL && !pacer_run_tap_close (g_steal_pointer (&console.tap), &error))
+  if (console.tap != NULL && !pacer_cli_tap_close (g_steal_pointer (&console.tap), &error))
     {
       g_printerr ("pacer-run: %s\n", error->message);
       status = EXIT_USAGE;
