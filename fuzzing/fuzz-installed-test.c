@@ -4,7 +4,7 @@
  * reads it. Each load makes the test's working directory, as the runner
  * does, in a scratch directory removed after it. */
 
-#include "pacer-glib/pacer-run-installed.h"
+#include "pacer-glib/pacer-cli-installed-private.h"
 
 #include "fuzz.h"
 
@@ -22,10 +22,10 @@ LLVMFuzzerTestOneInput (const unsigned char *data,
   file = fuzz_write_file ("fuzz.test", data, size);
   args[0] = file;
 
-  scratch = pacer_run_installed_scratch (&error);
+  scratch = pacer_cli_installed_scratch (&error);
   g_assert_no_error (error);
 
-  commands = pacer_run_installed_load (args, scratch, &error);
+  commands = pacer_cli_installed_load (args, scratch, &error);
   if (commands == NULL)
     g_assert_nonnull (error);
   else
@@ -43,6 +43,6 @@ LLVMFuzzerTestOneInput (const unsigned char *data,
         }
     }
 
-  pacer_run_installed_cleanup (scratch);
+  pacer_cli_installed_cleanup (scratch);
   return 0;
 }

@@ -2,7 +2,7 @@
 
 /* pacer-run's pacer.ini: [groups] and [serial]. */
 
-#include "pacer-glib/pacer-run-config.h"
+#include "pacer-glib/pacer-cli-config-private.h"
 
 #include "fuzz.h"
 
@@ -20,7 +20,7 @@ LLVMFuzzerTestOneInput (const unsigned char *data,
   fuzz_set_up ();
   file = fuzz_write_file ("pacer.ini", data, size);
 
-  if (!pacer_run_config_load (file, TRUE, groups, serial, &error))
+  if (!pacer_cli_config_load (file, TRUE, groups, serial, &error))
     {
       g_assert_nonnull (error);
       g_assert_nonnull (error->message);

@@ -235,7 +235,7 @@ typedef struct
   ArgKind kind;
 } Option;
 
-/* pacer-run.c's option table, in its spellings. */
+/* pacer-cli.c's option table, in its spellings. */
 static const Option options[] = {
   { "-n", ARG_WORKERS },
   { "--max-workers", ARG_WORKERS },

@@ -9,7 +9,7 @@ G_BEGIN_DECLS
  * section whose keys are globs and values group names (as --group
  * GLOB=NAME), and a [serial] section whose key `tests` lists globs of tests
  * that run while nothing else runs (as --serial), separated by `;`. */
-gboolean pacer_run_config_load (const char    *file,
+gboolean pacer_cli_config_load (const char    *file,
                                 gboolean       required,
                                 GStrvBuilder  *groups,
                                 GStrvBuilder  *serial,

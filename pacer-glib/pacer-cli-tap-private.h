@@ -9,13 +9,13 @@
 
 G_BEGIN_DECLS
 
-typedef struct _PacerRunTap PacerRunTap;
+typedef struct _PacerCliTap PacerCliTap;
 
-PacerRunTap *pacer_run_tap_open   (const char       *target,
+PacerCliTap *pacer_cli_tap_open   (const char       *target,
                                    GError          **error);
-void         pacer_run_tap_add    (PacerRunTap      *tap,
+void         pacer_cli_tap_add    (PacerCliTap      *tap,
                                    PacerTestResult  *result);
-gboolean     pacer_run_tap_close  (PacerRunTap      *tap,
+gboolean     pacer_cli_tap_close  (PacerCliTap      *tap,
                                    GError          **error);
 
 G_END_DECLS

@@ -38,7 +38,7 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
-#include "pacer-run-meson.h"
+#include "pacer-cli-meson-private.h"
 
 typedef struct
 {
@@ -377,7 +377,7 @@ compare_priority (gconstpointer a,
 /* Asks ninja to regenerate the build files (and so the test list) if
  * meson.build changed, as meson test does first. */
 gboolean
-pacer_run_meson_regenerate (const char  *build_dir,
+pacer_cli_meson_regenerate (const char  *build_dir,
                             GError     **error)
 {
   const char *targets[] = { "build.ninja", NULL };
@@ -386,15 +386,15 @@ pacer_run_meson_regenerate (const char  *build_dir,
   /* Not configured, or not the ninja backend: loading says which. */
   if (!g_file_test (build_ninja, G_FILE_TEST_EXISTS))
     return TRUE;
-  return pacer_run_meson_build (build_dir, targets, error);
+  return pacer_cli_meson_build (build_dir, targets, error);
 }
 
 /* Loads the tests of @build_dir that @filter selects, as commands in the
  * order meson would start them. @depends gets the meson target ids they
  * need built; @max_timeout the longest of their timeouts, 0 if none has. */
 GPtrArray *
-pacer_run_meson_load (const char                 *build_dir,
-                      const PacerRunMesonFilter  *filter,
+pacer_cli_meson_load (const char                 *build_dir,
+                      const PacerCliMesonFilter  *filter,
                       GStrv                      *depends,
                       double                     *max_timeout,
                       GError                    **error)
@@ -604,7 +604,7 @@ target_files (const char         *build_dir,
  * build.ninja) with ninja, its output on our stderr so that a TAP stream on
  * stdout stays clean. */
 gboolean
-pacer_run_meson_build (const char         *build_dir,
+pacer_cli_meson_build (const char         *build_dir,
                        const char * const *depends,
                        GError            **error)
 {

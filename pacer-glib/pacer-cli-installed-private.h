@@ -7,10 +7,10 @@
 
 G_BEGIN_DECLS
 
-GPtrArray *pacer_run_installed_load    (const char * const  *args,
+GPtrArray *pacer_cli_installed_load    (const char * const  *args,
                                         const char          *scratch_dir,
                                         GError             **error);
-char      *pacer_run_installed_scratch (GError             **error);
-void       pacer_run_installed_cleanup (const char          *scratch_dir);
+char      *pacer_cli_installed_scratch (GError             **error);
+void       pacer_cli_installed_cleanup (const char          *scratch_dir);
 
 G_END_DECLS

@@ -10,10 +10,10 @@
 
 #include <glib/gi18n.h>
 
-#include "pacer-run-config.h"
+#include "pacer-cli-config-private.h"
 
 gboolean
-pacer_run_config_load (const char    *file,
+pacer_cli_config_load (const char    *file,
                        gboolean       required,
                        GStrvBuilder  *groups,
                        GStrvBuilder  *serial,

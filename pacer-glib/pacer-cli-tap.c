@@ -30,9 +30,9 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
-#include "pacer-run-tap.h"
+#include "pacer-cli-tap-private.h"
 
-struct _PacerRunTap
+struct _PacerCliTap
 {
   FILE *stream;
   char *target;
@@ -77,11 +77,11 @@ open_target (const char *target)
   return stream;
 }
 
-PacerRunTap *
-pacer_run_tap_open (const char  *target,
+PacerCliTap *
+pacer_cli_tap_open (const char  *target,
                     GError     **error)
 {
-  PacerRunTap *tap;
+  PacerCliTap *tap;
   FILE *stream;
 
   if (g_str_equal (target, "-"))
@@ -99,7 +99,7 @@ pacer_run_tap_open (const char  *target,
         }
     }
 
-  tap = g_new0 (PacerRunTap, 1);
+  tap = g_new0 (PacerCliTap, 1);
   tap->stream = stream;
   tap->owned = stream != stdout;
   tap->target = g_strdup (target);
@@ -165,7 +165,7 @@ append_name (GString         *line,
 }
 
 void
-pacer_run_tap_add (PacerRunTap     *tap,
+pacer_cli_tap_add (PacerCliTap     *tap,
                    PacerTestResult *result)
 {
   PacerTestOutcome outcome = pacer_test_result_get_outcome (result);
@@ -231,7 +231,7 @@ pacer_run_tap_add (PacerRunTap     *tap,
 
 /* Writes the plan and closes; frees @tap either way. */
 gboolean
-pacer_run_tap_close (PacerRunTap  *tap,
+pacer_cli_tap_close (PacerCliTap  *tap,
                      GError      **error)
 {
   gboolean ok;

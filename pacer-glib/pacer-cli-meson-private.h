@@ -13,16 +13,16 @@ typedef struct
   const char * const *exclude_suites;  /* --no-suite */
   const char * const *names;           /* [PROJECT:]NAME, as `meson test NAME` */
   double timeout_multiplier;           /* meson's: <= 0 no timeout */
-} PacerRunMesonFilter;
+} PacerCliMesonFilter;
 
-gboolean   pacer_run_meson_regenerate (const char                 *build_dir,
+gboolean   pacer_cli_meson_regenerate (const char                 *build_dir,
                                        GError                    **error);
-GPtrArray *pacer_run_meson_load       (const char                 *build_dir,
-                                       const PacerRunMesonFilter  *filter,
+GPtrArray *pacer_cli_meson_load       (const char                 *build_dir,
+                                       const PacerCliMesonFilter  *filter,
                                        GStrv                      *depends,
                                        double                     *max_timeout,
                                        GError                    **error);
-gboolean   pacer_run_meson_build      (const char                 *build_dir,
+gboolean   pacer_cli_meson_build      (const char                 *build_dir,
                                        const char * const         *depends,
                                        GError                    **error);
 

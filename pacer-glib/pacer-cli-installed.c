@@ -41,7 +41,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
-#include "pacer-run-installed.h"
+#include "pacer-cli-installed-private.h"
 
 #define GROUP "Test"
 
@@ -258,7 +258,7 @@ collect_files (const char  *arg,
 
 /* A private directory holding one working directory per test. */
 char *
-pacer_run_installed_scratch (GError **error)
+pacer_cli_installed_scratch (GError **error)
 {
   return g_dir_make_tmp ("pacer-installed-XXXXXX", error);
 }
@@ -266,7 +266,7 @@ pacer_run_installed_scratch (GError **error)
 /* Loads every .test file that @args name, each with a working directory in
  * @scratch_dir; any bad file is an error and nothing is returned. */
 GPtrArray *
-pacer_run_installed_load (const char * const  *args,
+pacer_cli_installed_load (const char * const  *args,
                           const char          *scratch_dir,
                           GError             **error)
 {
@@ -325,7 +325,7 @@ remove_tree (const char *path)
 }
 
 void
-pacer_run_installed_cleanup (const char *scratch_dir)
+pacer_cli_installed_cleanup (const char *scratch_dir)
 {
   if (scratch_dir != NULL)
     remove_tree (scratch_dir);

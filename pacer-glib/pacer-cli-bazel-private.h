@@ -5,7 +5,7 @@
 
 G_BEGIN_DECLS
 
-gboolean pacer_run_bazel_partition (char    **partition,
+gboolean pacer_cli_bazel_partition (char    **partition,
                                     GError  **error);
 
 G_END_DECLS

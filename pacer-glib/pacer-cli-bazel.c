@@ -15,12 +15,12 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
-#include "pacer-run-bazel.h"
+#include "pacer-cli-bazel-private.h"
 
 /* Sets *partition to `hash:K/N` when Bazel asks for sharding, leaves it
  * alone when it does not; FALSE on a malformed request. */
 gboolean
-pacer_run_bazel_partition (char    **partition,
+pacer_cli_bazel_partition (char    **partition,
                            GError  **error)
 {
   const char *total_text = g_getenv ("TEST_TOTAL_SHARDS");
