@@ -69,6 +69,7 @@
 
 #include "pacer-error.h"
 #include "pacer-event-private.h"
+#include "pacer-gcra-private.h"
 #include "pacer-glib-private.h"
 #include "pacer-store-private.h"
 #ifdef HAVE_HIREDIS
@@ -484,8 +485,7 @@ reserve_slot (JsonObject *data,
   Reservation *r = user_data;
   PacerTokenBucket *self = r->self;
   gint64 count = json_object_get_int_member_with_default (data, "call_count", 0);
-  gint64 tat;
-  gint64 wait;
+  PacerGcraStep step;
 
   /* On a lock-free store an edit may run again on a newer object: start clean. */
   g_clear_pointer (&r->snapshot, json_object_unref);
@@ -505,28 +505,19 @@ reserve_slot (JsonObject *data,
 
   r->had_tat = json_object_has_member (data, "tat_us");
   r->tat_before = json_object_get_int_member_with_default (data, "tat_us", r->now);
-  /* A caller that comes back a little after its schedule (woken late, or
-   * busy for a moment between calls) keeps the schedule rather than
-   * restarting it from now: otherwise every late wake-up is lost for good,
-   * and at 2000/s on a loaded machine that is a rate 1-3 % short. Slots then
-   * lie within half an interval after the grid, so no second holds more
-   * than the rate plus the burst. Idle longer, and the schedule restarts. */
-  if (r->now - r->tat_before <= r->interval / 2)
-    tat = r->tat_before;
-  else
-    tat = r->now;
-  r->slot = MAX (r->now, r->tat_before - r->tolerance);
-  wait = r->slot - r->now;
+  _pacer_gcra_step (r->had_tat, r->tat_before, r->now, r->interval, r->tolerance,
+                    r->timeout, &step);
+  r->slot = step.slot;
 
-  if (r->timeout >= 0 && (double) wait > r->timeout * USEC_PER_SEC)
+  if (!step.accepted)
     {
       g_set_error (&r->error, PACER_ERROR, PACER_ERROR_TIMEOUT,
                    _("Pacer “%s”: the timeout of %g s is too short; the call would need to wait %.6f s"),
-                   pacer_shared_json_get_name (self->shared_json), r->timeout, wait / USEC_PER_SEC);
+                   pacer_shared_json_get_name (self->shared_json), r->timeout, step.wait / USEC_PER_SEC);
       return FALSE;
     }
 
-  r->tat_after = tat + r->interval;
+  r->tat_after = step.tat_after;
   r->call_count = count + 1;
   json_object_set_int_member (data, "tat_us", r->tat_after);
   json_object_set_int_member (data, "call_count", r->call_count);
@@ -634,8 +625,8 @@ prepare_reservation (PacerTokenBucket  *self,
 
   per_second = pacer_rate_get_calls_per_second (rate);
   r->calls_per_hour = pacer_rate_get_calls_per_hour (rate);
-  r->interval = MAX (1, (gint64) llround (USEC_PER_SEC / per_second));
-  r->tolerance = (gint64) (burst - 1) * r->interval;
+  r->interval = _pacer_gcra_interval (per_second);
+  r->tolerance = _pacer_gcra_tolerance (burst, r->interval);
   return TRUE;
 }
 
