@@ -1419,34 +1419,6 @@ pacer_token_bucket_set_rate_func (PacerTokenBucket *self,
     old_destroy (old_data);
 }
 
-#define DEFINE_GETTER(type, name, field)                        \
-  type                                                          \
-  pacer_token_bucket_get_##name (PacerTokenBucket *self)        \
-  {                                                             \
-    type value;                                                 \
-    g_return_val_if_fail (PACER_IS_TOKEN_BUCKET (self), 0);     \
-    g_mutex_lock (&self->mutex);                                \
-    value = self->field;                                        \
-    g_mutex_unlock (&self->mutex);                              \
-    return value;                                               \
-  }
-
-#define DEFINE_SETTER(type, name, field, prop, check)           \
-  void                                                          \
-  pacer_token_bucket_set_##name (PacerTokenBucket *self,        \
-                                 type              value)       \
-  {                                                             \
-    gboolean changed;                                           \
-    g_return_if_fail (PACER_IS_TOKEN_BUCKET (self));            \
-    g_return_if_fail (check);                                   \
-    g_mutex_lock (&self->mutex);                                \
-    changed = self->field != value;                             \
-    self->field = value;                                        \
-    g_mutex_unlock (&self->mutex);                              \
-    if (changed)                                                \
-      g_object_notify_by_pspec (G_OBJECT (self), properties[prop]); \
-  }
-
 /**
  * pacer_token_bucket_get_max_drift:
  * @self: a bucket
@@ -1457,7 +1429,18 @@ pacer_token_bucket_set_rate_func (PacerTokenBucket *self,
  *
  * Since: 1.0
  */
-DEFINE_GETTER (double, max_drift, max_drift)
+double
+pacer_token_bucket_get_max_drift (PacerTokenBucket *self)
+{
+  double value;
+
+  g_return_val_if_fail (PACER_IS_TOKEN_BUCKET (self), 0);
+
+  g_mutex_lock (&self->mutex);
+  value = self->max_drift;
+  g_mutex_unlock (&self->mutex);
+  return value;
+}
 
 /**
  * pacer_token_bucket_set_max_drift:
@@ -1468,7 +1451,22 @@ DEFINE_GETTER (double, max_drift, max_drift)
  *
  * Since: 1.0
  */
-DEFINE_SETTER (double, max_drift, max_drift, PROP_MAX_DRIFT, value >= 0 && value <= 1)
+void
+pacer_token_bucket_set_max_drift (PacerTokenBucket *self,
+                                  double            max_drift)
+{
+  gboolean changed;
+
+  g_return_if_fail (PACER_IS_TOKEN_BUCKET (self));
+  g_return_if_fail (max_drift >= 0 && max_drift <= 1);
+
+  g_mutex_lock (&self->mutex);
+  changed = self->max_drift != max_drift;
+  self->max_drift = max_drift;
+  g_mutex_unlock (&self->mutex);
+  if (changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_DRIFT]);
+}
 
 /**
  * pacer_token_bucket_get_num_calls_between_checks:
@@ -1480,7 +1478,18 @@ DEFINE_SETTER (double, max_drift, max_drift, PROP_MAX_DRIFT, value >= 0 && value
  *
  * Since: 1.0
  */
-DEFINE_GETTER (guint, num_calls_between_checks, num_calls_between_checks)
+guint
+pacer_token_bucket_get_num_calls_between_checks (PacerTokenBucket *self)
+{
+  guint value;
+
+  g_return_val_if_fail (PACER_IS_TOKEN_BUCKET (self), 0);
+
+  g_mutex_lock (&self->mutex);
+  value = self->num_calls_between_checks;
+  g_mutex_unlock (&self->mutex);
+  return value;
+}
 
 /**
  * pacer_token_bucket_set_num_calls_between_checks:
@@ -1518,7 +1527,18 @@ pacer_token_bucket_set_num_calls_between_checks (PacerTokenBucket *self,
  *
  * Since: 1.0
  */
-DEFINE_GETTER (double, seconds_before_first_check, seconds_before_first_check)
+double
+pacer_token_bucket_get_seconds_before_first_check (PacerTokenBucket *self)
+{
+  double value;
+
+  g_return_val_if_fail (PACER_IS_TOKEN_BUCKET (self), 0);
+
+  g_mutex_lock (&self->mutex);
+  value = self->seconds_before_first_check;
+  g_mutex_unlock (&self->mutex);
+  return value;
+}
 
 /**
  * pacer_token_bucket_set_seconds_before_first_check:
@@ -1556,7 +1576,18 @@ pacer_token_bucket_set_seconds_before_first_check (PacerTokenBucket *self,
  *
  * Since: 1.0
  */
-DEFINE_GETTER (guint, burst_capacity, burst_capacity)
+guint
+pacer_token_bucket_get_burst_capacity (PacerTokenBucket *self)
+{
+  guint value;
+
+  g_return_val_if_fail (PACER_IS_TOKEN_BUCKET (self), 0);
+
+  g_mutex_lock (&self->mutex);
+  value = self->burst_capacity;
+  g_mutex_unlock (&self->mutex);
+  return value;
+}
 
 /**
  * pacer_token_bucket_set_burst_capacity:
@@ -1594,7 +1625,18 @@ pacer_token_bucket_set_burst_capacity (PacerTokenBucket *self,
  *
  * Since: 1.0
  */
-DEFINE_GETTER (gint64, max_calls, max_calls)
+gint64
+pacer_token_bucket_get_max_calls (PacerTokenBucket *self)
+{
+  gint64 value;
+
+  g_return_val_if_fail (PACER_IS_TOKEN_BUCKET (self), 0);
+
+  g_mutex_lock (&self->mutex);
+  value = self->max_calls;
+  g_mutex_unlock (&self->mutex);
+  return value;
+}
 
 /**
  * pacer_token_bucket_set_max_calls:
@@ -1605,7 +1647,22 @@ DEFINE_GETTER (gint64, max_calls, max_calls)
  *
  * Since: 1.0
  */
-DEFINE_SETTER (gint64, max_calls, max_calls, PROP_MAX_CALLS, value >= -1)
+void
+pacer_token_bucket_set_max_calls (PacerTokenBucket *self,
+                                  gint64            max_calls)
+{
+  gboolean changed;
+
+  g_return_if_fail (PACER_IS_TOKEN_BUCKET (self));
+  g_return_if_fail (max_calls >= -1);
+
+  g_mutex_lock (&self->mutex);
+  changed = self->max_calls != max_calls;
+  self->max_calls = max_calls;
+  g_mutex_unlock (&self->mutex);
+  if (changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_CALLS]);
+}
 
 /**
  * pacer_token_bucket_get_refuse_over_max_calls:
@@ -1617,7 +1674,18 @@ DEFINE_SETTER (gint64, max_calls, max_calls, PROP_MAX_CALLS, value >= -1)
  *
  * Since: 1.0
  */
-DEFINE_GETTER (gboolean, refuse_over_max_calls, refuse_over_max_calls)
+gboolean
+pacer_token_bucket_get_refuse_over_max_calls (PacerTokenBucket *self)
+{
+  gboolean value;
+
+  g_return_val_if_fail (PACER_IS_TOKEN_BUCKET (self), FALSE);
+
+  g_mutex_lock (&self->mutex);
+  value = self->refuse_over_max_calls;
+  g_mutex_unlock (&self->mutex);
+  return value;
+}
 
 /**
  * pacer_token_bucket_set_refuse_over_max_calls:
@@ -1628,7 +1696,21 @@ DEFINE_GETTER (gboolean, refuse_over_max_calls, refuse_over_max_calls)
  *
  * Since: 1.0
  */
-DEFINE_SETTER (gboolean, refuse_over_max_calls, refuse_over_max_calls, PROP_REFUSE_OVER_MAX_CALLS, TRUE)
+void
+pacer_token_bucket_set_refuse_over_max_calls (PacerTokenBucket *self,
+                                              gboolean          refuse)
+{
+  gboolean changed;
+
+  g_return_if_fail (PACER_IS_TOKEN_BUCKET (self));
+
+  g_mutex_lock (&self->mutex);
+  changed = self->refuse_over_max_calls != refuse;
+  self->refuse_over_max_calls = refuse;
+  g_mutex_unlock (&self->mutex);
+  if (changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REFUSE_OVER_MAX_CALLS]);
+}
 
 /**
  * pacer_token_bucket_dup_rate_windows:
