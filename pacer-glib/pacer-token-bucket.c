@@ -67,6 +67,7 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
+#include "pacer-bucket-metrics-private.h"
 #include "pacer-call-private.h"
 #include "pacer-error.h"
 #include "pacer-event-private.h"
@@ -82,24 +83,12 @@
 
 #define USEC_PER_SEC 1000000.0
 #define MIN_DIGEST_SAMPLES 10
-#define OBSERVATION_SPACING (G_USEC_PER_SEC / 4)
-#define FLUSH_SPACING G_USEC_PER_SEC
-#define DIGEST_COMPRESSION 100
-
-/* A point (slot time, calls so far) seen by this process; windowed rates and
- * drift are differences between two of them. */
-typedef struct
-{
-  gint64 time;
-  gint64 count;
-} Observation;
 
 struct _PacerTokenBucket
 {
   GObject parent_instance;
 
   PacerSharedJson *shared_json;
-  char *metrics_part;   /* this object's part of the store's parts */
 
   GMutex mutex;  /* guards everything below */
 
@@ -120,11 +109,7 @@ struct _PacerTokenBucket
   GArray *rate_windows;  /* guint, seconds */
   PacerClock clock;
 
-  PacerTDigest *durations;
-  PacerTDigest *waits;
-  GArray *observations;  /* Observation, oldest first */
-  gint64 last_flush;
-  gboolean dirty;
+  PacerBucketMetrics *metrics;  /* set once constructed */
 };
 
 /* One call's trip through the shared state. */
@@ -182,7 +167,6 @@ static guint signals[N_SIGNALS];
 G_DEFINE_FINAL_TYPE (PacerTokenBucket, pacer_token_bucket, G_TYPE_OBJECT)
 
 static const guint default_rate_windows[] = { 60, 300, 900 };
-static gint instance_counter;
 
 /* The real clock */
 
@@ -242,201 +226,16 @@ clock_now (PacerTokenBucket *self)
   return self->clock.now (self->clock.user_data);
 }
 
-/* Metrics kept in this process */
-
-static void
-record_observation (PacerTokenBucket *self,
-                    gint64            time,
-                    gint64            count)
+/* The longest window a rate is measured over, in seconds. Called with the
+ * mutex held. */
+static guint
+longest_window_locked (PacerTokenBucket *self)
 {
-  Observation obs = { time, count };
-  guint max_window = 1;
-  guint drop = 0;
-  gint64 keep_after;
-
-  if (self->observations->len > 0)
-    {
-      Observation *last = &g_array_index (self->observations, Observation, self->observations->len - 1);
-
-      if (time < last->time || count < last->count)
-        return;
-      if (time - last->time < OBSERVATION_SPACING)
-        {
-          /* Keep the newest point, but only when the one before it stays spaced. */
-          if (self->observations->len > 1 &&
-              time - g_array_index (self->observations, Observation, self->observations->len - 2).time < OBSERVATION_SPACING)
-            *last = obs;
-          else
-            g_array_append_val (self->observations, obs);
-          return;
-        }
-    }
-  g_array_append_val (self->observations, obs);
+  guint longest = 1;
 
   for (guint i = 0; i < self->rate_windows->len; i++)
-    max_window = MAX (max_window, g_array_index (self->rate_windows, guint, i));
-  max_window = MAX (max_window, (guint) ceil (self->seconds_before_first_check));
-
-  /* Keep one point older than the longest window so that window stays whole. */
-  keep_after = time - (gint64) max_window * G_USEC_PER_SEC;
-  while (drop + 1 < self->observations->len &&
-         g_array_index (self->observations, Observation, drop + 1).time <= keep_after)
-    drop++;
-  if (drop > 0)
-    g_array_remove_range (self->observations, 0, drop);
-}
-
-/* Calls per hour over the @window seconds before @now, at which @count calls
- * had been let through; NaN when this process has seen too little. */
-static double
-windowed_rate (PacerTokenBucket *self,
-               gint64            now,
-               gint64            count,
-               gint64            start_time,
-               double            window)
-{
-  gint64 from = now - (gint64) (window * USEC_PER_SEC);
-  gint64 ref_time = G_MININT64;
-  gint64 ref_count = 0;
-
-  if (start_time >= from)
-    {
-      /* The run is younger than the window: measure from the first call, so
-       * n evenly spaced calls give n - 1 intervals. */
-      ref_time = start_time;
-      ref_count = 1;
-    }
-  else
-    {
-      for (guint i = 0; i < self->observations->len; i++)
-        {
-          Observation *obs = &g_array_index (self->observations, Observation, i);
-
-          if (obs->time > from && ref_time != G_MININT64)
-            break;
-          ref_time = obs->time;
-          ref_count = obs->count;
-          if (obs->time > from)
-            break;
-        }
-    }
-
-  if (ref_time == G_MININT64 || now - ref_time <= 0)
-    return NAN;
-
-  return (double) (count - ref_count) * 3600.0 * USEC_PER_SEC / (double) (now - ref_time);
-}
-
-static char *
-metrics_text (PacerTokenBucket *self)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "worker");
-  json_builder_add_string_value (builder, pacer_worker_get_id ());
-  json_builder_set_member_name (builder, "durations");
-  json_builder_add_value (builder, pacer_tdigest_to_json (self->durations));
-  json_builder_set_member_name (builder, "waits");
-  json_builder_add_value (builder, pacer_tdigest_to_json (self->waits));
-  json_builder_end_object (builder);
-
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  return json_generator_to_data (generator, NULL);
-}
-
-/* Writes this process's digests for the other processes' checks, as this
- * object's part of its store, so they go wherever the state goes: the run
- * directory, or a Redis server that other machines read. Called with the
- * mutex held. */
-static void
-flush_metrics_locked (PacerTokenBucket *self,
-                      gint64            now)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-  char *text;
-
-  if (!self->dirty)
-    return;
-
-  text = metrics_text (self);
-  bytes = g_bytes_new_take (text, strlen (text));
-  if (!pacer_store_write_part (pacer_shared_json_get_store (self->shared_json), self->metrics_part,
-                               bytes, &error))
-    g_debug ("Could not write the metrics of “%s”: %s",
-             pacer_shared_json_get_name (self->shared_json), error->message);
-  self->last_flush = now;
-  self->dirty = FALSE;
-}
-
-static void
-maybe_flush_metrics_locked (PacerTokenBucket *self,
-                            gint64            now)
-{
-  if (self->dirty && now - self->last_flush >= FLUSH_SPACING)
-    flush_metrics_locked (self, now);
-}
-
-/* Merges the digests of every process that wrote any; this one's come from
- * memory. Called with the mutex held. */
-static void
-merge_metrics_locked (PacerTokenBucket  *self,
-                      PacerTDigest     **durations,
-                      PacerTDigest     **waits)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GHashTable) parts = NULL;
-  GHashTableIter iter;
-  gpointer name, value;
-
-  *durations = pacer_tdigest_copy (self->durations);
-  *waits = pacer_tdigest_copy (self->waits);
-
-  parts = pacer_store_read_parts (pacer_shared_json_get_store (self->shared_json), &error);
-  if (parts == NULL)
-    {
-      g_debug ("Could not read the metrics of “%s”: %s",
-               pacer_shared_json_get_name (self->shared_json), error->message);
-      return;
-    }
-
-  g_hash_table_iter_init (&iter, parts);
-  while (g_hash_table_iter_next (&iter, &name, &value))
-    {
-      g_autoptr(JsonParser) parser = NULL;
-      gsize length;
-      const char *text;
-      JsonNode *root;
-      JsonObject *object;
-
-      if (g_str_equal (name, self->metrics_part))
-        continue;
-
-      text = g_bytes_get_data (value, &length);
-      parser = json_parser_new_immutable ();
-      if (text == NULL || !json_parser_load_from_data (parser, text, (gssize) length, NULL))
-        continue;
-      root = json_parser_get_root (parser);
-      if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-        continue;
-      object = json_node_get_object (root);
-
-      if (json_object_has_member (object, "durations") && json_object_has_member (object, "waits"))
-        {
-          g_autoptr(PacerTDigest) d = pacer_tdigest_new_from_json (json_object_get_member (object, "durations"), NULL);
-          g_autoptr(PacerTDigest) w = pacer_tdigest_new_from_json (json_object_get_member (object, "waits"), NULL);
-
-          if (d != NULL && w != NULL)
-            {
-              pacer_tdigest_merge (*durations, d);
-              pacer_tdigest_merge (*waits, w);
-            }
-        }
-    }
+    longest = MAX (longest, g_array_index (self->rate_windows, guint, i));
+  return MAX (longest, (guint) ceil (self->seconds_before_first_check));
 }
 
 /* The shared state */
@@ -751,7 +550,8 @@ after_reservation (PacerTokenBucket *self,
     }
 
   g_mutex_lock (&self->mutex);
-  record_observation (self, r->slot, r->call_count);
+  _pacer_bucket_metrics_observe (self->metrics, r->slot, r->call_count,
+                                 longest_window_locked (self));
   check = r->call_count % self->num_calls_between_checks == 0;
   want_drift = check && g_signal_has_handler_pending (self, signals[SIGNAL_DRIFT], 0, TRUE);
   want_periodic = check && g_signal_has_handler_pending (self, signals[SIGNAL_PERIODIC_CHECK], 0, TRUE);
@@ -763,8 +563,9 @@ after_reservation (PacerTokenBucket *self,
 
       if (elapsed >= self->seconds_before_first_check)
         {
-          current = windowed_rate (self, r->slot, r->call_count, r->start_time,
-                                   MAX (1.0, self->seconds_before_first_check));
+          current = _pacer_bucket_metrics_windowed_rate (self->metrics, r->slot, r->call_count,
+                                                         r->start_time,
+                                                         MAX (1.0, self->seconds_before_first_check));
           if (!isnan (current))
             drift = fabs (current - target) / target;
         }
@@ -774,13 +575,14 @@ after_reservation (PacerTokenBucket *self,
     {
       GVariantBuilder builder;
 
-      flush_metrics_locked (self, r->now);
-      merge_metrics_locked (self, &durations, &waits);
+      _pacer_bucket_metrics_flush (self->metrics, r->now);
+      _pacer_bucket_metrics_merge (self->metrics, &durations, &waits);
       g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{ud}"));
       for (guint i = 0; i < self->rate_windows->len; i++)
         {
           guint w = g_array_index (self->rate_windows, guint, i);
-          double rate = windowed_rate (self, r->slot, r->call_count, r->start_time, w);
+          double rate = _pacer_bucket_metrics_windowed_rate (self->metrics, r->slot, r->call_count,
+                                                             r->start_time, w);
 
           g_variant_builder_add (&builder, "{ud}", w, isnan (rate) ? 0.0 : rate);
         }
@@ -821,8 +623,7 @@ call_new (PacerTokenBucket *self,
   double seconds_waited = MAX (0, now - r->begun) / USEC_PER_SEC;
 
   g_mutex_lock (&self->mutex);
-  pacer_tdigest_add (self->waits, seconds_waited);
-  self->dirty = TRUE;
+  _pacer_bucket_metrics_add_wait (self->metrics, seconds_waited);
   g_mutex_unlock (&self->mutex);
 
   return _pacer_call_new (self, r->calls_per_hour, r->call_count, r->exceptions,
@@ -845,12 +646,7 @@ pacer_token_bucket_constructed (GObject *object)
       self->shared_json = pacer_shared_json_new_for_store (store, -1);
     }
 
-  /* One part per bucket object: buckets never write over each other's metrics,
-   * and the host keeps processes of different machines apart. */
-  self->metrics_part = g_strdup_printf ("%s-%s-%d-%u", g_get_host_name (), pacer_worker_get_id (),
-                                        (int) getpid (),
-                                        (guint) g_atomic_int_add (&instance_counter, 1));
-  g_strcanon (self->metrics_part, G_CSET_A_2_Z G_CSET_a_2_z G_CSET_DIGITS "-_.", '_');
+  self->metrics = _pacer_bucket_metrics_new (self->shared_json);
 }
 
 static void
@@ -859,8 +655,8 @@ pacer_token_bucket_dispose (GObject *object)
   PacerTokenBucket *self = PACER_TOKEN_BUCKET (object);
 
   g_mutex_lock (&self->mutex);
-  if (self->durations != NULL)
-    flush_metrics_locked (self, clock_now (self));
+  if (self->metrics != NULL)
+    _pacer_bucket_metrics_flush (self->metrics, clock_now (self));
   g_mutex_unlock (&self->mutex);
 
   if (self->rate_destroy != NULL)
@@ -880,10 +676,7 @@ pacer_token_bucket_finalize (GObject *object)
   g_clear_object (&self->shared_json);
   g_clear_pointer (&self->rate, pacer_rate_free);
   g_clear_pointer (&self->rate_windows, g_array_unref);
-  g_clear_pointer (&self->durations, pacer_tdigest_free);
-  g_clear_pointer (&self->waits, pacer_tdigest_free);
-  g_clear_pointer (&self->observations, g_array_unref);
-  g_free (self->metrics_part);
+  g_clear_pointer (&self->metrics, _pacer_bucket_metrics_free);
   g_mutex_clear (&self->mutex);
 
   G_OBJECT_CLASS (pacer_token_bucket_parent_class)->finalize (object);
@@ -1175,9 +968,6 @@ pacer_token_bucket_init (PacerTokenBucket *self)
   self->rate_windows = g_array_new (FALSE, FALSE, sizeof (guint));
   g_array_append_vals (self->rate_windows, default_rate_windows, G_N_ELEMENTS (default_rate_windows));
   self->clock = real_clock;
-  self->durations = pacer_tdigest_new (DIGEST_COMPRESSION);
-  self->waits = pacer_tdigest_new (DIGEST_COMPRESSION);
-  self->observations = g_array_new (FALSE, FALSE, sizeof (Observation));
 }
 
 void
@@ -2039,9 +1829,8 @@ _pacer_token_bucket_complete_call (PacerTokenBucket *self,
 
   g_mutex_lock (&self->mutex);
   now = clock_now (self);
-  pacer_tdigest_add (self->durations, MAX (0, now - started) / USEC_PER_SEC);
-  self->dirty = TRUE;
-  maybe_flush_metrics_locked (self, now);
+  _pacer_bucket_metrics_add_duration (self->metrics, MAX (0, now - started) / USEC_PER_SEC);
+  _pacer_bucket_metrics_maybe_flush (self->metrics, now);
   g_mutex_unlock (&self->mutex);
 
   if (!succeeded)
