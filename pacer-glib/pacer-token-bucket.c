@@ -275,7 +275,8 @@ reserve_slot (JsonObject *data,
     {
       g_set_error (&r->error, PACER_ERROR, PACER_ERROR_TIMEOUT,
                    _("Pacer “%s”: the timeout of %g s is too short; the call would need to wait %.6f s"),
-                   pacer_shared_json_get_name (self->shared_json), r->timeout, step.wait / USEC_PER_SEC);
+                   pacer_shared_json_get_name (self->shared_json), r->timeout,
+                   step.wait / USEC_PER_SEC);
       return FALSE;
     }
 
@@ -563,9 +564,10 @@ after_reservation (PacerTokenBucket *self,
 
       if (elapsed >= self->seconds_before_first_check)
         {
+          double window = MAX (1.0, self->seconds_before_first_check);
+
           current = _pacer_bucket_metrics_windowed_rate (self->metrics, r->slot, r->call_count,
-                                                         r->start_time,
-                                                         MAX (1.0, self->seconds_before_first_check));
+                                                         r->start_time, window);
           if (!isnan (current))
             drift = fabs (current - target) / target;
         }

@@ -213,7 +213,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/Pacer/Gcra/first-call", test_first_call);
   g_test_add_func ("/Pacer/Gcra/even-spacing", test_even_spacing);
