@@ -2,9 +2,11 @@
 
 /* The GCRA step of a token bucket, run on the Redis server as one Lua script.
  *
- * It is the same virtual scheduling as the bucket's reserve_slot() on a file
- * store (one theoretical arrival time, a slot reserved ahead up to the
- * caller's timeout, the same catch-up rule and the same JSON state), but the
+ * It is the same virtual scheduling as _pacer_gcra_step() in pacer-gcra.c,
+ * which the bucket's reserve_slot() runs on a file store (one theoretical
+ * arrival time, a slot reserved ahead up to the caller's timeout, the same
+ * late-caller rule and half-interval bound, tested in tests/test-gcra.c, and
+ * the same JSON state): a change to one is a change to both. But the
  * clock is the server's own (TIME), so machines whose clocks disagree still
  * share one schedule: only the wait, a duration, comes back to the caller.
  * One round trip per acquire, contended or not, and no lock.

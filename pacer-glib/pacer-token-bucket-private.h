@@ -23,4 +23,10 @@ typedef struct
 void _pacer_token_bucket_set_clock (PacerTokenBucket *self,
                                     const PacerClock *clock);
 
+/* Ends a call @started at that time (on the bucket's clock); see
+ * pacer_call_complete(). */
+void _pacer_token_bucket_complete_call (PacerTokenBucket *self,
+                                        gint64            started,
+                                        gboolean          succeeded);
+
 G_END_DECLS

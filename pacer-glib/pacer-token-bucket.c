@@ -67,8 +67,11 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
+#include "pacer-bucket-metrics-private.h"
+#include "pacer-call-private.h"
 #include "pacer-error.h"
 #include "pacer-event-private.h"
+#include "pacer-gcra-private.h"
 #include "pacer-glib-private.h"
 #include "pacer-store-private.h"
 #ifdef HAVE_HIREDIS
@@ -80,24 +83,12 @@
 
 #define USEC_PER_SEC 1000000.0
 #define MIN_DIGEST_SAMPLES 10
-#define OBSERVATION_SPACING (G_USEC_PER_SEC / 4)
-#define FLUSH_SPACING G_USEC_PER_SEC
-#define DIGEST_COMPRESSION 100
-
-/* A point (slot time, calls so far) seen by this process; windowed rates and
- * drift are differences between two of them. */
-typedef struct
-{
-  gint64 time;
-  gint64 count;
-} Observation;
 
 struct _PacerTokenBucket
 {
   GObject parent_instance;
 
   PacerSharedJson *shared_json;
-  char *metrics_part;   /* this object's part of the store's parts */
 
   GMutex mutex;  /* guards everything below */
 
@@ -118,26 +109,7 @@ struct _PacerTokenBucket
   GArray *rate_windows;  /* guint, seconds */
   PacerClock clock;
 
-  PacerTDigest *durations;
-  PacerTDigest *waits;
-  GArray *observations;  /* Observation, oldest first */
-  gint64 last_flush;
-  gboolean dirty;
-};
-
-struct _PacerCall
-{
-  GObject parent_instance;
-
-  PacerTokenBucket *bucket;
-  double calls_per_hour;
-  gint64 call_count;
-  gint64 exceptions;
-  gint64 start_time;
-  gint64 slot;     /* the instant reserved for it */
-  double seconds_waited;
-  gint64 started;  /* when the call was let through */
-  gboolean completed;
+  PacerBucketMetrics *metrics;  /* set once constructed */
 };
 
 /* One call's trip through the shared state. */
@@ -193,32 +165,8 @@ enum {
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (PacerTokenBucket, pacer_token_bucket, G_TYPE_OBJECT)
-/**
- * PacerCall:
- *
- * One call let through by a [class@Pacer.TokenBucket].
- *
- * It says when the call's slot was, how long it waited and what the bucket
- * knew then (its rate, the calls and failures so far). Complete it with
- * [method@Pacer.Call.complete] when the work it paced is done, so the
- * bucket's metrics know how long the work took and whether it failed; a
- * call dropped without that counts as succeeded.
- *
- * ```c
- * g_autoptr(PacerCall) call = pacer_token_bucket_acquire (bucket, 5.0, NULL, &error);
- *
- * if (call == NULL)
- *   return FALSE;
- * ok = call_the_service (&error);
- * pacer_call_complete (call, ok);
- * ```
- *
- * Since: 1.0
- */
-G_DEFINE_FINAL_TYPE (PacerCall, pacer_call, G_TYPE_OBJECT)
 
 static const guint default_rate_windows[] = { 60, 300, 900 };
-static gint instance_counter;
 
 /* The real clock */
 
@@ -278,201 +226,16 @@ clock_now (PacerTokenBucket *self)
   return self->clock.now (self->clock.user_data);
 }
 
-/* Metrics kept in this process */
-
-static void
-record_observation (PacerTokenBucket *self,
-                    gint64            time,
-                    gint64            count)
+/* The longest window a rate is measured over, in seconds. Called with the
+ * mutex held. */
+static guint
+longest_window_locked (PacerTokenBucket *self)
 {
-  Observation obs = { time, count };
-  guint max_window = 1;
-  guint drop = 0;
-  gint64 keep_after;
-
-  if (self->observations->len > 0)
-    {
-      Observation *last = &g_array_index (self->observations, Observation, self->observations->len - 1);
-
-      if (time < last->time || count < last->count)
-        return;
-      if (time - last->time < OBSERVATION_SPACING)
-        {
-          /* Keep the newest point, but only when the one before it stays spaced. */
-          if (self->observations->len > 1 &&
-              time - g_array_index (self->observations, Observation, self->observations->len - 2).time < OBSERVATION_SPACING)
-            *last = obs;
-          else
-            g_array_append_val (self->observations, obs);
-          return;
-        }
-    }
-  g_array_append_val (self->observations, obs);
+  guint longest = 1;
 
   for (guint i = 0; i < self->rate_windows->len; i++)
-    max_window = MAX (max_window, g_array_index (self->rate_windows, guint, i));
-  max_window = MAX (max_window, (guint) ceil (self->seconds_before_first_check));
-
-  /* Keep one point older than the longest window so that window stays whole. */
-  keep_after = time - (gint64) max_window * G_USEC_PER_SEC;
-  while (drop + 1 < self->observations->len &&
-         g_array_index (self->observations, Observation, drop + 1).time <= keep_after)
-    drop++;
-  if (drop > 0)
-    g_array_remove_range (self->observations, 0, drop);
-}
-
-/* Calls per hour over the @window seconds before @now, at which @count calls
- * had been let through; NaN when this process has seen too little. */
-static double
-windowed_rate (PacerTokenBucket *self,
-               gint64            now,
-               gint64            count,
-               gint64            start_time,
-               double            window)
-{
-  gint64 from = now - (gint64) (window * USEC_PER_SEC);
-  gint64 ref_time = G_MININT64;
-  gint64 ref_count = 0;
-
-  if (start_time >= from)
-    {
-      /* The run is younger than the window: measure from the first call, so
-       * n evenly spaced calls give n - 1 intervals. */
-      ref_time = start_time;
-      ref_count = 1;
-    }
-  else
-    {
-      for (guint i = 0; i < self->observations->len; i++)
-        {
-          Observation *obs = &g_array_index (self->observations, Observation, i);
-
-          if (obs->time > from && ref_time != G_MININT64)
-            break;
-          ref_time = obs->time;
-          ref_count = obs->count;
-          if (obs->time > from)
-            break;
-        }
-    }
-
-  if (ref_time == G_MININT64 || now - ref_time <= 0)
-    return NAN;
-
-  return (double) (count - ref_count) * 3600.0 * USEC_PER_SEC / (double) (now - ref_time);
-}
-
-static char *
-metrics_text (PacerTokenBucket *self)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "worker");
-  json_builder_add_string_value (builder, pacer_worker_get_id ());
-  json_builder_set_member_name (builder, "durations");
-  json_builder_add_value (builder, pacer_tdigest_to_json (self->durations));
-  json_builder_set_member_name (builder, "waits");
-  json_builder_add_value (builder, pacer_tdigest_to_json (self->waits));
-  json_builder_end_object (builder);
-
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  return json_generator_to_data (generator, NULL);
-}
-
-/* Writes this process's digests for the other processes' checks, as this
- * object's part of its store, so they go wherever the state goes: the run
- * directory, or a Redis server that other machines read. Called with the
- * mutex held. */
-static void
-flush_metrics_locked (PacerTokenBucket *self,
-                      gint64            now)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-  char *text;
-
-  if (!self->dirty)
-    return;
-
-  text = metrics_text (self);
-  bytes = g_bytes_new_take (text, strlen (text));
-  if (!pacer_store_write_part (pacer_shared_json_get_store (self->shared_json), self->metrics_part,
-                               bytes, &error))
-    g_debug ("Could not write the metrics of “%s”: %s",
-             pacer_shared_json_get_name (self->shared_json), error->message);
-  self->last_flush = now;
-  self->dirty = FALSE;
-}
-
-static void
-maybe_flush_metrics_locked (PacerTokenBucket *self,
-                            gint64            now)
-{
-  if (self->dirty && now - self->last_flush >= FLUSH_SPACING)
-    flush_metrics_locked (self, now);
-}
-
-/* Merges the digests of every process that wrote any; this one's come from
- * memory. Called with the mutex held. */
-static void
-merge_metrics_locked (PacerTokenBucket  *self,
-                      PacerTDigest     **durations,
-                      PacerTDigest     **waits)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GHashTable) parts = NULL;
-  GHashTableIter iter;
-  gpointer name, value;
-
-  *durations = pacer_tdigest_copy (self->durations);
-  *waits = pacer_tdigest_copy (self->waits);
-
-  parts = pacer_store_read_parts (pacer_shared_json_get_store (self->shared_json), &error);
-  if (parts == NULL)
-    {
-      g_debug ("Could not read the metrics of “%s”: %s",
-               pacer_shared_json_get_name (self->shared_json), error->message);
-      return;
-    }
-
-  g_hash_table_iter_init (&iter, parts);
-  while (g_hash_table_iter_next (&iter, &name, &value))
-    {
-      g_autoptr(JsonParser) parser = NULL;
-      gsize length;
-      const char *text;
-      JsonNode *root;
-      JsonObject *object;
-
-      if (g_str_equal (name, self->metrics_part))
-        continue;
-
-      text = g_bytes_get_data (value, &length);
-      parser = json_parser_new_immutable ();
-      if (text == NULL || !json_parser_load_from_data (parser, text, (gssize) length, NULL))
-        continue;
-      root = json_parser_get_root (parser);
-      if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-        continue;
-      object = json_node_get_object (root);
-
-      if (json_object_has_member (object, "durations") && json_object_has_member (object, "waits"))
-        {
-          g_autoptr(PacerTDigest) d = pacer_tdigest_new_from_json (json_object_get_member (object, "durations"), NULL);
-          g_autoptr(PacerTDigest) w = pacer_tdigest_new_from_json (json_object_get_member (object, "waits"), NULL);
-
-          if (d != NULL && w != NULL)
-            {
-              pacer_tdigest_merge (*durations, d);
-              pacer_tdigest_merge (*waits, w);
-            }
-        }
-    }
+    longest = MAX (longest, g_array_index (self->rate_windows, guint, i));
+  return MAX (longest, (guint) ceil (self->seconds_before_first_check));
 }
 
 /* The shared state */
@@ -484,8 +247,7 @@ reserve_slot (JsonObject *data,
   Reservation *r = user_data;
   PacerTokenBucket *self = r->self;
   gint64 count = json_object_get_int_member_with_default (data, "call_count", 0);
-  gint64 tat;
-  gint64 wait;
+  PacerGcraStep step;
 
   /* On a lock-free store an edit may run again on a newer object: start clean. */
   g_clear_pointer (&r->snapshot, json_object_unref);
@@ -505,28 +267,20 @@ reserve_slot (JsonObject *data,
 
   r->had_tat = json_object_has_member (data, "tat_us");
   r->tat_before = json_object_get_int_member_with_default (data, "tat_us", r->now);
-  /* A caller that comes back a little after its schedule (woken late, or
-   * busy for a moment between calls) keeps the schedule rather than
-   * restarting it from now: otherwise every late wake-up is lost for good,
-   * and at 2000/s on a loaded machine that is a rate 1-3 % short. Slots then
-   * lie within half an interval after the grid, so no second holds more
-   * than the rate plus the burst. Idle longer, and the schedule restarts. */
-  if (r->now - r->tat_before <= r->interval / 2)
-    tat = r->tat_before;
-  else
-    tat = r->now;
-  r->slot = MAX (r->now, r->tat_before - r->tolerance);
-  wait = r->slot - r->now;
+  _pacer_gcra_step (r->had_tat, r->tat_before, r->now, r->interval, r->tolerance,
+                    r->timeout, &step);
+  r->slot = step.slot;
 
-  if (r->timeout >= 0 && (double) wait > r->timeout * USEC_PER_SEC)
+  if (!step.accepted)
     {
       g_set_error (&r->error, PACER_ERROR, PACER_ERROR_TIMEOUT,
                    _("Pacer “%s”: the timeout of %g s is too short; the call would need to wait %.6f s"),
-                   pacer_shared_json_get_name (self->shared_json), r->timeout, wait / USEC_PER_SEC);
+                   pacer_shared_json_get_name (self->shared_json), r->timeout,
+                   step.wait / USEC_PER_SEC);
       return FALSE;
     }
 
-  r->tat_after = tat + r->interval;
+  r->tat_after = step.tat_after;
   r->call_count = count + 1;
   json_object_set_int_member (data, "tat_us", r->tat_after);
   json_object_set_int_member (data, "call_count", r->call_count);
@@ -634,8 +388,8 @@ prepare_reservation (PacerTokenBucket  *self,
 
   per_second = pacer_rate_get_calls_per_second (rate);
   r->calls_per_hour = pacer_rate_get_calls_per_hour (rate);
-  r->interval = MAX (1, (gint64) llround (USEC_PER_SEC / per_second));
-  r->tolerance = (gint64) (burst - 1) * r->interval;
+  r->interval = _pacer_gcra_interval (per_second);
+  r->tolerance = _pacer_gcra_tolerance (burst, r->interval);
   return TRUE;
 }
 
@@ -797,7 +551,8 @@ after_reservation (PacerTokenBucket *self,
     }
 
   g_mutex_lock (&self->mutex);
-  record_observation (self, r->slot, r->call_count);
+  _pacer_bucket_metrics_observe (self->metrics, r->slot, r->call_count,
+                                 longest_window_locked (self));
   check = r->call_count % self->num_calls_between_checks == 0;
   want_drift = check && g_signal_has_handler_pending (self, signals[SIGNAL_DRIFT], 0, TRUE);
   want_periodic = check && g_signal_has_handler_pending (self, signals[SIGNAL_PERIODIC_CHECK], 0, TRUE);
@@ -809,8 +564,10 @@ after_reservation (PacerTokenBucket *self,
 
       if (elapsed >= self->seconds_before_first_check)
         {
-          current = windowed_rate (self, r->slot, r->call_count, r->start_time,
-                                   MAX (1.0, self->seconds_before_first_check));
+          double window = MAX (1.0, self->seconds_before_first_check);
+
+          current = _pacer_bucket_metrics_windowed_rate (self->metrics, r->slot, r->call_count,
+                                                         r->start_time, window);
           if (!isnan (current))
             drift = fabs (current - target) / target;
         }
@@ -820,13 +577,14 @@ after_reservation (PacerTokenBucket *self,
     {
       GVariantBuilder builder;
 
-      flush_metrics_locked (self, r->now);
-      merge_metrics_locked (self, &durations, &waits);
+      _pacer_bucket_metrics_flush (self->metrics, r->now);
+      _pacer_bucket_metrics_merge (self->metrics, &durations, &waits);
       g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{ud}"));
       for (guint i = 0; i < self->rate_windows->len; i++)
         {
           guint w = g_array_index (self->rate_windows, guint, i);
-          double rate = windowed_rate (self, r->slot, r->call_count, r->start_time, w);
+          double rate = _pacer_bucket_metrics_windowed_rate (self->metrics, r->slot, r->call_count,
+                                                             r->start_time, w);
 
           g_variant_builder_add (&builder, "{ud}", w, isnan (rate) ? 0.0 : rate);
         }
@@ -863,24 +621,15 @@ static PacerCall *
 call_new (PacerTokenBucket *self,
           Reservation      *r)
 {
-  PacerCall *call = g_object_new (PACER_TYPE_CALL, NULL);
   gint64 now = clock_now (self);
-
-  call->bucket = g_object_ref (self);
-  call->calls_per_hour = r->calls_per_hour;
-  call->call_count = r->call_count;
-  call->exceptions = r->exceptions;
-  call->start_time = r->start_time;
-  call->slot = r->slot;
-  call->seconds_waited = MAX (0, now - r->begun) / USEC_PER_SEC;
-  call->started = now;
+  double seconds_waited = MAX (0, now - r->begun) / USEC_PER_SEC;
 
   g_mutex_lock (&self->mutex);
-  pacer_tdigest_add (self->waits, call->seconds_waited);
-  self->dirty = TRUE;
+  _pacer_bucket_metrics_add_wait (self->metrics, seconds_waited);
   g_mutex_unlock (&self->mutex);
 
-  return call;
+  return _pacer_call_new (self, r->calls_per_hour, r->call_count, r->exceptions,
+                          r->start_time, r->slot, seconds_waited, now);
 }
 
 /* GObject */
@@ -899,12 +648,7 @@ pacer_token_bucket_constructed (GObject *object)
       self->shared_json = pacer_shared_json_new_for_store (store, -1);
     }
 
-  /* One part per bucket object: buckets never write over each other's metrics,
-   * and the host keeps processes of different machines apart. */
-  self->metrics_part = g_strdup_printf ("%s-%s-%d-%u", g_get_host_name (), pacer_worker_get_id (),
-                                        (int) getpid (),
-                                        (guint) g_atomic_int_add (&instance_counter, 1));
-  g_strcanon (self->metrics_part, G_CSET_A_2_Z G_CSET_a_2_z G_CSET_DIGITS "-_.", '_');
+  self->metrics = _pacer_bucket_metrics_new (self->shared_json);
 }
 
 static void
@@ -913,8 +657,8 @@ pacer_token_bucket_dispose (GObject *object)
   PacerTokenBucket *self = PACER_TOKEN_BUCKET (object);
 
   g_mutex_lock (&self->mutex);
-  if (self->durations != NULL)
-    flush_metrics_locked (self, clock_now (self));
+  if (self->metrics != NULL)
+    _pacer_bucket_metrics_flush (self->metrics, clock_now (self));
   g_mutex_unlock (&self->mutex);
 
   if (self->rate_destroy != NULL)
@@ -934,10 +678,7 @@ pacer_token_bucket_finalize (GObject *object)
   g_clear_object (&self->shared_json);
   g_clear_pointer (&self->rate, pacer_rate_free);
   g_clear_pointer (&self->rate_windows, g_array_unref);
-  g_clear_pointer (&self->durations, pacer_tdigest_free);
-  g_clear_pointer (&self->waits, pacer_tdigest_free);
-  g_clear_pointer (&self->observations, g_array_unref);
-  g_free (self->metrics_part);
+  g_clear_pointer (&self->metrics, _pacer_bucket_metrics_free);
   g_mutex_clear (&self->mutex);
 
   G_OBJECT_CLASS (pacer_token_bucket_parent_class)->finalize (object);
@@ -1229,9 +970,6 @@ pacer_token_bucket_init (PacerTokenBucket *self)
   self->rate_windows = g_array_new (FALSE, FALSE, sizeof (guint));
   g_array_append_vals (self->rate_windows, default_rate_windows, G_N_ELEMENTS (default_rate_windows));
   self->clock = real_clock;
-  self->durations = pacer_tdigest_new (DIGEST_COMPRESSION);
-  self->waits = pacer_tdigest_new (DIGEST_COMPRESSION);
-  self->observations = g_array_new (FALSE, FALSE, sizeof (Observation));
 }
 
 void
@@ -1428,34 +1166,6 @@ pacer_token_bucket_set_rate_func (PacerTokenBucket *self,
     old_destroy (old_data);
 }
 
-#define DEFINE_GETTER(type, name, field)                        \
-  type                                                          \
-  pacer_token_bucket_get_##name (PacerTokenBucket *self)        \
-  {                                                             \
-    type value;                                                 \
-    g_return_val_if_fail (PACER_IS_TOKEN_BUCKET (self), 0);     \
-    g_mutex_lock (&self->mutex);                                \
-    value = self->field;                                        \
-    g_mutex_unlock (&self->mutex);                              \
-    return value;                                               \
-  }
-
-#define DEFINE_SETTER(type, name, field, prop, check)           \
-  void                                                          \
-  pacer_token_bucket_set_##name (PacerTokenBucket *self,        \
-                                 type              value)       \
-  {                                                             \
-    gboolean changed;                                           \
-    g_return_if_fail (PACER_IS_TOKEN_BUCKET (self));            \
-    g_return_if_fail (check);                                   \
-    g_mutex_lock (&self->mutex);                                \
-    changed = self->field != value;                             \
-    self->field = value;                                        \
-    g_mutex_unlock (&self->mutex);                              \
-    if (changed)                                                \
-      g_object_notify_by_pspec (G_OBJECT (self), properties[prop]); \
-  }
-
 /**
  * pacer_token_bucket_get_max_drift:
  * @self: a bucket
@@ -1466,7 +1176,18 @@ pacer_token_bucket_set_rate_func (PacerTokenBucket *self,
  *
  * Since: 1.0
  */
-DEFINE_GETTER (double, max_drift, max_drift)
+double
+pacer_token_bucket_get_max_drift (PacerTokenBucket *self)
+{
+  double value;
+
+  g_return_val_if_fail (PACER_IS_TOKEN_BUCKET (self), 0);
+
+  g_mutex_lock (&self->mutex);
+  value = self->max_drift;
+  g_mutex_unlock (&self->mutex);
+  return value;
+}
 
 /**
  * pacer_token_bucket_set_max_drift:
@@ -1477,7 +1198,22 @@ DEFINE_GETTER (double, max_drift, max_drift)
  *
  * Since: 1.0
  */
-DEFINE_SETTER (double, max_drift, max_drift, PROP_MAX_DRIFT, value >= 0 && value <= 1)
+void
+pacer_token_bucket_set_max_drift (PacerTokenBucket *self,
+                                  double            max_drift)
+{
+  gboolean changed;
+
+  g_return_if_fail (PACER_IS_TOKEN_BUCKET (self));
+  g_return_if_fail (max_drift >= 0 && max_drift <= 1);
+
+  g_mutex_lock (&self->mutex);
+  changed = self->max_drift != max_drift;
+  self->max_drift = max_drift;
+  g_mutex_unlock (&self->mutex);
+  if (changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_DRIFT]);
+}
 
 /**
  * pacer_token_bucket_get_num_calls_between_checks:
@@ -1489,7 +1225,18 @@ DEFINE_SETTER (double, max_drift, max_drift, PROP_MAX_DRIFT, value >= 0 && value
  *
  * Since: 1.0
  */
-DEFINE_GETTER (guint, num_calls_between_checks, num_calls_between_checks)
+guint
+pacer_token_bucket_get_num_calls_between_checks (PacerTokenBucket *self)
+{
+  guint value;
+
+  g_return_val_if_fail (PACER_IS_TOKEN_BUCKET (self), 0);
+
+  g_mutex_lock (&self->mutex);
+  value = self->num_calls_between_checks;
+  g_mutex_unlock (&self->mutex);
+  return value;
+}
 
 /**
  * pacer_token_bucket_set_num_calls_between_checks:
@@ -1527,7 +1274,18 @@ pacer_token_bucket_set_num_calls_between_checks (PacerTokenBucket *self,
  *
  * Since: 1.0
  */
-DEFINE_GETTER (double, seconds_before_first_check, seconds_before_first_check)
+double
+pacer_token_bucket_get_seconds_before_first_check (PacerTokenBucket *self)
+{
+  double value;
+
+  g_return_val_if_fail (PACER_IS_TOKEN_BUCKET (self), 0);
+
+  g_mutex_lock (&self->mutex);
+  value = self->seconds_before_first_check;
+  g_mutex_unlock (&self->mutex);
+  return value;
+}
 
 /**
  * pacer_token_bucket_set_seconds_before_first_check:
@@ -1565,7 +1323,18 @@ pacer_token_bucket_set_seconds_before_first_check (PacerTokenBucket *self,
  *
  * Since: 1.0
  */
-DEFINE_GETTER (guint, burst_capacity, burst_capacity)
+guint
+pacer_token_bucket_get_burst_capacity (PacerTokenBucket *self)
+{
+  guint value;
+
+  g_return_val_if_fail (PACER_IS_TOKEN_BUCKET (self), 0);
+
+  g_mutex_lock (&self->mutex);
+  value = self->burst_capacity;
+  g_mutex_unlock (&self->mutex);
+  return value;
+}
 
 /**
  * pacer_token_bucket_set_burst_capacity:
@@ -1603,7 +1372,18 @@ pacer_token_bucket_set_burst_capacity (PacerTokenBucket *self,
  *
  * Since: 1.0
  */
-DEFINE_GETTER (gint64, max_calls, max_calls)
+gint64
+pacer_token_bucket_get_max_calls (PacerTokenBucket *self)
+{
+  gint64 value;
+
+  g_return_val_if_fail (PACER_IS_TOKEN_BUCKET (self), 0);
+
+  g_mutex_lock (&self->mutex);
+  value = self->max_calls;
+  g_mutex_unlock (&self->mutex);
+  return value;
+}
 
 /**
  * pacer_token_bucket_set_max_calls:
@@ -1614,7 +1394,22 @@ DEFINE_GETTER (gint64, max_calls, max_calls)
  *
  * Since: 1.0
  */
-DEFINE_SETTER (gint64, max_calls, max_calls, PROP_MAX_CALLS, value >= -1)
+void
+pacer_token_bucket_set_max_calls (PacerTokenBucket *self,
+                                  gint64            max_calls)
+{
+  gboolean changed;
+
+  g_return_if_fail (PACER_IS_TOKEN_BUCKET (self));
+  g_return_if_fail (max_calls >= -1);
+
+  g_mutex_lock (&self->mutex);
+  changed = self->max_calls != max_calls;
+  self->max_calls = max_calls;
+  g_mutex_unlock (&self->mutex);
+  if (changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_CALLS]);
+}
 
 /**
  * pacer_token_bucket_get_refuse_over_max_calls:
@@ -1626,7 +1421,18 @@ DEFINE_SETTER (gint64, max_calls, max_calls, PROP_MAX_CALLS, value >= -1)
  *
  * Since: 1.0
  */
-DEFINE_GETTER (gboolean, refuse_over_max_calls, refuse_over_max_calls)
+gboolean
+pacer_token_bucket_get_refuse_over_max_calls (PacerTokenBucket *self)
+{
+  gboolean value;
+
+  g_return_val_if_fail (PACER_IS_TOKEN_BUCKET (self), FALSE);
+
+  g_mutex_lock (&self->mutex);
+  value = self->refuse_over_max_calls;
+  g_mutex_unlock (&self->mutex);
+  return value;
+}
 
 /**
  * pacer_token_bucket_set_refuse_over_max_calls:
@@ -1637,7 +1443,21 @@ DEFINE_GETTER (gboolean, refuse_over_max_calls, refuse_over_max_calls)
  *
  * Since: 1.0
  */
-DEFINE_SETTER (gboolean, refuse_over_max_calls, refuse_over_max_calls, PROP_REFUSE_OVER_MAX_CALLS, TRUE)
+void
+pacer_token_bucket_set_refuse_over_max_calls (PacerTokenBucket *self,
+                                              gboolean          refuse)
+{
+  gboolean changed;
+
+  g_return_if_fail (PACER_IS_TOKEN_BUCKET (self));
+
+  g_mutex_lock (&self->mutex);
+  changed = self->refuse_over_max_calls != refuse;
+  self->refuse_over_max_calls = refuse;
+  g_mutex_unlock (&self->mutex);
+  if (changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REFUSE_OVER_MAX_CALLS]);
+}
 
 /**
  * pacer_token_bucket_dup_rate_windows:
@@ -2000,339 +1820,19 @@ pacer_token_bucket_acquire_finish (PacerTokenBucket  *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-/* PacerCall */
-
-enum {
-  CALL_PROP_0,
-  CALL_PROP_ID,
-  CALL_PROP_CALLS_PER_HOUR,
-  CALL_PROP_CALL_COUNT,
-  CALL_PROP_EXCEPTIONS,
-  CALL_PROP_START_TIME,
-  CALL_PROP_SLOT_TIME,
-  CALL_PROP_SECONDS_WAITED,
-  CALL_N_PROPS
-};
-
-static GParamSpec *call_properties[CALL_N_PROPS];
-
-static void
-pacer_call_dispose (GObject *object)
-{
-  PacerCall *call = PACER_CALL (object);
-
-  if (!call->completed && call->bucket != NULL)
-    pacer_call_complete (call, TRUE);
-
-  G_OBJECT_CLASS (pacer_call_parent_class)->dispose (object);
-}
-
-static void
-pacer_call_finalize (GObject *object)
-{
-  PacerCall *call = PACER_CALL (object);
-
-  g_clear_object (&call->bucket);
-
-  G_OBJECT_CLASS (pacer_call_parent_class)->finalize (object);
-}
-
-static void
-pacer_call_get_property (GObject    *object,
-                         guint       prop_id,
-                         GValue     *value,
-                         GParamSpec *pspec)
-{
-  PacerCall *call = PACER_CALL (object);
-
-  switch (prop_id)
-    {
-    case CALL_PROP_ID:
-      g_value_set_string (value, pacer_call_get_id (call));
-      break;
-    case CALL_PROP_CALLS_PER_HOUR:
-      g_value_set_double (value, call->calls_per_hour);
-      break;
-    case CALL_PROP_CALL_COUNT:
-      g_value_set_int64 (value, call->call_count);
-      break;
-    case CALL_PROP_EXCEPTIONS:
-      g_value_set_int64 (value, call->exceptions);
-      break;
-    case CALL_PROP_START_TIME:
-      g_value_set_double (value, pacer_call_get_start_time (call));
-      break;
-    case CALL_PROP_SLOT_TIME:
-      g_value_set_double (value, pacer_call_get_slot_time (call));
-      break;
-    case CALL_PROP_SECONDS_WAITED:
-      g_value_set_double (value, call->seconds_waited);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-pacer_call_class_init (PacerCallClass *klass)
-{
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-
-  object_class->dispose = pacer_call_dispose;
-  object_class->finalize = pacer_call_finalize;
-  object_class->get_property = pacer_call_get_property;
-
-  /**
-   * PacerCall:id:
-   *
-   * The id of the bucket that let the call through.
-   *
-   * Since: 1.0
-   */
-  call_properties[CALL_PROP_ID] =
-    g_param_spec_string ("id", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-
-  /**
-   * PacerCall:calls-per-hour:
-   *
-   * The rate the call was paced at, in calls per hour.
-   *
-   * Since: 1.0
-   */
-  call_properties[CALL_PROP_CALLS_PER_HOUR] =
-    g_param_spec_double ("calls-per-hour", NULL, NULL, 0, G_MAXDOUBLE, 0,
-                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-
-  /**
-   * PacerCall:call-count:
-   *
-   * Calls let through by every process, this one included.
-   *
-   * Since: 1.0
-   */
-  call_properties[CALL_PROP_CALL_COUNT] =
-    g_param_spec_int64 ("call-count", NULL, NULL, 0, G_MAXINT64, 0,
-                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-
-  /**
-   * PacerCall:exceptions:
-   *
-   * Calls completed as failed, by every process, when this call was let
-   * through.
-   *
-   * Since: 1.0
-   */
-  call_properties[CALL_PROP_EXCEPTIONS] =
-    g_param_spec_int64 ("exceptions", NULL, NULL, 0, G_MAXINT64, 0,
-                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-
-  /**
-   * PacerCall:start-time:
-   *
-   * When the bucket's first call was let through, in Unix seconds.
-   *
-   * Since: 1.0
-   */
-  call_properties[CALL_PROP_START_TIME] =
-    g_param_spec_double ("start-time", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0,
-                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-
-  /**
-   * PacerCall:slot-time:
-   *
-   * The instant the bucket reserved for this call, in Unix seconds.
-   *
-   * Slots are what the bucket guarantees: with a burst capacity of 1 they
-   * lie on a grid one interval apart across every process (a caller back
-   * less than half an interval late is let through at once and keeps the
-   * grid), and no window of a second holds more than the rate plus the
-   * burst capacity. When the
-   * call's process actually runs after its slot is up to the system: on a
-   * loaded machine a caller woken late can land next to the following one.
-   *
-   * Since: 1.0
-   */
-  call_properties[CALL_PROP_SLOT_TIME] =
-    g_param_spec_double ("slot-time", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0,
-                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-
-  /**
-   * PacerCall:seconds-waited:
-   *
-   * How long the call waited, measured from the start of the acquire to the
-   * moment it returned.
-   *
-   * Since: 1.0
-   */
-  call_properties[CALL_PROP_SECONDS_WAITED] =
-    g_param_spec_double ("seconds-waited", NULL, NULL, 0, G_MAXDOUBLE, 0,
-                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-
-  g_object_class_install_properties (object_class, CALL_N_PROPS, call_properties);
-}
-
-static void
-pacer_call_init (PacerCall *call)
-{
-}
-
-/**
- * pacer_call_get_id:
- * @call: a call
- *
- * Gets [property@Pacer.Call:id].
- *
- * Returns: (transfer none): the bucket's id
- *
- * Since: 1.0
- */
-const char *
-pacer_call_get_id (PacerCall *call)
-{
-  g_return_val_if_fail (PACER_IS_CALL (call), NULL);
-
-  return pacer_token_bucket_get_id (call->bucket);
-}
-
-/**
- * pacer_call_get_calls_per_hour:
- * @call: a call
- *
- * Gets [property@Pacer.Call:calls-per-hour].
- *
- * Returns: calls per hour
- *
- * Since: 1.0
- */
-double
-pacer_call_get_calls_per_hour (PacerCall *call)
-{
-  g_return_val_if_fail (PACER_IS_CALL (call), 0);
-
-  return call->calls_per_hour;
-}
-
-/**
- * pacer_call_get_call_count:
- * @call: a call
- *
- * Gets [property@Pacer.Call:call-count].
- *
- * Returns: the number of calls so far
- *
- * Since: 1.0
- */
-gint64
-pacer_call_get_call_count (PacerCall *call)
-{
-  g_return_val_if_fail (PACER_IS_CALL (call), 0);
-
-  return call->call_count;
-}
-
-/**
- * pacer_call_get_exceptions:
- * @call: a call
- *
- * Gets [property@Pacer.Call:exceptions].
- *
- * Returns: the number of failed calls so far
- *
- * Since: 1.0
- */
-gint64
-pacer_call_get_exceptions (PacerCall *call)
-{
-  g_return_val_if_fail (PACER_IS_CALL (call), 0);
-
-  return call->exceptions;
-}
-
-/**
- * pacer_call_get_start_time:
- * @call: a call
- *
- * Gets [property@Pacer.Call:start-time].
- *
- * Returns: Unix seconds
- *
- * Since: 1.0
- */
-double
-pacer_call_get_start_time (PacerCall *call)
-{
-  g_return_val_if_fail (PACER_IS_CALL (call), 0);
-
-  return call->start_time / USEC_PER_SEC;
-}
-
-/**
- * pacer_call_get_slot_time:
- * @call: a call
- *
- * Gets [property@Pacer.Call:slot-time].
- *
- * Returns: Unix seconds
- *
- * Since: 1.0
- */
-double
-pacer_call_get_slot_time (PacerCall *call)
-{
-  g_return_val_if_fail (PACER_IS_CALL (call), 0);
-
-  return call->slot / USEC_PER_SEC;
-}
-
-/**
- * pacer_call_get_seconds_waited:
- * @call: a call
- *
- * Gets [property@Pacer.Call:seconds-waited].
- *
- * Returns: seconds
- *
- * Since: 1.0
- */
-double
-pacer_call_get_seconds_waited (PacerCall *call)
-{
-  g_return_val_if_fail (PACER_IS_CALL (call), 0);
-
-  return call->seconds_waited;
-}
-
-/**
- * pacer_call_complete:
- * @call: a call
- * @succeeded: `FALSE` if the call's work failed
- *
- * Ends the call: its duration, from the end of its wait until now, joins
- * the metrics, and a failed call counts one more exception in the shared
- * state. A call released without being completed counts as succeeded.
- * Completing a call twice does nothing the second time.
- *
- * Since: 1.0
- */
+/* The bucket's half of pacer_call_complete(): a call's duration joins the
+ * metrics, and a failure the shared state. */
 void
-pacer_call_complete (PacerCall *call,
-                     gboolean   succeeded)
+_pacer_token_bucket_complete_call (PacerTokenBucket *self,
+                                   gint64            started,
+                                   gboolean          succeeded)
 {
-  PacerTokenBucket *self;
   gint64 now;
-
-  g_return_if_fail (PACER_IS_CALL (call));
-
-  if (call->completed)
-    return;
-  call->completed = TRUE;
-  self = call->bucket;
 
   g_mutex_lock (&self->mutex);
   now = clock_now (self);
-  pacer_tdigest_add (self->durations, MAX (0, now - call->started) / USEC_PER_SEC);
-  self->dirty = TRUE;
-  maybe_flush_metrics_locked (self, now);
+  _pacer_bucket_metrics_add_duration (self->metrics, MAX (0, now - started) / USEC_PER_SEC);
+  _pacer_bucket_metrics_maybe_flush (self->metrics, now);
   g_mutex_unlock (&self->mutex);
 
   if (!succeeded)
