@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
-/* PacerRunner driven against fake-gtest, a GTest program whose tests pass,
- * fail, crash, hang or exit as FAKE_GTEST_TESTS tells them, and which logs
- * every test it starts (path, kind, worker, run dir, pid, seed) to
- * FAKE_GTEST_LOG. */
+/* PacerRunner's API as a user meets it: outcomes and signals, the
+ * environment of the test processes, programs run whole, bad input,
+ * cancelling, listing; and PacerTestResult. How the runner survives
+ * misbehaving tests is in test-runner-faults.c, how it deals tests out in
+ * test-runner-scheduling.c, how it times them in test-runner-timing.c. */
 
 #include "config.h"
 
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 #include <pacer-glib/pacer-glib.h>
@@ -17,8 +19,6 @@
 #include "runner-test-utils.h"
 
 static char *tmp_dir;
-
-/* Tests -------------------------------------------------------------------- */
 
 static void
 test_outcomes (void)
@@ -78,241 +78,6 @@ test_outcomes (void)
   g_assert_cmpuint (counts.worker_down_null, ==, 2);
   g_assert_cmpuint (counts.worker_down_error, ==, 0);
 }
-
-static void
-test_crash_every_position (void)
-{
-  const char *kinds[] = { "segv", "abort", "assert", "exit0" };
-  const char *messages[] = { "signal 11", "signal 6", "assertion failed", "status 0" };
-
-  g_test_summary ("A crash at any position of a batch blames that test, and the rest runs in a fresh process");
-
-  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
-    for (guint position = 0; position < 5; position++)
-      {
-        g_autoptr(GString) spec = g_string_new (NULL);
-        g_autoptr(PacerRunner) runner = NULL;
-        g_autoptr(PacerScheduler) scheduler = g_object_new (TEST_TYPE_ALL_SCHEDULER, NULL);
-        g_autoptr(GError) error = NULL;
-        g_autoptr(GPtrArray) log = NULL;
-        g_autofree char *culprit = g_strdup_printf ("/c/%u", position);
-        PacerTestResult *result;
-        int before_pid = 0, after_pid = 0;
-
-        for (guint i = 0; i < 5; i++)
-          g_string_append_printf (spec, "%s%s:/c/%u", i ? "," : "", i == position ? kinds[k] : "pass", i);
-
-        runner = new_runner (spec->str);
-        g_object_set (runner, "n-workers", 1, "scheduler", scheduler, NULL);
-        g_assert_true (pacer_runner_run (runner, NULL, &error));
-        g_assert_no_error (error);
-
-        g_assert_cmpuint (n_results (runner), ==, 5);
-        result = find_result (runner, culprit);
-        g_assert_cmpint (pacer_test_result_get_outcome (result), ==, PACER_TEST_OUTCOME_CRASH);
-        g_assert_nonnull (strstr (pacer_test_result_get_message (result), messages[k]));
-        if (k == 0)
-          g_assert_nonnull (strstr (pacer_test_result_get_output (result), "segv: output before the crash"));
-        g_assert_cmpuint (pacer_runner_get_count (runner, PACER_TEST_OUTCOME_PASS), ==, 4);
-
-        log = read_log ();
-        g_assert_cmpuint (log->len, ==, 5);
-        for (guint i = 0; i < 5; i++)
-          {
-            g_autofree char *path = g_strdup_printf ("/c/%u", i);
-            LogLine *line = log_find (log, path);
-
-            g_assert_cmpuint (log_count (log, path), ==, 1);
-            if (i <= position)
-              {
-                /* One process ran everything up to the crash ... */
-                if (before_pid == 0)
-                  before_pid = line->pid;
-                g_assert_cmpint (line->pid, ==, before_pid);
-              }
-            else
-              {
-                /* ... and a fresh one the rest of the batch. */
-                if (after_pid == 0)
-                  after_pid = line->pid;
-                g_assert_cmpint (line->pid, ==, after_pid);
-                g_assert_cmpint (line->pid, !=, before_pid);
-              }
-          }
-      }
-}
-
-static void
-test_restart_limit (void)
-{
-  g_autoptr(PacerRunner) runner = new_runner ("segv:/r/0,segv:/r/1,segv:/r/2,segv:/r/3,pass:/r/4,pass:/r/5");
-  g_autoptr(PacerScheduler) scheduler = g_object_new (TEST_TYPE_ALL_SCHEDULER, NULL);
-  g_autoptr(GError) error = NULL;
-  Counts counts = { 0 };
-
-  g_test_summary ("Past --max-worker-restart the run stops and the tests left are reported not run");
-
-  g_object_set (runner, "n-workers", 1, "max-worker-restart", 1, "scheduler", scheduler, NULL);
-  g_signal_connect (runner, "worker-down", G_CALLBACK (on_worker_down), &counts);
-  g_assert_true (pacer_runner_run (runner, NULL, &error));
-  g_assert_no_error (error);
-
-  g_assert_cmpuint (n_results (runner), ==, 6);
-  g_assert_cmpint (outcome_of (runner, "/r/0"), ==, PACER_TEST_OUTCOME_CRASH);
-  g_assert_cmpint (outcome_of (runner, "/r/1"), ==, PACER_TEST_OUTCOME_CRASH);
-  for (guint i = 2; i < 6; i++)
-    {
-      g_autofree char *path = g_strdup_printf ("/r/%u", i);
-      PacerTestResult *result = find_result (runner, path);
-
-      g_assert_cmpint (pacer_test_result_get_outcome (result), ==, PACER_TEST_OUTCOME_NOT_RUN);
-      g_assert_nonnull (strstr (pacer_test_result_get_message (result), "restart limit"));
-      g_assert_null (pacer_test_result_get_worker (result));
-    }
-  g_assert_cmpuint (counts.worker_down_error, ==, 2);
-
-  /* The re-queued rest ran as `-p /r -s /r/0`: nothing ran twice. */
-  {
-    g_autoptr(GPtrArray) log = read_log ();
-
-    g_assert_cmpuint (log->len, ==, 2);
-    g_assert_cmpuint (log_count (log, "/r/0"), ==, 1);
-    g_assert_cmpuint (log_count (log, "/r/1"), ==, 1);
-  }
-}
-
-static void
-test_restart_limit_zero (void)
-{
-  g_autoptr(PacerRunner) runner = new_runner ("segv:/z/0,pass:/z/1,pass:/z/2");
-  g_autoptr(PacerScheduler) scheduler = g_object_new (TEST_TYPE_ALL_SCHEDULER, NULL);
-  g_autoptr(GError) error = NULL;
-
-  g_test_summary ("--max-worker-restart 0 stops at the first crash without losing a test");
-
-  g_object_set (runner, "n-workers", 1, "max-worker-restart", 0, "scheduler", scheduler, NULL);
-  g_assert_true (pacer_runner_run (runner, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (n_results (runner), ==, 3);
-  g_assert_cmpint (outcome_of (runner, "/z/0"), ==, PACER_TEST_OUTCOME_CRASH);
-  g_assert_cmpuint (pacer_runner_get_count (runner, PACER_TEST_OUTCOME_NOT_RUN), ==, 2);
-
-  /* With a retry due when the run stops, the crash stays the test's result. */
-  {
-    g_autoptr(PacerRunner) again = new_runner ("segv:/z/0,pass:/z/1");
-    g_autoptr(PacerScheduler) all = g_object_new (TEST_TYPE_ALL_SCHEDULER, NULL);
-    PacerTestResult *result;
-
-    g_object_set (again, "n-workers", 1, "max-worker-restart", 0, "retries", 1, "scheduler", all, NULL);
-    g_assert_true (pacer_runner_run (again, NULL, &error));
-    g_assert_no_error (error);
-    result = find_result (again, "/z/0");
-    g_assert_cmpint (pacer_test_result_get_outcome (result), ==, PACER_TEST_OUTCOME_CRASH);
-    g_assert_nonnull (strstr (pacer_test_result_get_message (result), "not retried"));
-    g_assert_cmpint (outcome_of (again, "/z/1"), ==, PACER_TEST_OUTCOME_NOT_RUN);
-  }
-}
-
-static void
-test_timeout (void)
-{
-  g_autoptr(PacerRunner) runner = new_runner ("hang:/t/hang,pass:/t/after,hangterm:/t/stubborn,pass:/t/last");
-  g_autoptr(PacerScheduler) scheduler = g_object_new (TEST_TYPE_ALL_SCHEDULER, NULL);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) log = NULL;
-  PacerTestResult *result;
-  gint64 start = g_get_monotonic_time ();
-  double elapsed;
-
-  g_test_summary ("A test past --timeout has its group killed (TERM, then KILL after 2 s) and the batch goes on");
-
-  g_object_set (runner, "n-workers", 1, "timeout", 0.3, "scheduler", scheduler, NULL);
-  g_assert_true (pacer_runner_run (runner, NULL, &error));
-  g_assert_no_error (error);
-  elapsed = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
-
-  result = find_result (runner, "/t/hang");
-  g_assert_cmpint (pacer_test_result_get_outcome (result), ==, PACER_TEST_OUTCOME_TIMEOUT);
-  g_assert_nonnull (strstr (pacer_test_result_get_message (result), "timed out"));
-  g_assert_nonnull (strstr (pacer_test_result_get_output (result), "hang: going to sleep"));
-  g_assert_cmpfloat (pacer_test_result_get_duration (result), >=, 0.3);
-  g_assert_cmpint (outcome_of (runner, "/t/stubborn"), ==, PACER_TEST_OUTCOME_TIMEOUT);
-  g_assert_cmpint (outcome_of (runner, "/t/after"), ==, PACER_TEST_OUTCOME_PASS);
-  g_assert_cmpint (outcome_of (runner, "/t/last"), ==, PACER_TEST_OUTCOME_PASS);
-
-  /* 0.3 s, then 0.3 s plus the 2 s grace for the one ignoring SIGTERM. */
-  g_assert_cmpfloat (elapsed, >=, 2.5);
-  g_assert_cmpfloat (elapsed, <, 8);
-
-  log = read_log ();
-  assert_dead (log_find (log, "/t/hang")->pid);
-  assert_dead (log_find (log, "/t/stubborn")->pid);
-}
-
-static void
-test_maxfail (void)
-{
-  const char *first_kinds[] = { "fail", "segv" };
-
-  g_test_summary ("-x stops at once on a failure or a crash: queued and running tests are not run");
-
-  for (guint k = 0; k < G_N_ELEMENTS (first_kinds); k++)
-    {
-      g_autoptr(GString) spec = g_string_new (NULL);
-      g_autoptr(PacerRunner) runner = NULL;
-      g_autoptr(GError) error = NULL;
-      gint64 start;
-      double elapsed;
-
-      g_string_append_printf (spec, "%s:/x/first", first_kinds[k]);
-      for (guint i = 0; i < 20; i++)
-        g_string_append_printf (spec, ",slow:/x/slow%02u", i);
-
-      runner = new_runner (spec->str);
-      g_object_set (runner, "n-workers", 2, "maxfail", 1, NULL);
-      start = g_get_monotonic_time ();
-      g_assert_true (pacer_runner_run (runner, NULL, &error));
-      g_assert_no_error (error);
-      elapsed = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
-
-      g_assert_cmpuint (n_results (runner), ==, 21);
-      g_assert_cmpint (outcome_of (runner, "/x/first"), ==, k == 0 ? PACER_TEST_OUTCOME_FAIL : PACER_TEST_OUTCOME_CRASH);
-      /* 20 × 0.3 s on two workers would take 3 s: the run stopped long before. */
-      g_assert_cmpuint (pacer_runner_get_count (runner, PACER_TEST_OUTCOME_NOT_RUN), >=, 18);
-      g_assert_cmpfloat (elapsed, <, 2.5);
-    }
-}
-
-static void
-test_retries (void)
-{
-  g_autoptr(PacerRunner) runner = new_runner ("flaky:/y/flaky,fail:/y/fail,crashonce:/y/crashonce,pass:/y/pass");
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) log = NULL;
-  PacerTestResult *result;
-
-  g_test_summary ("--retries reruns failures alone: a pass on retry is flaky, a steady failure stays failed");
-
-  /* Run counts below leave out the confirmation of a failure in listing order. */
-  g_object_set (runner, "n-workers", 2, "retries", 2, "order-check", FALSE, NULL);
-  g_assert_true (pacer_runner_run (runner, NULL, &error));
-  g_assert_no_error (error);
-
-  g_assert_cmpuint (n_results (runner), ==, 4);
-  result = find_result (runner, "/y/flaky");
-  g_assert_cmpint (pacer_test_result_get_outcome (result), ==, PACER_TEST_OUTCOME_FLAKY);
-  g_assert_nonnull (strstr (pacer_test_result_get_message (result), "attempt 2"));
-  g_assert_cmpint (outcome_of (runner, "/y/fail"), ==, PACER_TEST_OUTCOME_FAIL);
-  g_assert_cmpint (outcome_of (runner, "/y/crashonce"), ==, PACER_TEST_OUTCOME_FLAKY);
-  g_assert_cmpint (outcome_of (runner, "/y/pass"), ==, PACER_TEST_OUTCOME_PASS);
-
-  log = read_log ();
-  g_assert_cmpuint (log_count (log, "/y/flaky"), ==, 2);
-  g_assert_cmpuint (log_count (log, "/y/fail"), ==, 3);
-  g_assert_cmpuint (log_count (log, "/y/crashonce"), ==, 2);
-  g_assert_cmpuint (log_count (log, "/y/pass"), ==, 1);
-}
-
 static void
 check_run_dir (PacerRunner *runner,
                const char  *program,
@@ -369,68 +134,6 @@ test_environment (void)
     }
   g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
 }
-
-static void
-test_workers_capped (void)
-{
-  g_autoptr(PacerRunner) runner = new_runner ("pass:/w/0,pass:/w/1");
-  g_autoptr(GError) error = NULL;
-
-  g_test_summary ("Never more workers than tests; -n auto uses the usable CPUs");
-
-  g_object_set (runner, "n-workers", 8, NULL);
-  g_assert_true (pacer_runner_run (runner, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (pacer_runner_get_n_workers_used (runner), ==, 2);
-
-  g_object_set (runner, "n-workers", 0, NULL);
-  g_assert_true (pacer_runner_run (runner, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (pacer_runner_get_n_workers_used (runner), ==, MIN (2, pacer_runner_get_usable_cpus ()));
-  g_assert_cmpuint (pacer_runner_get_usable_cpus (), >=, 1);
-}
-
-static void
-test_suite_path (void)
-{
-  g_autoptr(PacerRunner) runner = new_runner ("pass:/s,pass:/s/child,pass:/s/other,pass:/t");
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) log = NULL;
-
-  g_test_summary ("A path that is also a suite runs exactly once, as -p P -x P/");
-
-  g_object_set (runner, "n-workers", 1, NULL);
-  g_assert_true (pacer_runner_run (runner, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (pacer_runner_get_count (runner, PACER_TEST_OUTCOME_PASS), ==, 4);
-  log = read_log ();
-  g_assert_cmpuint (log_count (log, "/s"), ==, 1);
-  g_assert_cmpuint (log_count (log, "/s/child"), ==, 1);
-  g_assert_cmpuint (log_count (log, "/s/other"), ==, 1);
-  g_assert_cmpuint (log_count (log, "/t"), ==, 1);
-}
-
-static void
-test_careless_scheduler (void)
-{
-  g_autoptr(PacerRunner) runner = new_runner ("pass:/s,pass:/s/a,pass:/s/b,pass:/t");
-  g_autoptr(TestAllScheduler) scheduler = g_object_new (TEST_TYPE_ALL_SCHEDULER, NULL);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) log = NULL;
-
-  g_test_summary ("A scheduler that batches an ALONE test with others cannot make the runner skip tests");
-
-  test_all_scheduler_set_ignore_alone (scheduler, TRUE);
-  g_object_set (runner, "n-workers", 1, "scheduler", scheduler, NULL);
-  g_assert_true (pacer_runner_run (runner, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (pacer_runner_get_count (runner, PACER_TEST_OUTCOME_PASS), ==, 4);
-  log = read_log ();
-  g_assert_cmpuint (log->len, ==, 4);
-  g_assert_cmpuint (log_count (log, "/s"), ==, 1);
-  g_assert_cmpuint (log_count (log, "/s/a"), ==, 1);
-}
-
 static void
 test_whole_program (void)
 {
@@ -561,31 +264,6 @@ test_whole_program (void)
     g_unsetenv ("FAKE_PLAIN_HANG");
   }
 }
-
-static void
-test_shared_pool (void)
-{
-  g_autofree char *gtest = g_test_build_filename (G_TEST_BUILT, "fake-gtest", NULL);
-  g_autofree char *plain = g_test_build_filename (G_TEST_BUILT, "fake-plain", NULL);
-  const char *programs[] = { gtest, plain, NULL };
-  g_autoptr(PacerRunner) runner = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_test_summary ("Several programs share one pool of workers");
-
-  g_setenv ("FAKE_GTEST_TESTS", "pass:/p/0,pass:/p/1,pass:/p/2", TRUE);
-  g_setenv ("FAKE_PLAIN_EXIT", "0", TRUE);
-  reset_log ();
-  runner = pacer_runner_new (programs);
-  g_object_set (runner, "n-workers", 2, NULL);
-  g_assert_true (pacer_runner_run (runner, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (pacer_runner_get_n_tests (runner), ==, 4);
-  g_assert_cmpuint (pacer_runner_get_n_workers_used (runner), ==, 2);
-  g_assert_cmpuint (pacer_runner_get_count (runner, PACER_TEST_OUTCOME_PASS), ==, 4);
-  g_unsetenv ("FAKE_PLAIN_EXIT");
-}
-
 static void
 test_same_program_twice (void)
 {
@@ -716,104 +394,6 @@ test_async_cancel (void)
   if (log->len > 0)
     assert_dead (((LogLine *) g_ptr_array_index (log, 0))->pid);
 }
-
-static void
-test_history (void)
-{
-  g_autofree char *file = g_build_filename (tmp_dir, "history", "durations.json", NULL);
-  g_autoptr(PacerDurationHistory) history = pacer_duration_history_new (file);
-  g_autoptr(PacerDurationHistory) reread = pacer_duration_history_new (file);
-  g_autoptr(PacerRunner) runner = new_runner ("slow:/h/slow,pass:/h/fast");
-  g_autoptr(GError) error = NULL;
-  g_autofree char *program = g_test_build_filename (G_TEST_BUILT, "fake-gtest", NULL);
-
-  g_test_summary ("Durations of a run are saved to the history for the next one");
-
-  g_object_set (runner, "n-workers", 2, "history", history, NULL);
-  g_assert_true (pacer_runner_run (runner, NULL, &error));
-  g_assert_no_error (error);
-
-  g_assert_true (pacer_duration_history_load (reread, &error));
-  g_assert_no_error (error);
-  /* GTest's own clock times the 300 ms test. */
-  g_assert_cmpfloat (pacer_duration_history_lookup (reread, program, "/h/slow"), >=, 0.3);
-  g_assert_cmpfloat (pacer_duration_history_lookup (reread, program, "/h/fast"), <,
-                     pacer_duration_history_lookup (reread, program, "/h/slow"));
-  g_assert_cmpfloat (pacer_duration_history_lookup (reread, program, "/h/fast"), >=, 0);
-}
-
-static void
-stall_on_slow (PacerRunner *runner,
-               const char  *program,
-               const char  *path,
-               const char  *worker,
-               gpointer     user_data)
-{
-  /* The controller looks away while the slow test and those after it run,
-   * so their result lines all arrive in one read. */
-  if (g_str_equal (path, "/c/slow"))
-    g_usleep (700 * G_TIME_SPAN_MILLISECOND);
-}
-
-static void
-test_gtest_clock (void)
-{
-  g_autoptr(PacerRunner) runner = new_runner ("slow:/c/slow,pass:/c/a,pass:/c/b,pass:/c/c,pass:/c/d,trap:/c/trap");
-  g_autoptr(PacerScheduler) scheduler = g_object_new (TEST_TYPE_ALL_SCHEDULER, NULL);
-  g_autoptr(GError) error = NULL;
-  const char *fast[] = { "/c/a", "/c/b", "/c/c", "/c/d" };
-  PacerTestResult *slow, *trap;
-
-  g_test_summary ("Tests are timed by GTest's own clock, however late the runner reads their results");
-
-  g_object_set (runner, "n-workers", 1, "scheduler", scheduler, NULL);
-  g_signal_connect (runner, "test-started", G_CALLBACK (stall_on_slow), NULL);
-  g_assert_true (pacer_runner_run (runner, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (pacer_runner_get_count (runner, PACER_TEST_OUTCOME_PASS), ==, 6);
-
-  /* Timing by arrival would share the 0.7 s stall out over all five. */
-  slow = find_result (runner, "/c/slow");
-  g_assert_cmpfloat (pacer_test_result_get_duration (slow), >=, 0.3);
-  g_assert_cmpfloat (pacer_test_result_get_duration (slow), <, 0.5);
-  g_assert_cmpfloat_with_epsilon (pacer_test_result_get_end_time (slow) - pacer_test_result_get_start_time (slow),
-                                  pacer_test_result_get_duration (slow), 1e-6);
-  for (guint i = 0; i < G_N_ELEMENTS (fast); i++)
-    {
-      PacerTestResult *result = find_result (runner, fast[i]);
-
-      g_assert_cmpfloat (pacer_test_result_get_duration (result), <, 0.05);
-      g_assert_cmpfloat (pacer_test_result_get_start_time (result), >=,
-                         pacer_test_result_get_end_time (slow) - 0.05);
-    }
-
-  /* The trap subprocess's own STOP_CASE (50 ms) is not the test's (200 ms). */
-  trap = find_result (runner, "/c/trap");
-  g_assert_cmpfloat (pacer_test_result_get_duration (trap), >=, 0.2);
-}
-
-static void
-test_gtest_clock_lost (void)
-{
-  g_autoptr(PacerRunner) runner = new_runner ("pass:/m/before,muted:/m/muted,slow:/m/after");
-  g_autoptr(PacerScheduler) scheduler = g_object_new (TEST_TYPE_ALL_SCHEDULER, NULL);
-  g_autoptr(GError) error = NULL;
-  gint64 started = g_get_monotonic_time ();
-
-  g_test_summary ("A test that silences GTest's log is timed by its lines, and the run goes on");
-
-  g_object_set (runner, "n-workers", 1, "scheduler", scheduler, NULL);
-  g_assert_true (pacer_runner_run (runner, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (pacer_runner_get_count (runner, PACER_TEST_OUTCOME_PASS), ==, 3);
-  /* By lines: from reading the result before to reading its own, so a
-   * little under the 100 ms it slept if the line before was read late. */
-  g_assert_cmpfloat (pacer_test_result_get_duration (find_result (runner, "/m/muted")), >=, 0.09);
-  g_assert_cmpfloat (pacer_test_result_get_duration (find_result (runner, "/m/after")), >=, 0.29);
-  /* The grandchild holding the log open sleeps 30 s: nobody waits for it. */
-  g_assert_cmpint (g_get_monotonic_time () - started, <, 15 * G_USEC_PER_SEC);
-}
-
 static void
 test_list_tests (void)
 {
@@ -910,25 +490,12 @@ main (int   argc,
   runner_test_utils_init (tmp_dir);
 
   g_test_add_func ("/Pacer/Runner/outcomes", test_outcomes);
-  g_test_add_func ("/Pacer/Runner/crash-every-position", test_crash_every_position);
-  g_test_add_func ("/Pacer/Runner/restart-limit", test_restart_limit);
-  g_test_add_func ("/Pacer/Runner/restart-limit-zero", test_restart_limit_zero);
-  g_test_add_func ("/Pacer/Runner/timeout", test_timeout);
-  g_test_add_func ("/Pacer/Runner/maxfail", test_maxfail);
-  g_test_add_func ("/Pacer/Runner/retries", test_retries);
   g_test_add_func ("/Pacer/Runner/environment", test_environment);
-  g_test_add_func ("/Pacer/Runner/workers-capped", test_workers_capped);
-  g_test_add_func ("/Pacer/Runner/suite-path", test_suite_path);
-  g_test_add_func ("/Pacer/Runner/careless-scheduler", test_careless_scheduler);
   g_test_add_func ("/Pacer/Runner/whole-program", test_whole_program);
-  g_test_add_func ("/Pacer/Runner/shared-pool", test_shared_pool);
   g_test_add_func ("/Pacer/Runner/same-program-twice", test_same_program_twice);
   g_test_add_func ("/Pacer/Runner/bad-input", test_bad_input);
   g_test_add_func ("/Pacer/Runner/async-cancel", test_async_cancel);
-  g_test_add_func ("/Pacer/Runner/history", test_history);
-  g_test_add_func ("/Pacer/Runner/gtest-clock", test_gtest_clock);
   g_test_add_func ("/Pacer/Runner/list-tests", test_list_tests);
-  g_test_add_func ("/Pacer/Runner/gtest-clock-lost", test_gtest_clock_lost);
   g_test_add_func ("/Pacer/TestResult/properties", test_result_object);
 
   status = g_test_run ();
