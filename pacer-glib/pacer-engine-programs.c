@@ -18,6 +18,31 @@
 
 #define LIST_TIME_LIMIT 60.0
 #define LIST_TIME_LIMIT_MIN 10.0
+#define LIST_LEARNED_MIN 15.0
+#define LIST_LEARNED_FACTOR 10.0
+
+static gboolean on_list_timeout (gpointer user_data);
+
+/* The listing limit runs from when the listings started, all at once. */
+static void
+arm_list_timeout (PacerEngine *run)
+{
+  gint64 deadline = run->list_began + (gint64) (run->list_limit * G_USEC_PER_SEC);
+  gint64 left = MAX (deadline - g_get_monotonic_time (), 0);
+  GSource *source;
+
+  if (run->list_timeout_source != 0)
+    {
+      source = g_main_context_find_source_by_id (run->context, run->list_timeout_source);
+      if (source != NULL)
+        g_source_destroy (source);
+    }
+  source = g_timeout_source_new ((guint) MIN (left / 1000, G_MAXUINT));
+  g_source_set_callback (source, on_list_timeout, run, NULL);
+  g_source_set_static_name (source, "[pacer] listing timeout");
+  run->list_timeout_source = g_source_attach (source, run->context);
+  g_source_unref (source);
+}
 
 void
 _pacer_engine_program_free (PacerEngineProgram *program)
@@ -246,6 +271,23 @@ on_listed (GObject      *source,
 
   program->list_seconds = (g_get_monotonic_time () - program->list_start) / (double) G_USEC_PER_SEC;
 
+  /* The others have shown what listing takes here: a program still at it
+   * long after is hung, not slow (libsoup's hsts-test hangs after
+   * listing in about one run of eight, and held the whole run for the
+   * 300 s limit). It then runs whole, which costs no verdict. */
+  if (!program->list_timed_out && run->n_listing > 0)
+    {
+      double learned;
+
+      run->list_longest = MAX (run->list_longest, program->list_seconds);
+      learned = MAX (LIST_LEARNED_MIN, LIST_LEARNED_FACTOR * run->list_longest);
+      if (learned < run->list_limit)
+        {
+          run->list_limit = learned;
+          arm_list_timeout (run);
+        }
+    }
+
   if (program->list_timed_out)
     {
       program->whole = TRUE;
@@ -347,17 +389,13 @@ _pacer_engine_list_programs (PacerEngine *run,
     }
 
   /* A program that hangs when asked for -l must not hang the run: it is
-   * bounded by --timeout, or by a minute, far more than any listing takes.
-   * A short per-test timeout does not bound listing below ten seconds: a
-   * big program, or one under a sanitizer, takes a while to list. */
-  run->list_limit = run->settings->timeout > 0 ? MAX (run->settings->timeout, LIST_TIME_LIMIT_MIN) : LIST_TIME_LIMIT;
+   * bounded by --timeout, or by a minute, far more than any listing takes,
+   * and lowered as the other listings end (on_listed()). A short per-test
+   * timeout does not bound listing below ten seconds: a big program, or
+   * one under a sanitizer, takes a while to list. */
+  run->list_limit = run->settings->timeout > 0 ? CLAMP (run->settings->timeout, LIST_TIME_LIMIT_MIN, LIST_TIME_LIMIT)
+                                               : LIST_TIME_LIMIT;
+  run->list_began = g_get_monotonic_time ();
   if (run->n_listing > 0)
-    {
-      GSource *source = g_timeout_source_new ((guint) MIN (run->list_limit * 1000, G_MAXUINT));
-
-      g_source_set_callback (source, on_list_timeout, run, NULL);
-      g_source_set_static_name (source, "[pacer] listing timeout");
-      run->list_timeout_source = g_source_attach (source, run->context);
-      g_source_unref (source);
-    }
+    arm_list_timeout (run);
 }

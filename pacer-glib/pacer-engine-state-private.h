@@ -131,7 +131,9 @@ struct _PacerEngine
   PacerEngineStop stop;
   guint tick_source;
   guint list_timeout_source;
-  double list_limit;    /* seconds a listing may take */
+  double list_limit;    /* seconds a listing may take, from list_began */
+  gint64 list_began;    /* monotonic: when the listings started */
+  double list_longest;  /* seconds: the longest listing that ended */
   gboolean finished;
   double finished_at;   /* Unix seconds: when its last test ended */
   gboolean partitioned;  /* some listed tests belong to other partitions */

@@ -441,6 +441,30 @@ test_order_dependent_hang_learned (void)
 }
 
 static void
+test_listing_hang_learned (void)
+{
+  g_autoptr(PacerRunner) runner = pacer_runner_new (NULL);
+  g_autoptr(PacerTestCommand) quick = fake_command ("quick", "pass:/l/1,pass:/l/2", NULL);
+  g_autoptr(PacerTestCommand) hangs = fake_command ("hangs", "pass:/h/1", "FAKE_GTEST_HANG_LIST=1");
+  g_autoptr(GString) notes = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_test_summary ("A listing still going long after the others ended is stopped after ten times the "
+                  "longest of them (at least 15 s), not the run's 300 s timeout, and its program runs whole");
+
+  pacer_runner_add_command (runner, quick);
+  pacer_runner_add_command (runner, hangs);
+  g_object_set (runner, "n-workers", 2, "timeout", 300.0, NULL);
+  g_signal_connect (runner, "note", G_CALLBACK (on_note), notes);
+  g_assert_true (pacer_runner_run (runner, NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_nonnull (strstr (notes->str, "hangs: listing its tests took longer than 15 s: it runs whole"));
+  g_assert_cmpuint (pacer_runner_get_n_whole_programs (runner), ==, 1);
+  g_assert_cmpuint (pacer_runner_get_count (runner, PACER_TEST_OUTCOME_PASS), ==, 3);
+}
+
+static void
 test_cwd (void)
 {
   g_autofree char *dir = g_build_filename (tmp_dir, "own-dir", NULL);
@@ -540,6 +564,7 @@ main (int   argc,
   g_test_add_func ("/Pacer/RealSuites/order-dependent-after-crash", test_order_dependent_after_crash);
   g_test_add_func ("/Pacer/RealSuites/order-dependent-hang", test_order_dependent_hang);
   g_test_add_func ("/Pacer/RealSuites/order-dependent-hang-learned", test_order_dependent_hang_learned);
+  g_test_add_func ("/Pacer/RealSuites/listing-hang-learned", test_listing_hang_learned);
   g_test_add_func ("/Pacer/RealSuites/cwd", test_cwd);
   g_test_add_func ("/Pacer/RealSuites/helper-library", test_helper_library);
   g_test_add_func ("/Pacer/RealSuites/grow", test_grow);
