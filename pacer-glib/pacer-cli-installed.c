@@ -84,14 +84,30 @@ fold_env (char         ***argv,
 }
 
 /* g_key_file_get_string() returns what it could read of a value with a bad
- * escape sequence ("\\q") and sets the error too: the error is what counts. */
+ * escape sequence ("\\q") and sets the error too: the error is what counts.
+ * GLib 2.74 even sets its error twice, a warning, for a bad escape followed
+ * by a backslash at the end of the line ("\\q\\"): such values are refused
+ * before GLib unescapes them. */
 static char *
 get_string (GKeyFile    *keys,
             const char  *key,
             GError     **error)
 {
   g_autoptr(GError) local_error = NULL;
-  g_autofree char *value = g_key_file_get_string (keys, GROUP, key, &local_error);
+  g_autofree char *raw = g_key_file_get_value (keys, GROUP, key, NULL);
+  g_autofree char *value = NULL;
+
+  for (const char *p = raw; p != NULL && *p != '\0'; p++)
+    if (*p == '\\' && (p[1] == '\0' || strchr ("sntr\\", p[1]) == NULL))
+      {
+        g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                     _("Key file contains an invalid escape sequence in “%s”"), key);
+        return NULL;
+      }
+    else if (*p == '\\')
+      p++;
+
+  value = g_key_file_get_string (keys, GROUP, key, &local_error);
 
   if (local_error != NULL)
     {
