@@ -86,29 +86,60 @@ fold_env (char         ***argv,
 /* g_key_file_get_string() returns what it could read of a value with a bad
  * escape sequence ("\\q") and sets the error too: the error is what counts.
  * GLib 2.74 even sets its error twice, a warning, for a bad escape followed
- * by a backslash at the end of the line ("\\q\\"): such values are refused
- * before GLib unescapes them. */
+ * by a backslash at the end of the line ("\\q\\"), in strings and string
+ * lists alike: such values are refused before GLib unescapes them. A list
+ * also knows "\\;", its separator escaped. */
+static gboolean
+check_escapes (GKeyFile    *keys,
+               const char  *key,
+               gboolean     is_list,
+               GError     **error)
+{
+  g_autofree char *raw = g_key_file_get_value (keys, GROUP, key, NULL);
+  const char *known = is_list ? "sntr\\;" : "sntr\\";
+
+  for (const char *p = raw; p != NULL && *p != '\0'; p++)
+    if (*p == '\\' && (p[1] == '\0' || strchr (known, p[1]) == NULL))
+      {
+        g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                     _("Key file contains an invalid escape sequence in “%s”"), key);
+        return FALSE;
+      }
+    else if (*p == '\\')
+      p++;
+  return TRUE;
+}
+
 static char *
 get_string (GKeyFile    *keys,
             const char  *key,
             GError     **error)
 {
   g_autoptr(GError) local_error = NULL;
-  g_autofree char *raw = g_key_file_get_value (keys, GROUP, key, NULL);
   g_autofree char *value = NULL;
 
-  for (const char *p = raw; p != NULL && *p != '\0'; p++)
-    if (*p == '\\' && (p[1] == '\0' || strchr ("sntr\\", p[1]) == NULL))
-      {
-        g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
-                     _("Key file contains an invalid escape sequence in “%s”"), key);
-        return NULL;
-      }
-    else if (*p == '\\')
-      p++;
-
+  if (!check_escapes (keys, key, FALSE, error))
+    return NULL;
   value = g_key_file_get_string (keys, GROUP, key, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  return g_steal_pointer (&value);
+}
 
+static GStrv
+get_string_list (GKeyFile    *keys,
+                 const char  *key,
+                 GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_auto(GStrv) value = NULL;
+
+  if (!check_escapes (keys, key, TRUE, error))
+    return NULL;
+  value = g_key_file_get_string_list (keys, GROUP, key, NULL, &local_error);
   if (local_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
@@ -181,7 +212,7 @@ load_one (const char  *file,
   g_strv_builder_add (env, "GIO_USE_VFS=local");
   if (g_key_file_has_key (keys, GROUP, "TestEnvironment", NULL))
     {
-      test_env = g_key_file_get_string_list (keys, GROUP, "TestEnvironment", NULL, &local_error);
+      test_env = get_string_list (keys, "TestEnvironment", &local_error);
       if (test_env == NULL)
         return key_error (error, file, g_steal_pointer (&local_error));
       for (guint i = 0; test_env[i] != NULL; i++)

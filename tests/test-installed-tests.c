@@ -82,9 +82,10 @@ test_verdicts (void)
   g_free (write_test (dir, "d-fail.test", t4));
   t5 = g_strdup_printf ("[Test]\nType=session\nExec=%s\nTestEnvironment=FAKE_PLAIN_SIGNAL=11;\n", plain);
   g_free (write_test (dir, "e-crash.test", t5));
-  /* TAP-looking output counts only with Output=TAP. */
+  /* TAP-looking output counts only with Output=TAP. A list's escaped
+   * separator ("\\;") is a good escape in TestEnvironment. */
   t6 = g_strdup_printf ("[Test]\nType=session\nExec=%s\nOutput=TAP\n"
-                        "TestEnvironment=FAKE_PLAIN_OUTPUT=1..2\\nok 1 one\\nok 2 two\\n;\n", plain);
+                        "TestEnvironment=FAKE_PLAIN_OUTPUT=1..2\\nok 1 one\\nok 2 two\\;three\\n;\n", plain);
   g_free (write_test (dir, "f-tap.test", t6));
   {
     g_autofree char *not_tap = g_strdup_printf ("[Test]\nType=session\nExec=%s\n"
@@ -105,6 +106,7 @@ test_verdicts (void)
   g_assert_nonnull (strstr (out, "FAIL d-fail.test"));
   g_assert_nonnull (strstr (out, "CRASH e-crash.test"));
   g_assert_nonnull (strstr (out, "PASS f-tap.test: one"));
+  g_assert_nonnull (strstr (out, "PASS f-tap.test: two;three"));
   g_assert_nonnull (strstr (out, "PASS g-not-tap.test ("));
   g_assert_nonnull (strstr (out, "fake-gtest --verbose --seed"));
 
@@ -268,6 +270,9 @@ test_bad_input (void)
   check_bad ("escape.test", "[Test]\nType=session\nExec=true \\q\n", "escape");
   /* GLib 2.74 sets its error twice for this one (fuzz-installed-test). */
   check_bad ("escape-end.test", "[Test]\nType=session\nExec=true \\q\\\n", "escape");
+  /* And in a string list (fuzz-installed-test again). */
+  check_bad ("env-escape-end.test", "[Test]\nType=session\nExec=true\nTestEnvironment=A=\\q\\\n", "escape");
+  check_bad ("env-escape.test", "[Test]\nType=session\nExec=true\nTestEnvironment=A=\\q;\n", "escape");
 
   /* A good test beside a bad one does not run either. */
   good = g_strdup_printf ("[Test]\nType=session\nExec=%s\nTestEnvironment=FAKE_PLAIN_LOG=%s;\n", plain, marker);
