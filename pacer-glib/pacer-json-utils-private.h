@@ -12,6 +12,12 @@ G_BEGIN_DECLS
 gsize       _pacer_json_repair_numbers (char        *text,
                                         gsize        length);
 
+/* JSON has no infinity and no NaN, yet json-glib 1.6 reads a number too large
+ * for a double ("1e999") as infinity and writes it back as "inf", text nobody
+ * can parse. Returns the JSON Pointer of the first such number under @node,
+ * or NULL when there is none. */
+char       *_pacer_json_find_non_finite (JsonNode   *node);
+
 /* Members of JSON that other processes wrote, read without trust: json-glib's
  * *_with_default() getters fail a precondition on an object or an array where
  * a value should be, and convert a double to an integer however large. These

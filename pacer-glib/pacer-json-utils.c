@@ -10,6 +10,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "pacer-json-utils-private.h"
@@ -117,4 +118,62 @@ _pacer_json_get_object (JsonObject *object,
   JsonNode *node = object != NULL ? json_object_get_member (object, member) : NULL;
 
   return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+/* Member names are JSON Pointer-escaped (RFC 6901), so the path names one
+ * place however odd the names are. */
+static gboolean
+find_non_finite (JsonNode *node,
+                 GString  *path)
+{
+  gsize length = path->len;
+
+  if (JSON_NODE_HOLDS_VALUE (node))
+    return json_node_get_value_type (node) == G_TYPE_DOUBLE && !isfinite (json_node_get_double (node));
+
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          g_string_append_printf (path, "/%u", i);
+          if (find_non_finite (json_array_get_element (array, i), path))
+            return TRUE;
+          g_string_truncate (path, length);
+        }
+    }
+  else if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObjectIter iter;
+      const char *member;
+      JsonNode *child;
+
+      json_object_iter_init (&iter, json_node_get_object (node));
+      while (json_object_iter_next (&iter, &member, &child))
+        {
+          g_string_append_c (path, '/');
+          for (const char *p = member; *p != '\0'; p++)
+            if (*p == '~')
+              g_string_append (path, "~0");
+            else if (*p == '/')
+              g_string_append (path, "~1");
+            else
+              g_string_append_c (path, *p);
+          if (find_non_finite (child, path))
+            return TRUE;
+          g_string_truncate (path, length);
+        }
+    }
+  return FALSE;
+}
+
+char *
+_pacer_json_find_non_finite (JsonNode *node)
+{
+  g_autoptr(GString) path = g_string_new (NULL);
+
+  if (!find_non_finite (node, path))
+    return NULL;
+  return path->len > 0 ? g_string_free (g_steal_pointer (&path), FALSE) : g_strdup ("/");
 }

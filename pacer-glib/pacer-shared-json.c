@@ -97,6 +97,7 @@ parse_object (GBytes      *bytes,
   g_autoptr(GError) local_error = NULL;
   gsize size;
   const char *data = g_bytes_get_data (bytes, &size);
+  g_autofree char *path = NULL;
   JsonNode *root;
 
   if (!json_parser_load_from_data (parser, data, size, &local_error))
@@ -111,6 +112,15 @@ parse_object (GBytes      *bytes,
     {
       g_set_error (error, PACER_ERROR, PACER_ERROR_CORRUPT_STATE,
                    _("“%s” does not hold a JSON object"), location);
+      return NULL;
+    }
+
+  /* Read as infinity, it would be written back as text no one can parse. */
+  path = _pacer_json_find_non_finite (root);
+  if (path != NULL)
+    {
+      g_set_error (error, PACER_ERROR, PACER_ERROR_CORRUPT_STATE,
+                   _("“%s” holds a number too large for a double at “%s”"), location, path);
       return NULL;
     }
 
@@ -137,16 +147,18 @@ load_object (PacerSharedJson  *self,
   return parse_object (bytes, pacer_store_get_location (self->store), error);
 }
 
-static GBytes *object_to_bytes (JsonObject *object);
+static GBytes *object_to_bytes (PacerSharedJson  *self,
+                                JsonObject       *object,
+                                GError          **error);
 
 static gboolean
 store_object (PacerSharedJson  *self,
               JsonObject       *object,
               GError          **error)
 {
-  g_autoptr(GBytes) bytes = object_to_bytes (object);
+  g_autoptr(GBytes) bytes = object_to_bytes (self, object, error);
 
-  return pacer_store_write (self->store, bytes, error);
+  return bytes != NULL && pacer_store_write (self->store, bytes, error);
 }
 
 static void
@@ -532,15 +544,28 @@ pacer_shared_json_read (PacerSharedJson  *self,
   return load_object (self, error);
 }
 
+/* An edit that set infinity or NaN would leave every other process a state
+ * it cannot read: it is refused, and the stored state stays as it was. */
 static GBytes *
-object_to_bytes (JsonObject *object)
+object_to_bytes (PacerSharedJson  *self,
+                 JsonObject       *object,
+                 GError          **error)
 {
   g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
   g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *path = NULL;
   gsize length = 0;
   char *text;
 
   json_node_set_object (root, object);
+  path = _pacer_json_find_non_finite (root);
+  if (path != NULL)
+    {
+      g_set_error (error, PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT,
+                   _("Not storing “%s”: JSON cannot hold the infinite or NaN number at “%s”"),
+                   pacer_store_get_location (self->store), path);
+      return NULL;
+    }
   json_generator_set_root (generator, root);
   text = json_generator_to_data (generator, &length);
   length = _pacer_json_repair_numbers (text, length);
@@ -583,7 +608,9 @@ edit_optimistically (PacerSharedJson          *self,
       if (!func (data, user_data))
         return TRUE;
 
-      new_bytes = object_to_bytes (data);
+      new_bytes = object_to_bytes (self, data, error);
+      if (new_bytes == NULL)
+        return FALSE;
       g_clear_error (&local_error);
       if (pacer_store_compare_and_set (self->store, version, new_bytes, NULL, &local_error))
         return TRUE;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <math.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -91,6 +92,51 @@ test_bare_exponent (Fixture       *f,
   g_assert_cmpfloat (json_object_get_double_member (object, "tiny"), ==, 1e-08);
   g_assert_cmpfloat (json_object_get_double_member (object, "small"), ==, -2e-16);
   g_assert_cmpstr (json_object_get_string_member (object, "text"), ==, "1e-08.0 stays as written");
+}
+
+static gboolean
+store_nan (JsonObject *data,
+           gpointer    user_data)
+{
+  json_object_set_int_member (data, "count", 2);
+  json_object_set_double_member (data, "ratio", NAN);
+  return TRUE;
+}
+
+static void
+test_non_finite (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(PacerSharedJson) shared = pacer_shared_json_new (f->path, NULL, -1);
+  g_autoptr(JsonObject) updates = json_object_new ();
+  g_autoptr(JsonArray) array = json_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
+  g_test_summary ("An edit or update that sets infinity or NaN, which JSON cannot hold, is refused "
+                  "with an error naming the member, and the stored state stays as it was");
+
+  g_assert_true (pacer_shared_json_edit (shared, increment, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (f->path, &before, NULL, NULL));
+
+  g_assert_false (pacer_shared_json_edit (shared, store_nan, NULL, &error));
+  g_assert_error (error, PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, f->path));
+  g_assert_nonnull (strstr (error->message, "“/ratio”"));
+  g_clear_error (&error);
+
+  json_array_add_double_element (array, 1.5);
+  json_array_add_double_element (array, INFINITY);
+  json_object_set_array_member (updates, "list", g_steal_pointer (&array));
+  g_assert_false (pacer_shared_json_update (shared, updates, &error));
+  g_assert_error (error, PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "“/list/1”"));
+  g_clear_error (&error);
+
+  g_assert_true (g_file_get_contents (f->path, &after, NULL, NULL));
+  g_assert_cmpstr (before, ==, after);
 }
 
 static void
@@ -451,6 +497,13 @@ spoil_with_array (const char *path)
   g_assert_true (g_file_set_contents (path, "[1, 2, 3]", -1, NULL));
 }
 
+/* Valid JSON that json-glib 1.6 reads as infinity (fuzz-shared-json). */
+static void
+spoil_with_huge_number (const char *path)
+{
+  g_assert_true (g_file_set_contents (path, "{\"count\": 3, \"a\": [0, {\"x/y\": 1173185602733E56002}]}", -1, NULL));
+}
+
 static void
 spoil_with_directory (const char *path)
 {
@@ -498,12 +551,13 @@ static void
 test_bad_state (Fixture       *f,
                 gconstpointer  data)
 {
-  struct { const char *name; Spoil spoil; PacerError code; gboolean read_fails; } cases[] = {
-    { "garbage", spoil_with_garbage, PACER_ERROR_CORRUPT_STATE, TRUE },
-    { "array", spoil_with_array, PACER_ERROR_CORRUPT_STATE, TRUE },
-    { "directory", spoil_with_directory, PACER_ERROR_IO, TRUE },
-    { "symlink", spoil_with_symlink, PACER_ERROR_IO, TRUE },
-    { "no-permission", spoil_with_no_permission, PACER_ERROR_IO, TRUE },
+  struct { const char *name; Spoil spoil; PacerError code; const char *where; } cases[] = {
+    { "garbage", spoil_with_garbage, PACER_ERROR_CORRUPT_STATE, NULL },
+    { "array", spoil_with_array, PACER_ERROR_CORRUPT_STATE, NULL },
+    { "huge-number", spoil_with_huge_number, PACER_ERROR_CORRUPT_STATE, "“/a/1/x~1y”" },
+    { "directory", spoil_with_directory, PACER_ERROR_IO, NULL },
+    { "symlink", spoil_with_symlink, PACER_ERROR_IO, NULL },
+    { "no-permission", spoil_with_no_permission, PACER_ERROR_IO, NULL },
   };
 
   g_test_summary ("Corrupt JSON, an array, an unreadable file or a symlink give a PACER_ERROR "
@@ -530,6 +584,8 @@ test_bad_state (Fixture       *f,
       g_assert_null (object);
       g_assert_error (error, PACER_ERROR, (int) cases[i].code);
       g_assert_nonnull (strstr (error->message, path));
+      if (cases[i].where != NULL)
+        g_assert_nonnull (strstr (error->message, cases[i].where));
       g_clear_error (&error);
 
       g_assert_false (pacer_shared_json_edit (shared, increment, NULL, &error));
@@ -564,6 +620,7 @@ main (int   argc,
   ADD ("killed-writers", test_killed_writers);
   ADD ("bad-state", test_bad_state);
   ADD ("bare-exponent", test_bare_exponent);
+  ADD ("non-finite", test_non_finite);
 #undef ADD
 
   return g_test_run ();
