@@ -80,6 +80,7 @@
 #include "pacer-fixture-exit-private.h"
 #include "pacer-fixture-registry-private.h"
 #include "pacer-glib-private.h"
+#include "pacer-json-utils-private.h"
 #include "pacer-shared-fixture.h"
 #include "pacer-shared-fixture-private.h"
 #include "pacer-shared-json.h"
@@ -197,7 +198,19 @@ ready_envelope (PacerSharedFixture  *self,
   g_autoptr(GBytes) bytes = NULL;
 
   if (self->serialize.func == NULL)
-    return _pacer_fixture_envelope_new_ready (data);
+    {
+      /* Stored as "inf", it would be text no other process could read. */
+      g_autofree char *path = _pacer_json_find_non_finite (data);
+
+      if (path != NULL)
+        {
+          g_set_error (error, PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT,
+                       _("the setup's value holds an infinite or NaN number at “%s”, which JSON cannot hold"),
+                       path);
+          return NULL;
+        }
+      return _pacer_fixture_envelope_new_ready (data);
+    }
 
   bytes = ((PacerSharedFixtureSerializeFunc) self->serialize.func) (self, data,
                                                                     self->serialize.data, error);

@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <signal.h>
 #include <string.h>
 
@@ -145,6 +146,47 @@ test_setup_error (void)
   g_assert_null (pacer_shared_fixture_get (second, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_assert_nonnull (strstr (error->message, "no such thing"));
+  g_assert_cmpuint (calls, ==, 1);
+}
+
+static JsonNode *
+infinite_setup (PacerSharedFixture  *fixture,
+                gpointer             user_data,
+                GError             **error)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  guint *calls = user_data;
+
+  (*calls)++;
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "limits");
+  json_builder_begin_array (builder);
+  json_builder_add_double_value (builder, 2.5);
+  json_builder_add_double_value (builder, INFINITY);
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+static void
+test_non_finite_value (void)
+{
+  guint calls = 0;
+  g_autoptr(PacerSharedFixture) first = pacer_shared_fixture_new ("infinite", infinite_setup, &calls, NULL);
+  g_autoptr(PacerSharedFixture) second = pacer_shared_fixture_new ("infinite", infinite_setup, &calls, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_test_summary ("A setup value holding infinity or NaN, which JSON cannot hold, is a failed setup "
+                  "naming the number's place, for every caller, instead of state nobody can read");
+
+  g_assert_null (pacer_shared_fixture_get (first, &error));
+  g_assert_error (error, PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "“/limits/1”"));
+  g_clear_error (&error);
+
+  g_assert_null (pacer_shared_fixture_get (second, &error));
+  g_assert_error (error, PACER_ERROR, PACER_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "“/limits/1”"));
   g_assert_cmpuint (calls, ==, 1);
 }
 
@@ -591,6 +633,7 @@ main (int   argc,
 
   g_test_add_func ("/Pacer/SharedFixture/once-per-store", test_once_per_store);
   g_test_add_func ("/Pacer/SharedFixture/setup-error", test_setup_error);
+  g_test_add_func ("/Pacer/SharedFixture/non-finite-value", test_non_finite_value);
   g_test_add_func ("/Pacer/SharedFixture/custom-functions", test_custom_functions);
   g_test_add_func ("/Pacer/SharedFixture/bad-name", test_bad_name);
   g_test_add_func ("/Pacer/SharedFixture/odd-stored-members", test_odd_stored_members);
