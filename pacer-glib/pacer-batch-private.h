@@ -17,6 +17,7 @@ typedef enum {
   PACER_BATCH_KILL_TIMEOUT,  /* the running test overran --timeout */
   PACER_BATCH_KILL_STOP,     /* the run stops: -x, the restart limit, Ctrl-C */
   PACER_BATCH_KILL_SPLIT,    /* a test split from its program overran the split limit */
+  PACER_BATCH_KILL_EXIT,     /* every test reported, and the process would not end */
 } PacerBatchKill;
 
 /* A result line for the test at @position; for a whole program (not GTest),

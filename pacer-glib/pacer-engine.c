@@ -912,7 +912,12 @@ handle_gtest_end (PacerEngine     *run,
   if (!_pacer_batch_has_unreported (batch))
     {
       /* Every test reported; a process killed after that still lost its slot. */
-      if (batch->signaled && batch->kill_reason == PACER_BATCH_KILL_NONE)
+      if (batch->kill_reason == PACER_BATCH_KILL_EXIT)
+        {
+          run->callbacks->worker_down (slot->id, _("the process did not end after its last test"), run->user_data);
+          slot->ready = FALSE;
+        }
+      else if (batch->signaled && batch->kill_reason == PACER_BATCH_KILL_NONE)
         {
           g_autofree char *end = _pacer_batch_describe_end (batch);
 
@@ -1242,6 +1247,35 @@ timeout_usec (double seconds)
   return (gint64) MIN (seconds * G_USEC_PER_SEC, (double) (G_MAXINT64 / 2));
 }
 
+/* A process whose tests have all reported is only ending. One that hangs
+ * there (libsoup's timeout-test, after a failed test, joins a server thread
+ * that never quits) would hold its worker for a whole further --timeout,
+ * since the timeout counts from the last result: 300 s for installed
+ * tests. It gets this long, or its timeout if shorter; its tests' results
+ * stand, and a note says what happened. */
+#define EXIT_LIMIT 30.0
+
+static gboolean
+check_exit_limit (PacerEngine     *run,
+                  PacerEngineSlot *slot,
+                  gint64           now)
+{
+  PacerBatch *batch = slot->batch;
+  double timeout = program_timeout (run, batch_program (run, batch));
+  double limit = timeout > 0 ? MIN (timeout, EXIT_LIMIT) : EXIT_LIMIT;
+
+  if (batch->whole || batch->exited || batch->kill_reason != PACER_BATCH_KILL_NONE ||
+      _pacer_batch_has_unreported (batch) || now - batch->event_time < timeout_usec (limit))
+    return FALSE;
+
+  _pacer_engine_note (run, batch_program (run, batch),
+                      _("its process (%s) had not ended %g s after its last test: it is stopped, and its "
+                        "tests' results stand"),
+                      slot->id, limit);
+  _pacer_batch_kill (batch, PACER_BATCH_KILL_EXIT);
+  return TRUE;
+}
+
 static gboolean
 on_tick (gpointer user_data)
 {
@@ -1252,7 +1286,7 @@ on_tick (gpointer user_data)
     {
       PacerBatch *batch = run->slots[i].batch;
 
-      if (batch != NULL &&
+      if (batch != NULL && !check_exit_limit (run, &run->slots[i], now) &&
           !_pacer_batch_check_timeout (batch, now, timeout_usec (program_timeout (run, batch_program (run, batch)))))
         check_split_limit (run, &run->slots[i], now);
     }

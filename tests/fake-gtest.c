@@ -19,6 +19,9 @@
  * FAKE_GTEST_CLAIM_CWD makes main() set up its working directory as
  * ostree's C tests do, also when listing: it needs `.testtmp` there and
  * creates `files`, failing if another process of it already has.
+ * FAKE_GTEST_EXIT_HANG makes a process that ran tests hang after them, as
+ * libsoup's timeout-test does when a failed test leaves its server thread
+ * waiting.
  */
 
 #include <errno.h>
@@ -345,6 +348,7 @@ main (int argc, char **argv)
   const char *count = g_getenv ("FAKE_GTEST_COUNT");
   const char *slow = g_getenv ("FAKE_GTEST_SLOW");
   g_auto(GStrv) items = NULL;
+  int status;
 
   for (int i = 1; i + 1 < argc; i++)
     {
@@ -457,5 +461,9 @@ main (int argc, char **argv)
         }
     }
 
-  return g_test_run ();
+  status = g_test_run ();
+  /* Only a process that ran tests for a runner: listing ends normally. */
+  if (g_getenv ("FAKE_GTEST_EXIT_HANG") != NULL && log_fd_arg != NULL)
+    g_usleep (G_MAXULONG);
+  return status;
 }

@@ -465,6 +465,36 @@ test_listing_hang_learned (void)
 }
 
 static void
+test_exit_hang (void)
+{
+  g_autoptr(PacerRunner) runner = pacer_runner_new (NULL);
+  g_autoptr(PacerTestCommand) hangs = fake_command ("hangs-at-exit", "pass:/e/1,fail:/e/2,pass:/e/3",
+                                                    "FAKE_GTEST_EXIT_HANG=1");
+  g_autoptr(GString) notes = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  gint64 start = g_get_monotonic_time ();
+  double elapsed;
+
+  g_test_summary ("A process that hangs after its last test reported is stopped 30 s later, not a whole "
+                  "--timeout later; its tests' results stand and a note says so");
+
+  pacer_runner_add_command (runner, hangs);
+  g_object_set (runner, "n-workers", 2, "timeout", 300.0, NULL);
+  g_signal_connect (runner, "note", G_CALLBACK (on_note), notes);
+  g_assert_true (pacer_runner_run (runner, NULL, &error));
+  g_assert_no_error (error);
+  elapsed = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+  g_test_message ("%.1f s; notes: %s", elapsed, notes->str);
+
+  g_assert_cmpfloat (elapsed, <, 120);
+  g_assert_nonnull (strstr (notes->str, "had not ended 30 s after its last test"));
+  g_assert_cmpuint (pacer_runner_get_count (runner, PACER_TEST_OUTCOME_PASS), ==, 2);
+  g_assert_cmpuint (pacer_runner_get_count (runner, PACER_TEST_OUTCOME_FAIL), ==, 1);
+  g_assert_cmpuint (pacer_runner_get_count (runner, PACER_TEST_OUTCOME_TIMEOUT), ==, 0);
+  g_assert_cmpuint (pacer_runner_get_count (runner, PACER_TEST_OUTCOME_CRASH), ==, 0);
+}
+
+static void
 test_cwd (void)
 {
   g_autofree char *dir = g_build_filename (tmp_dir, "own-dir", NULL);
@@ -565,6 +595,7 @@ main (int   argc,
   g_test_add_func ("/Pacer/RealSuites/order-dependent-hang", test_order_dependent_hang);
   g_test_add_func ("/Pacer/RealSuites/order-dependent-hang-learned", test_order_dependent_hang_learned);
   g_test_add_func ("/Pacer/RealSuites/listing-hang-learned", test_listing_hang_learned);
+  g_test_add_func ("/Pacer/RealSuites/exit-hang", test_exit_hang);
   g_test_add_func ("/Pacer/RealSuites/cwd", test_cwd);
   g_test_add_func ("/Pacer/RealSuites/helper-library", test_helper_library);
   g_test_add_func ("/Pacer/RealSuites/grow", test_grow);
