@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "pacer-cli-bazel-private.h"
+#include "pacer-cli-ci-private.h"
 #include "pacer-cli-config-private.h"
 #include "pacer-cli-options-private.h"
 
@@ -213,7 +214,7 @@ parse_arguments (CommandLine  *command_line,
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &options->verbose, N_("Print every result"), NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &options->quiet, N_("Print only failures and the summary"), NULL },
     { "tap", 0, 0, G_OPTION_ARG_FILENAME, &options->tap, N_("Write the results as TAP to FILE, or to standard output with “-” (the console then goes to standard error)"), N_("FILE|-") },
-    { "partition", 0, 0, G_OPTION_ARG_STRING, &options->partition, N_("Run only partition K of N: slice:K/N, hash:K/N or duration:K/N"), N_("KIND:K/N") },
+    { "partition", 0, 0, G_OPTION_ARG_STRING, &options->partition, N_("Run only partition K of N: slice:K/N, hash:K/N or duration:K/N; auto[:KIND] takes K and N from the CI's parallel jobs"), N_("KIND:K/N") },
     { "exec", 0, 0, G_OPTION_ARG_NONE, &options->exec, N_("Run one test command: the first argument is the program, the others its own arguments (for meson test --wrapper)"), NULL },
     { "installed-tests", 0, 0, G_OPTION_ARG_NONE, &options->installed_tests, N_("Run GNOME installed tests: the arguments are .test files or directories of them"), NULL },
     { "build-dir", 'C', 0, G_OPTION_ARG_FILENAME, &options->build_dir, N_("Run the tests of a meson build directory, as “meson test” does; the arguments are test names"), N_("BUILDDIR") },
@@ -415,12 +416,18 @@ check_gtest_options (const PacerCliOptions *options)
   return TRUE;
 }
 
-/* An explicit --partition wins over Bazel's variables. */
+/* An explicit --partition wins over Bazel's variables; `auto` reads the
+ * CI's. */
 static gboolean
 check_partition (PacerCliOptions *options)
 {
   g_autoptr(GError) error = NULL;
 
+  if (!pacer_cli_ci_partition (&options->partition, &error))
+    {
+      g_printerr ("pacer-run: %s\n", error->message);
+      return FALSE;
+    }
   if (options->partition == NULL && !pacer_cli_bazel_partition (&options->partition, &error))
     {
       g_printerr ("pacer-run: %s\n", error->message);

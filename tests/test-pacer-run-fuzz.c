@@ -177,7 +177,8 @@ partition_value (GRand *rand)
 {
   static const char * const good[] = {
     "slice:1/2", "hash:2/2", "duration:1/3", "slice:0/2", "slice:3/2", "slice:1/0", "hash:-1/2",
-    "slice:1/18446744073709551617", "slice:1/4294967296", "duration:1/1", "slice", "slice:1/", NULL,
+    "slice:1/18446744073709551617", "slice:1/4294967296", "duration:1/1", "slice", "slice:1/",
+    "auto", "auto:slice", "auto:", "auto:auto", "auto:hash:1/2", NULL,
   };
 
   return g_rand_boolean (rand) ? g_strdup (pick (rand, good)) : odd_value (rand);

@@ -21,6 +21,13 @@ fake_gtest (void)
   return g_test_build_filename (G_TEST_BUILT, "fake-gtest", NULL);
 }
 
+/* What --partition auto reads: GitLab CI's, CircleCI's and Buildkite's. */
+static const char * const ci_partition_variables[] = {
+  "CI_NODE_TOTAL", "CI_NODE_INDEX",
+  "CIRCLE_NODE_TOTAL", "CIRCLE_NODE_INDEX",
+  "BUILDKITE_PARALLEL_JOB_COUNT", "BUILDKITE_PARALLEL_JOB",
+};
+
 /* Runs pacer-run to the end with FAKE_GTEST_TESTS=@tests and the extra
  * environment @env (NAME=VALUE…); returns its exit status. */
 static int
@@ -36,6 +43,9 @@ run_cli (const char          *tests,
   g_subprocess_launcher_unsetenv (launcher, "TEST_TOTAL_SHARDS");
   g_subprocess_launcher_unsetenv (launcher, "TEST_SHARD_INDEX");
   g_subprocess_launcher_unsetenv (launcher, "TEST_SHARD_STATUS_FILE");
+  /* This suite may itself run as one of a CI job's parallel copies. */
+  for (guint i = 0; i < G_N_ELEMENTS (ci_partition_variables); i++)
+    g_subprocess_launcher_unsetenv (launcher, ci_partition_variables[i]);
   for (guint i = 0; env != NULL && env[i] != NULL; i++)
     {
       g_auto(GStrv) pair = g_strsplit (env[i], "=", 2);
@@ -309,6 +319,92 @@ test_bazel (void)
     }
 }
 
+/* The same set of names, whatever order the workers ended in. */
+static void
+assert_same_names (GPtrArray *a,
+                   GPtrArray *b)
+{
+  g_ptr_array_sort (a, compare_names);
+  g_ptr_array_sort (b, compare_names);
+  g_assert_cmpuint (a->len, ==, b->len);
+  for (guint i = 0; i < a->len; i++)
+    g_assert_cmpstr (g_ptr_array_index (a, i), ==, g_ptr_array_index (b, i));
+}
+
+static void
+test_ci_partition (void)
+{
+  g_autofree char *program = fake_gtest ();
+  g_autofree char *cache = g_build_filename (tmp_dir, "ci-cache", NULL);
+  const char *tests = "pass:/c/0,pass:/c/1,pass:/c/2,pass:/c/3,pass:/c/4,pass:/c/5,pass:/c/6,pass:/c/7";
+  struct { const char *total; const char *index; guint first; } cis[] = {
+    { "CI_NODE_TOTAL", "CI_NODE_INDEX", 1 },
+    { "CIRCLE_NODE_TOTAL", "CIRCLE_NODE_INDEX", 0 },
+    { "BUILDKITE_PARALLEL_JOB_COUNT", "BUILDKITE_PARALLEL_JOB", 0 },
+  };
+  const char *bad_envs[][3] = {
+    { "CI_NODE_TOTAL=3", "CI_NODE_INDEX=0", NULL },
+    { "CI_NODE_TOTAL=3", "CI_NODE_INDEX=4", NULL },
+    { "CIRCLE_NODE_TOTAL=3", "CIRCLE_NODE_INDEX=3", NULL },
+    { "BUILDKITE_PARALLEL_JOB_COUNT=two", "BUILDKITE_PARALLEL_JOB=0", NULL },
+    { "CI_NODE_INDEX=2", NULL, NULL },
+  };
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GPtrArray) gitlab_alone = NULL;
+
+  g_test_summary ("--partition auto[:KIND] takes K and N from GitLab CI, CircleCI or Buildkite, runs every "
+                  "test outside a parallel job, and refuses variables that are not one of its copies");
+
+  all = partition_names (tests, NULL, NULL, cache);
+  g_assert_cmpuint (all->len, ==, 8);
+
+  for (guint c = 0; c < G_N_ELEMENTS (cis); c++)
+    for (guint k = 1; k <= 3; k++)
+      {
+        g_autofree char *total_env = g_strdup_printf ("%s=3", cis[c].total);
+        g_autofree char *index_env = g_strdup_printf ("%s=%u", cis[c].index, k - 1 + cis[c].first);
+        g_autofree char *hash_spec = g_strdup_printf ("hash:%u/3", k);
+        g_autofree char *slice_spec = g_strdup_printf ("slice:%u/3", k);
+        const char *env[] = { total_env, index_env, NULL };
+        g_autoptr(GPtrArray) automatic = partition_names (tests, env, "auto", cache);
+        g_autoptr(GPtrArray) hash = partition_names (tests, NULL, hash_spec, cache);
+        g_autoptr(GPtrArray) auto_slice = partition_names (tests, env, "auto:slice", cache);
+        g_autoptr(GPtrArray) slice = partition_names (tests, NULL, slice_spec, cache);
+
+        assert_same_names (automatic, hash);
+        assert_same_names (auto_slice, slice);
+      }
+
+  /* Outside CI, and in a GitLab job without parallel: (CI_NODE_TOTAL=1, no
+   * index), every test runs. */
+  {
+    g_autoptr(GPtrArray) outside = partition_names (tests, NULL, "auto", cache);
+    const char *env[] = { "CI_NODE_TOTAL=1", NULL };
+
+    gitlab_alone = partition_names (tests, env, "auto:duration", cache);
+    assert_same_names (outside, all);
+    assert_same_names (gitlab_alone, all);
+  }
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad_envs); i++)
+    {
+      const char *args[] = { "--partition", "auto", program, NULL };
+      g_autofree char *out = NULL, *err = NULL;
+
+      g_assert_cmpint (run_cli (tests, bad_envs[i], args, &out, &err), ==, 2);
+      g_assert_nonnull (strstr (err, "not one of a job's parallel copies"));
+      g_assert_null (strstr (out, "passed"));
+    }
+
+  {
+    const char *args[] = { "--partition", "auto:random", program, NULL };
+    g_autofree char *out = NULL, *err = NULL;
+
+    g_assert_cmpint (run_cli (tests, NULL, args, &out, &err), ==, 2);
+    g_assert_nonnull (strstr (err, "auto:random"));
+  }
+}
+
 static void
 test_bad_partition (void)
 {
@@ -494,6 +590,7 @@ main (int   argc,
   g_test_add_func ("/Pacer/RunIntegration/tap-file", test_tap_file);
   g_test_add_func ("/Pacer/RunIntegration/partition-union", test_partition_union);
   g_test_add_func ("/Pacer/RunIntegration/bazel", test_bazel);
+  g_test_add_func ("/Pacer/RunIntegration/ci-partition", test_ci_partition);
   g_test_add_func ("/Pacer/RunIntegration/bad-partition", test_bad_partition);
   g_test_add_func ("/Pacer/RunIntegration/meson", test_meson);
 
