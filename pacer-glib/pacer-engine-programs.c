@@ -31,12 +31,7 @@ arm_list_timeout (PacerEngine *run)
   gint64 left = MAX (deadline - g_get_monotonic_time (), 0);
   GSource *source;
 
-  if (run->list_timeout_source != 0)
-    {
-      source = g_main_context_find_source_by_id (run->context, run->list_timeout_source);
-      if (source != NULL)
-        g_source_destroy (source);
-    }
+  _pacer_engine_clear_source (run, &run->list_timeout_source);
   source = g_timeout_source_new ((guint) MIN (left / 1000, G_MAXUINT));
   g_source_set_callback (source, on_list_timeout, run, NULL);
   g_source_set_static_name (source, "[pacer] listing timeout");

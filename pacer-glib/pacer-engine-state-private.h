@@ -11,6 +11,7 @@
 #include <gio/gio.h>
 
 #include "pacer-batch-private.h"
+#include "pacer-build-machines-private.h"
 #include "pacer-cpu-pressure-private.h"
 #include "pacer-engine-private.h"
 #include "pacer-reaper-private.h"
@@ -143,13 +144,26 @@ struct _PacerEngine
   guint parked_slot;
   guint n_exclusive;     /* tests of exclusive commands, held back from the first pass */
   gboolean exclusive_pass;  /* they are queued: only gw0 runs */
+  PacerBuildMachines *machines;  /* the build's, with PACER_STORE; else NULL */
+  guint beat_source;
+  guint build_wait_source;  /* waits for the other machines before cleaning up */
+  gboolean build_wait_noted;
+  void (*build_ended) (PacerEngine *run);
 };
 
 /* pacer-engine.c: what the other parts report through. */
-void _pacer_engine_note (PacerEngine        *run,
-                         PacerEngineProgram *program,
-                         const char         *format,
-                         ...) G_GNUC_PRINTF (3, 4);
+void _pacer_engine_note         (PacerEngine        *run,
+                                 PacerEngineProgram *program,
+                                 const char         *format,
+                                 ...) G_GNUC_PRINTF (3, 4);
+void _pacer_engine_clear_source (PacerEngine        *run,
+                                 guint              *id);
+
+/* pacer-engine-build.c: the run as one machine of a build sharing a store. */
+void _pacer_engine_join_build   (PacerEngine        *run);
+void _pacer_engine_end_on_build (PacerEngine        *run,
+                                 void              (*ended) (PacerEngine *run));
+void _pacer_engine_leave_build  (PacerEngine        *run);
 
 /* pacer-engine-programs.c: the programs of a run and their tests. */
 gboolean _pacer_engine_add_programs   (PacerEngine         *run,

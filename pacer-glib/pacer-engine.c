@@ -36,9 +36,9 @@ static void start_exclusive_pass (PacerEngine *run);
 
 /* Helpers ---------------------------------------------------------------- */
 
-static void
-clear_source (PacerEngine *run,
-              guint       *id)
+void
+_pacer_engine_clear_source (PacerEngine *run,
+                            guint       *id)
 {
   if (*id != 0)
     {
@@ -53,9 +53,9 @@ clear_source (PacerEngine *run,
 static void
 clear_tick (PacerEngine *run)
 {
-  clear_source (run, &run->tick_source);
-  clear_source (run, &run->list_timeout_source);
-  clear_source (run, &run->scale_source);
+  _pacer_engine_clear_source (run, &run->tick_source);
+  _pacer_engine_clear_source (run, &run->list_timeout_source);
+  _pacer_engine_clear_source (run, &run->scale_source);
 }
 
 static void
@@ -89,6 +89,7 @@ run_free (PacerEngine *run)
       g_source_unref (run->cancel_source);
     }
   clear_tick (run);
+  _pacer_engine_leave_build (run);
   g_clear_pointer (&run->reaper, _pacer_reaper_stop);
   g_free (run->run_dir);
   g_free (run->testrun_uid);
@@ -1389,8 +1390,9 @@ maybe_finish (PacerEngine *run)
         g_warning ("%s", error->message);
     }
 
-  /* Shared fixtures are cleaned up last, whatever ended the run. */
-  teardown_fixtures (run);
+  /* Shared fixtures are cleaned up last, whatever ended the run, once the
+   * build's other machines are done with them. */
+  _pacer_engine_end_on_build (run, teardown_fixtures);
 }
 
 static void
@@ -1710,7 +1712,7 @@ static void
 on_listing_ended (PacerEngine *run)
 {
   if (run->n_listing == 0)
-    clear_source (run, &run->list_timeout_source);
+    _pacer_engine_clear_source (run, &run->list_timeout_source);
   if (run->stop != PACER_ENGINE_STOP_NONE)
     maybe_finish (run);
   else if (run->n_listing == 0)
@@ -1756,6 +1758,7 @@ _pacer_engine_start (const PacerEngineSettings  *settings,
     }
   run->testrun_uid = g_uuid_string_random ();
   run->reaper = _pacer_reaper_start (run->testrun_uid);
+  _pacer_engine_join_build (run);
   run->seed = g_strdup (seed);
   run->task = g_steal_pointer (&task);
 

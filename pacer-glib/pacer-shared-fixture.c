@@ -17,8 +17,11 @@
  * [callback@Pacer.SharedFixtureDeserializeFunc] store it in another form; a
  * [callback@Pacer.SharedFixtureParseFunc] makes, in each process, the object
  * tests use from it ([method@Pacer.SharedFixture.get_object]). The store is a
- * [class@Pacer.FileStore] in the run directory unless
- * [method@Pacer.SharedFixture.set_store] gives another.
+ * [class@Pacer.FileStore] in the run directory, or the run's `PACER_STORE`
+ * (`pacer-run --store`), unless [method@Pacer.SharedFixture.set_store] gives
+ * another. On a store that several machines of a build share (Redis), the
+ * setup runs once for the build and the cleanup waits for every machine:
+ * see [Beyond one machine](beyond-one-machine.html).
  *
  * The cleanup runs once, after every test of the run:
  *
@@ -433,14 +436,30 @@ replace_object (JsonObject *data,
   return TRUE;
 }
 
+/* The state of a shared-JSON fixture lives beside the fixture, in the run's
+ * store: the run directory, or PACER_STORE (Redis), so that every machine of
+ * a build edits one object. Its data names that store. */
+static char *
+shared_json_store_name (PacerSharedFixture *self)
+{
+  return g_strdup_printf ("pacer_shared_%s", self->name);
+}
+
+static PacerSharedJson *
+open_shared_json (const char *store_name)
+{
+  g_autoptr(PacerStore) store = _pacer_store_new_for_run (store_name);
+
+  return pacer_shared_json_new_for_store (store, -1);
+}
+
 static JsonNode *
 shared_json_setup (PacerSharedFixture  *self,
                    gpointer             user_data,
                    GError             **error)
 {
-  g_autofree char *basename = g_strdup_printf ("pacer_shared_%s.json", self->name);
-  g_autofree char *path = g_build_filename (pacer_worker_get_run_dir (), basename, NULL);
-  g_autoptr(PacerSharedJson) shared = pacer_shared_json_new (path, NULL, -1);
+  g_autofree char *store_name = shared_json_store_name (self);
+  g_autoptr(PacerSharedJson) shared = open_shared_json (store_name);
   g_autoptr(JsonObject) first = NULL;
 
   if (self->on_first_worker.func != NULL)
@@ -456,7 +475,7 @@ shared_json_setup (PacerSharedFixture  *self,
   if (!pacer_shared_json_edit (shared, replace_object, first, error))
     return NULL;
 
-  return json_node_init_string (json_node_alloc (), path);
+  return json_node_init_string (json_node_alloc (), store_name);
 }
 
 static gboolean
@@ -465,27 +484,39 @@ shared_json_cleanup (PacerSharedFixture  *self,
                      gpointer             user_data,
                      GError             **error)
 {
-  const char *path = JSON_NODE_HOLDS_VALUE (data) ? json_node_get_string (data) : NULL;
+  g_autofree char *expected = shared_json_store_name (self);
+  const char *store_name = JSON_NODE_HOLDS_VALUE (data) ? json_node_get_string (data) : NULL;
   g_autoptr(PacerSharedJson) shared = NULL;
   g_autoptr(JsonObject) final = NULL;
+  PacerStore *store;
   gboolean ok = TRUE;
 
-  if (path == NULL)
+  /* The stored data is not taken on trust: it only ever names this store. */
+  if (g_strcmp0 (store_name, expected) != 0)
     {
       g_set_error (error, PACER_ERROR, PACER_ERROR_CORRUPT_STATE,
-                   _("Shared fixture “%s” does not name its state file"), self->name);
+                   _("Shared fixture “%s” does not name its state"), self->name);
       return FALSE;
     }
 
-  shared = pacer_shared_json_new (path, NULL, -1);
+  shared = open_shared_json (store_name);
   final = pacer_shared_json_read (shared, error);
   if (final == NULL)
     return FALSE;
   if (self->on_last_worker.func != NULL)
     ok = ((PacerSharedJsonFinalFunc) self->on_last_worker.func) (final, self->on_last_worker.data, error);
 
-  g_unlink (pacer_shared_json_get_data_file (shared));
-  g_unlink (pacer_shared_json_get_lock_file (shared));
+  store = pacer_shared_json_get_store (shared);
+  if (PACER_IS_FILE_STORE (store))
+    {
+      g_unlink (pacer_file_store_get_data_file (PACER_FILE_STORE (store)));
+      g_unlink (pacer_file_store_get_lock_file (PACER_FILE_STORE (store)));
+    }
+  else if (pacer_store_lock (store, 5, NULL, NULL))
+    {
+      pacer_store_remove (store, NULL);
+      pacer_store_unlock (store);
+    }
   return ok;
 }
 
@@ -498,12 +529,13 @@ pacer_shared_fixture_constructed (GObject *object)
 
   G_OBJECT_CLASS (pacer_shared_fixture_parent_class)->constructed (object);
 
+  /* In the run directory, or on PACER_STORE: set up once for every machine
+   * of a build that shares it. */
   if (self->store == NULL)
     {
-      g_autofree char *basename = g_strdup_printf ("pacer_fixture_%s.json", self->name);
-      g_autofree char *path = g_build_filename (pacer_worker_get_run_dir (), basename, NULL);
+      g_autofree char *name = g_strdup_printf ("pacer_fixture_%s", self->name);
 
-      self->store = PACER_STORE (pacer_file_store_new (path, NULL));
+      self->store = _pacer_store_new_for_run (name);
     }
 }
 
@@ -1015,7 +1047,18 @@ pacer_shared_fixture_get_shared_json (PacerSharedFixture  *self,
 
   g_mutex_lock (&self->lock);
   if (self->shared_json == NULL)
-    self->shared_json = pacer_shared_json_new (json_node_get_string (data), NULL, -1);
+    {
+      g_autofree char *expected = shared_json_store_name (self);
+
+      if (!JSON_NODE_HOLDS_VALUE (data) || g_strcmp0 (json_node_get_string (data), expected) != 0)
+        {
+          g_mutex_unlock (&self->lock);
+          g_set_error (error, PACER_ERROR, PACER_ERROR_CORRUPT_STATE,
+                       _("Shared fixture “%s” does not name its state"), self->name);
+          return NULL;
+        }
+      self->shared_json = open_shared_json (expected);
+    }
   result = self->shared_json;
   g_mutex_unlock (&self->lock);
 

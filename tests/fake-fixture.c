@@ -11,6 +11,7 @@
  *   FAKE_FIXTURE_CRASH    a test path that aborts after using the fixture, the
  *                         first time only
  *   FAKE_FIXTURE_SLEEP    a test path that waits a minute (for Ctrl-C)
+ *   FAKE_FIXTURE_PAUSE_MS every test that uses the fixtures takes this long
  *   FAKE_FIXTURE_SETUP    `fail` or `crash`
  *   FAKE_FIXTURE_CLEANUP  `fail`, `crash` or `hang`
  */
@@ -156,6 +157,9 @@ test_use (gconstpointer user_data)
           abort ();
         }
     }
+
+  if (setting ("FAKE_FIXTURE_PAUSE_MS") != NULL)
+    g_usleep (atoi (setting ("FAKE_FIXTURE_PAUSE_MS")) * 1000);
 
   if (g_strcmp0 (path, setting ("FAKE_FIXTURE_SLEEP")) == 0)
     {
