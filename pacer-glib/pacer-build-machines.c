@@ -25,6 +25,10 @@ struct _PacerBuildMachines
   char *run_id;
   char *host;
   int beating;
+  /* Held while recording: a beat in flight must not write "running" after
+   * the run said it was done. */
+  GMutex lock;
+  const char *state;    /* what a beat records: running, then done */
 };
 
 typedef struct
@@ -76,8 +80,12 @@ record (PacerBuildMachines  *self,
         const char          *state,
         GError             **error)
 {
-  Record record = { self, state, g_get_real_time () / G_USEC_PER_SEC };
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  Record record = { self, NULL, g_get_real_time () / G_USEC_PER_SEC };
 
+  if (state != NULL)
+    self->state = state;
+  record.state = self->state;
   return pacer_shared_json_edit (self->shared, record_self, &record, error);
 }
 
@@ -96,6 +104,7 @@ _pacer_build_machines_join (const char  *run_id,
 
   store = _pacer_store_new_for_run (PACER_BUILD_MACHINES_STORE);
   self = g_atomic_rc_box_new0 (PacerBuildMachines);
+  g_mutex_init (&self->lock);
   /* Every edit is a few round trips: a store that does not answer within
    * seconds is down, and the run goes on without it. */
   self->shared = pacer_shared_json_new_for_store (store, 10);
@@ -118,7 +127,7 @@ beat_in_thread (GTask        *task,
 
   /* A beat that did not reach the store only shortens how long the others
    * count this run as running; the next one may. */
-  if (!record (self, STATE_RUNNING, &error))
+  if (!record (self, NULL, &error))
     g_debug ("Cannot say this run is still there: %s", error->message);
   g_atomic_int_set (&self->beating, FALSE);
 }
@@ -139,6 +148,8 @@ gboolean
 _pacer_build_machines_finish (PacerBuildMachines  *self,
                               GError             **error)
 {
+  /* A machine waiting to clean up beats on, as done: another machine
+   * waiting for it would otherwise wait for ever. */
   return record (self, STATE_DONE, error);
 }
 
@@ -190,6 +201,7 @@ _pacer_build_machines_ref (PacerBuildMachines *self)
 static void
 machines_clear (PacerBuildMachines *self)
 {
+  g_mutex_clear (&self->lock);
   g_clear_object (&self->shared);
   g_free (self->run_id);
   g_free (self->host);

@@ -21,7 +21,7 @@
 #include <glib/gi18n.h>
 
 #include "pacer-cli-ci-private.h"
-#include "pacer-partition.h"
+#include "pacer-glib.h"
 
 typedef struct
 {

@@ -87,6 +87,7 @@
 #include "pacer-shared-fixture.h"
 #include "pacer-shared-fixture-private.h"
 #include "pacer-shared-json.h"
+#include "pacer-store-private.h"
 #include "pacer-worker.h"
 
 typedef struct
