@@ -10,12 +10,26 @@
  * Redis runs atomically: a client killed at any instant leaves the old value
  * or the new one.
  *
- * Changes go without any lock through compare_and_set(), which is what
- * PacerSharedJson uses. The interface's lock() still exists for callers that
- * need one (a fixture computed once): it is a lease, `pacer:PREFIX:NAME:lock`
- * set with NX and an expiry, so a holder that dies frees it when the lease runs
- * out; writes under it are fenced by the holder's token, and compare-and-set
- * refuses to change a value while a lease on it is held.
+ * Edits (PacerSharedJson) and the interface's lock() take turns in a fair
+ * queue on the server. A turn is a lease, `pacer:PREFIX:NAME:lock` set to the
+ * holder's ticket with an expiry; the waiting tickets stand in the list
+ * `…:queue`. Taking a turn is one script that also returns the value, and
+ * ending it is one script that writes, releases and hands the lease straight
+ * to the next ticket in line, pushing the value onto that waiter's own wake
+ * key `…:wake:TICKET`, on which it blocks (BLPOP). So an uncontended edit is
+ * two round trips, a contended one waits in arrival order without polling,
+ * and a hand-off costs the waiter no round trip of its own.
+ *
+ * A holder that dies cannot release: each ticket names the Redis connection
+ * of its holder, and a waiter whose wait runs long asks the server whether
+ * that connection still exists (CLIENT LIST ID); a killed process's
+ * connection is closed by its kernel, so its turn is broken within a few
+ * tens of milliseconds. A holder cut off with its connection still open (a
+ * lost machine) holds at most its lease. A write is fenced by the ticket: one
+ * whose lease ran out and was taken over is refused, never applied.
+ *
+ * compare_and_set() still changes values without any lock, and refuses while
+ * a turn is held, as do the token bucket's GCRA steps.
  *
  * The connection is made on first use (or at once for pacer_store_new_for_uri)
  * and made again after a fork or a lost connection; a command that meets a
@@ -51,19 +65,29 @@
 #define MAX_ATTEMPTS 14
 #define FIRST_BACKOFF_USEC 25000
 #define MAX_BACKOFF_USEC 1000000
-/* A lease outlives any reasonable holder; one that dies frees it after this. */
+/* The lease of the interface's lock(): long enough for a fixture's setup. */
 #define LEASE_MSEC 30000
+/* The lease of an edit's turn. An edit function is short; a turn that
+ * outlives this on a host that stalls its process is taken over, and its
+ * edit runs again rather than being lost. */
+#define EDIT_LEASE_MSEC 2000
 /* Even a caller that will not wait for a slot (timeout 0) needs the server's
  * answer: it gives the server this long. 50 ms was too short on a loaded
  * host (a reply took longer, and the call failed for nothing). */
 #define SHORTEST_COMMAND_USEC 1000000
-#define LOCK_POLL_FIRST_USEC 200
-#define LOCK_POLL_MAX_USEC 20000
+/* A waiter blocks this long on its wake key at first, doubling up to the
+ * most, before it checks that the holder is still connected. A hand-off
+ * wakes it at once; the slices only bound how long a dead holder is waited
+ * for, and keep a waiter from asking the server more than a few times a
+ * second. */
+#define WAIT_SLICE_FIRST_MSEC 20
+#define WAIT_SLICE_MAX_MSEC 200
 
 typedef enum {
   SCRIPT_COMPARE_AND_SET,
   SCRIPT_FENCED_WRITE,
-  SCRIPT_UNLOCK,
+  SCRIPT_BEGIN_TURN,
+  SCRIPT_END_TURN,
   SCRIPT_WRITE_PART,
   N_SCRIPTS
 } Script;
@@ -71,6 +95,48 @@ typedef enum {
 /* Errors the scripts raise start with these words, which read_reply_error() maps. */
 #define WRONG_TYPE_TAG "PACERTYPE"
 #define LOST_LEASE_TAG "PACERLEASE"
+
+/* What the turn scripts share. KEYS: value key, lock key, queue key. ARGV[1]:
+ * the prefix of wake keys, ARGV[2]: the keys' ttl (ms), ARGV[3]: the caller's
+ * ticket, "CONNECTION.LEASE.UNIQUE". A waiter's wake key receives "G" (or "N"
+ * when nothing is stored) with the version, ":" and the value as it stands
+ * when the turn passes to it, or "R" to read it with a begin-turn script. */
+#define TURN_PRELUDE \
+  "local function lease_of(ticket)\n" \
+  "  return tonumber(string.match(ticket, '^%d+%.(%d+)%.')) or " G_STRINGIFY (LEASE_MSEC) "\n" \
+  "end\n" \
+  "local function payload()\n" \
+  "  local t = redis.call('TYPE', KEYS[1]).ok\n" \
+  "  if t == 'none' then return 'N0:' end\n" \
+  "  if t ~= 'hash' then return 'R' end\n" \
+  "  local f = redis.call('HMGET', KEYS[1], 'version', 'value')\n" \
+  "  if not f[1] then return 'R' end\n" \
+  "  if not f[2] then return 'N' .. f[1] .. ':' end\n" \
+  "  return 'G' .. f[1] .. ':' .. f[2]\n" \
+  "end\n" \
+  "local function hand_off()\n" \
+  "  local nxt = redis.call('LPOP', KEYS[3])\n" \
+  "  if not nxt then return false end\n" \
+  "  redis.call('SET', KEYS[2], nxt, 'PX', lease_of(nxt))\n" \
+  "  local wake = ARGV[1] .. nxt\n" \
+  "  redis.call('DEL', wake)\n" \
+  "  redis.call('RPUSH', wake, payload())\n" \
+  "  redis.call('PEXPIRE', wake, lease_of(nxt))\n" \
+  "  return nxt\n" \
+  "end\n" \
+  "local function leave(ticket, holder)\n" \
+  "  if holder == ticket then redis.call('DEL', KEYS[2]) end\n" \
+  "  redis.call('LREM', KEYS[3], 0, ticket)\n" \
+  "  redis.call('DEL', ARGV[1] .. ticket)\n" \
+  "  if holder == ticket or not holder then hand_off() end\n" \
+  "end\n" \
+  "local function check_type()\n" \
+  "  local t = redis.call('TYPE', KEYS[1]).ok\n" \
+  "  if t ~= 'hash' and t ~= 'none' then return '" WRONG_TYPE_TAG " ' .. t end\n" \
+  "  if t == 'hash' and not redis.call('HGET', KEYS[1], 'version') then\n" \
+  "    return '" WRONG_TYPE_TAG " hash' end\n" \
+  "  return nil\n" \
+  "end\n"
 
 static const char *const scripts[N_SCRIPTS] = {
   /* KEYS: value key, lock key. ARGV: version, value, ttl (ms), writer, remove ('1'). */
@@ -100,10 +166,65 @@ static const char *const scripts[N_SCRIPTS] = {
     "redis.call('HSET', KEYS[1], 'writer', ARGV[1])\n"
     "redis.call('PEXPIRE', KEYS[1], ARGV[3])\n"
     "return n\n",
-  /* KEYS: lock key. ARGV: token. */
-  [SCRIPT_UNLOCK] =
-    "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end\n"
-    "return 0\n",
+  /* ARGV[4]: '1' to try once without queueing, ARGV[5]: a ticket found dead
+   * (its holder's connection is gone) or ''. Returns {1, version, value} when
+   * the turn is the caller's, else {0, holder, the holder's lease left (ms)},
+   * with the caller's ticket in line unless it only tried. */
+  [SCRIPT_BEGIN_TURN] =
+    TURN_PRELUDE
+    "local ticket = ARGV[3]\n"
+    "local holder = redis.call('GET', KEYS[2])\n"
+    "if ARGV[5] ~= '' then\n"
+    "  redis.call('LREM', KEYS[3], 0, ARGV[5])\n"
+    "  if holder == ARGV[5] then redis.call('DEL', KEYS[2]); holder = false end\n"
+    "end\n"
+    "if not holder then holder = hand_off() end\n"
+    "if not holder then\n"
+    "  redis.call('SET', KEYS[2], ticket, 'PX', lease_of(ticket))\n"
+    "  holder = ticket\n"
+    "end\n"
+    "if holder == ticket then\n"
+    "  local bad = check_type()\n"
+    "  if bad then leave(ticket, holder); return redis.error_reply(bad) end\n"
+    "  redis.call('DEL', ARGV[1] .. ticket)\n"
+    "  redis.call('PEXPIRE', KEYS[2], lease_of(ticket))\n"
+    "  local f = redis.call('HMGET', KEYS[1], 'version', 'value')\n"
+    "  return {1, f[1] or '0', f[2]}\n"
+    "end\n"
+    "if ARGV[4] == '1' then\n"
+    "  redis.call('LREM', KEYS[3], 0, ticket)\n"
+    "elseif not redis.call('LPOS', KEYS[3], ticket) then\n"
+    "  redis.call('RPUSH', KEYS[3], ticket)\n"
+    "  redis.call('PEXPIRE', KEYS[3], ARGV[2])\n"
+    "end\n"
+    "return {0, holder, redis.call('PTTL', KEYS[2])}\n",
+  /* ARGV[4]: 'w' to write ARGV[5] first, or 'n' to write nothing; ARGV[6]: the
+   * version the turn began with. Ends the caller's turn (or leaves the line)
+   * and hands the lease to the next ticket. A write whose lease ran out goes
+   * through only if nobody holds the lock and nobody wrote since: as if the
+   * turn had lasted. Returns the new version, or 0. */
+  [SCRIPT_END_TURN] =
+    TURN_PRELUDE
+    "local ticket = ARGV[3]\n"
+    "local holder = redis.call('GET', KEYS[2])\n"
+    "local n = 0\n"
+    "if ARGV[4] == 'w' then\n"
+    "  local bad = check_type()\n"
+    "  if bad then leave(ticket, holder); return redis.error_reply(bad) end\n"
+    "  local v = redis.call('HGET', KEYS[1], 'version')\n"
+    "  if holder ~= ticket then\n"
+    "    if v and redis.call('HGET', KEYS[1], 'writer') == ticket then return v end\n"
+    "    if holder or (v or '0') ~= ARGV[6] then\n"
+    "      leave(ticket, holder)\n"
+    "      return redis.error_reply('" LOST_LEASE_TAG "')\n"
+    "    end\n"
+    "  end\n"
+    "  n = redis.call('HINCRBY', KEYS[1], 'version', 1)\n"
+    "  redis.call('HSET', KEYS[1], 'value', ARGV[5], 'writer', ticket)\n"
+    "  redis.call('PEXPIRE', KEYS[1], ARGV[2])\n"
+    "end\n"
+    "leave(ticket, holder)\n"
+    "return n\n",
   /* KEYS: parts key. ARGV: part, value, ttl (ms). */
   [SCRIPT_WRITE_PART] =
     "local t = redis.call('TYPE', KEYS[1]).ok\n"
@@ -135,15 +256,29 @@ struct _PacerRedisStore
   char *lock_key;
   char *parts_key;
   char *location;
+  char *queue_key;
+  char *wake_prefix;
   char *ttl_msec;      /* as a decimal string, ready for the scripts */
   char *client_id;
+  guint lease_msec;
+  guint edit_lease_msec;
 
   GMutex mutex;        /* guards everything below */
   redisContext *context;
   pid_t context_pid;
+  guint64 connection_id;  /* the server's CLIENT ID of context, 0 if unknown */
   guint64 writes;
   char *lease_token;   /* while this object holds the lease */
+  /* Connections for blocking on wake keys, so that a waiting thread never
+   * holds the one its store's other threads talk on; each with its pid. */
+  GPtrArray *idle_waits;
 };
+
+typedef struct
+{
+  redisContext *context;
+  pid_t pid;
+} WaitConnection;
 
 static GType pacer_redis_store_get_type (void);
 static void pacer_redis_store_iface_init (PacerStoreInterface *iface);
@@ -223,15 +358,15 @@ command_argv_no_sigpipe (redisContext  *context,
   return reply;
 }
 
-static gboolean
-connect_locked (PacerRedisStore  *self,
-                GError          **error)
+/* A new connection, authenticated and on the right database. Reads only
+ * fields set once by the constructor, so it needs no mutex. */
+static redisContext *
+open_context (PacerRedisStore  *self,
+              GError          **error)
 {
   struct timeval connect_timeout = { CONNECT_TIMEOUT_MSEC / 1000, (CONNECT_TIMEOUT_MSEC % 1000) * 1000 };
   struct timeval command_timeout = { COMMAND_TIMEOUT_MSEC / 1000, (COMMAND_TIMEOUT_MSEC % 1000) * 1000 };
   redisContext *context;
-
-  close_context (self);
 
   if (self->socket_path != NULL)
     context = redisConnectUnixWithTimeout (self->socket_path, connect_timeout);
@@ -244,7 +379,7 @@ connect_locked (PacerRedisStore  *self,
                    _("Cannot reach Redis at “%s”: %s"), self->display_uri,
                    context != NULL ? context->errstr : g_strerror (ENOMEM));
       g_clear_pointer (&context, redisFree);
-      return FALSE;
+      return NULL;
     }
   redisSetTimeout (context, command_timeout);
 
@@ -266,7 +401,7 @@ connect_locked (PacerRedisStore  *self,
                        self->display_uri, self->key,
                        reply != NULL ? reply->str : context->errstr);
           redisFree (context);
-          return FALSE;
+          return NULL;
         }
     }
 
@@ -281,12 +416,39 @@ connect_locked (PacerRedisStore  *self,
                      self->display_uri, self->db, self->key,
                      reply != NULL ? reply->str : context->errstr);
         redisFree (context);
-        return FALSE;
+        return NULL;
       }
   }
 
-  self->context = context;
+  return context;
+}
+
+static gboolean
+connect_locked (PacerRedisStore  *self,
+                GError          **error)
+{
+  g_autoptr(redisReply) reply = NULL;
+
+  close_context (self);
+  self->context = open_context (self, error);
+  if (self->context == NULL)
+    return FALSE;
   self->context_pid = getpid ();
+
+  /* Tickets name this connection, so that waiters can tell a dead holder
+   * from a slow one. A server that will not say (before 5.0, or an ACL that
+   * forbids it) leaves dead holders to their leases. */
+  reply = command_argv_no_sigpipe (self->context, 2, (const char *[]) { "CLIENT", "ID" }, NULL);
+  self->connection_id = reply != NULL && reply->type == REDIS_REPLY_INTEGER && reply->integer > 0
+                        ? (guint64) reply->integer : 0;
+  if (reply == NULL)
+    {
+      g_set_error (error, PACER_ERROR, PACER_ERROR_IO,
+                   _("Lost the connection to Redis at “%s”: %s"),
+                   self->display_uri, self->context->errstr);
+      close_context (self);
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -615,6 +777,400 @@ pacer_redis_store_compare_and_set (PacerStore  *store,
   return TRUE;
 }
 
+/* A ticket names the holder's connection, so that waiters can ask whether it
+ * still exists, and its lease, so that a hand-off gives the next holder the
+ * lease it asked for. Called with the mutex held. */
+static char *
+new_ticket_locked (PacerRedisStore *self,
+                   guint            lease_msec,
+                   GError         **error)
+{
+  /* A forked child gets a connection (and an id) of its own first. */
+  if (self->context != NULL && self->context_pid != getpid ())
+    {
+      redisFreeKeepFd (self->context);
+      self->context = NULL;
+    }
+  if (self->context == NULL)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      /* A server that is away now is retried by the script's own call. */
+      if (!connect_locked (self, &local_error) &&
+          !g_error_matches (local_error, PACER_ERROR, PACER_ERROR_IO))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+    }
+
+  return g_strdup_printf ("%" G_GUINT64_FORMAT ".%u.%s:%d:%" G_GUINT64_FORMAT,
+                          self->connection_id, lease_msec, self->client_id, (int) getpid (),
+                          ++self->writes);
+}
+
+/* Whether the connection that @ticket names is gone, so that its turn (or its
+ * place in line) can be broken. Anything short of the server saying so, such
+ * as a server that does not know CLIENT LIST ID, counts as alive: the lease
+ * then bounds the wait. */
+static gboolean
+holder_is_gone (PacerRedisStore *self,
+                const char      *ticket)
+{
+  g_autoptr(redisReply) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  char *end = NULL;
+  guint64 id = g_ascii_strtoull (ticket, &end, 10);
+  char id_text[24];
+  const char *argv[] = { "CLIENT", "LIST", "ID", id_text };
+
+  if (id == 0 || end == NULL || *end != '.')
+    return FALSE;
+  g_snprintf (id_text, sizeof id_text, "%" G_GUINT64_FORMAT, id);
+
+  g_mutex_lock (&self->mutex);
+  /* Our own connection is alive by definition, even when the server just
+   * lost and renumbered it. */
+  if (id != self->connection_id || self->context_pid != getpid ())
+    reply = command_locked (self, G_N_ELEMENTS (argv), argv, NULL, &error);
+  g_mutex_unlock (&self->mutex);
+
+  return reply != NULL &&
+         reply->type == REDIS_REPLY_STRING &&
+         reply->len == 0;
+}
+
+static WaitConnection *
+take_wait_connection (PacerRedisStore  *self,
+                      GError          **error)
+{
+  WaitConnection *wait = NULL;
+
+  g_mutex_lock (&self->mutex);
+  while (self->idle_waits->len > 0 && wait == NULL)
+    {
+      wait = g_ptr_array_steal_index_fast (self->idle_waits, self->idle_waits->len - 1);
+      if (wait->pid != getpid ())
+        {
+          redisFreeKeepFd (wait->context);
+          g_free (wait);
+          wait = NULL;
+        }
+    }
+  g_mutex_unlock (&self->mutex);
+
+  if (wait == NULL)
+    {
+      redisContext *context = open_context (self, error);
+
+      if (context == NULL)
+        return NULL;
+      wait = g_new0 (WaitConnection, 1);
+      wait->context = context;
+      wait->pid = getpid ();
+    }
+
+  return wait;
+}
+
+static void
+give_back_wait_connection (PacerRedisStore *self,
+                           WaitConnection  *wait)
+{
+  g_mutex_lock (&self->mutex);
+  g_ptr_array_add (self->idle_waits, wait);
+  g_mutex_unlock (&self->mutex);
+}
+
+static void
+wait_connection_free (gpointer data)
+{
+  WaitConnection *wait = data;
+
+  if (wait->pid != getpid ())
+    redisFreeKeepFd (wait->context);
+  else
+    redisFree (wait->context);
+  g_free (wait);
+}
+
+/* What a hand-off pushed onto a wake key, or what a begin-turn script
+ * returned: the value the new holder starts from. */
+static gboolean
+parse_turn_value (PacerRedisStore  *self,
+                  const char       *version_text,
+                  gsize             version_len,
+                  const char       *value,
+                  gsize             value_len,
+                  gboolean          has_value,
+                  GBytes          **out_contents,
+                  guint64          *out_version,
+                  GError          **error)
+{
+  g_autofree char *text = g_strndup (version_text, version_len);
+
+  if (!g_ascii_string_to_unsigned (text, 10, 0, G_MAXUINT64, out_version, NULL))
+    {
+      g_set_error (error, PACER_ERROR, PACER_ERROR_CORRUPT_STATE,
+                   _("Key “%s” on Redis at “%s” holds a version that is not a number; it is left as it is"),
+                   self->key, self->display_uri);
+      return FALSE;
+    }
+  if (out_contents != NULL)
+    *out_contents = has_value ? g_bytes_new (value, value_len) : NULL;
+  return TRUE;
+}
+
+typedef enum {
+  TURN_TAKEN,
+  TURN_BUSY,
+  TURN_FAILED,
+} TurnOutcome;
+
+static TurnOutcome
+try_turn (PacerRedisStore  *self,
+          const char       *ticket,
+          gboolean          queue,
+          const char       *dead,
+          GBytes          **out_contents,
+          guint64          *out_version,
+          char            **out_holder,
+          gint64           *out_holder_msec,
+          GError          **error)
+{
+  g_autoptr(redisReply) reply = NULL;
+  const char *args[] = { self->key, self->lock_key, self->queue_key, self->wake_prefix, self->ttl_msec,
+                         ticket, queue ? "0" : "1", dead != NULL ? dead : "" };
+  const redisReply *first;
+
+  g_mutex_lock (&self->mutex);
+  reply = script_locked (self, SCRIPT_BEGIN_TURN, 3, args, NULL, G_N_ELEMENTS (args), error);
+  g_mutex_unlock (&self->mutex);
+
+  if (reply == NULL)
+    return TURN_FAILED;
+  if (reply->type == REDIS_REPLY_ERROR)
+    {
+      set_reply_error (self, reply, error);
+      return TURN_FAILED;
+    }
+  if (reply->type != REDIS_REPLY_ARRAY || reply->elements < 2 ||
+      reply->element[0]->type != REDIS_REPLY_INTEGER || reply->element[1]->type != REDIS_REPLY_STRING)
+    goto unexpected;
+
+  first = reply->element[0];
+  if (first->integer == 1)
+    {
+      const redisReply *value = reply->elements > 2 ? reply->element[2] : NULL;
+      gboolean has_value = value != NULL && value->type == REDIS_REPLY_STRING;
+
+      if (!parse_turn_value (self, reply->element[1]->str, reply->element[1]->len,
+                             has_value ? value->str : NULL, has_value ? value->len : 0, has_value,
+                             out_contents, out_version, error))
+        return TURN_FAILED;
+      return TURN_TAKEN;
+    }
+
+  if (reply->elements != 3 || reply->element[2]->type != REDIS_REPLY_INTEGER)
+    goto unexpected;
+  *out_holder = g_strndup (reply->element[1]->str, reply->element[1]->len);
+  *out_holder_msec = reply->element[2]->integer;
+  return TURN_BUSY;
+
+unexpected:
+  g_set_error (error, PACER_ERROR, PACER_ERROR_FAILED,
+               _("Redis at “%s” gave an unexpected reply for key “%s”"),
+               self->display_uri, self->key);
+  return TURN_FAILED;
+}
+
+/* Blocks on the wake key of @ticket for at most @msec. Returns TRUE with the
+ * value handed over when the turn was handed to @ticket, FALSE when nothing
+ * came (or only a request to read for itself), without an error: the caller
+ * looks again in any case. */
+static gboolean
+wait_for_hand_off (PacerRedisStore  *self,
+                   const char       *ticket,
+                   gint64            msec,
+                   GBytes          **out_contents,
+                   guint64          *out_version)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(redisReply) reply = NULL;
+  g_autofree char *wake_key = g_strconcat (self->wake_prefix, ticket, NULL);
+  char seconds[32];
+  const char *argv[] = { "BLPOP", wake_key, seconds };
+  struct timeval tv = { (time_t) (msec / 1000 + COMMAND_TIMEOUT_MSEC / 1000), (suseconds_t) (msec % 1000) * 1000 };
+  WaitConnection *wait;
+  const char *payload, *colon;
+
+  /* BLPOP takes 0 as for ever. */
+  g_ascii_formatd (seconds, sizeof seconds, "%.3f", MAX (msec, 1) / 1000.0);
+
+  wait = take_wait_connection (self, &error);
+  if (wait == NULL)
+    {
+      g_usleep ((gulong) msec * 1000);
+      return FALSE;
+    }
+
+  redisSetTimeout (wait->context, tv);
+  reply = command_argv_no_sigpipe (wait->context, G_N_ELEMENTS (argv), argv, NULL);
+  if (reply == NULL || reply->type == REDIS_REPLY_ERROR)
+    {
+      /* A lost or refused connection: the next look, on the store's own
+       * connection, retries it as every command does. */
+      wait_connection_free (wait);
+      if (reply == NULL)
+        g_usleep (FIRST_BACKOFF_USEC);
+      return FALSE;
+    }
+  give_back_wait_connection (self, wait);
+
+  if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2 ||
+      reply->element[1]->type != REDIS_REPLY_STRING)
+    return FALSE;
+
+  payload = reply->element[1]->str;
+  colon = memchr (payload, ':', reply->element[1]->len);
+  if ((payload[0] != 'G' && payload[0] != 'N') || colon == NULL)
+    return FALSE;
+
+  return parse_turn_value (self, payload + 1, (gsize) (colon - payload - 1),
+                           colon + 1, reply->element[1]->len - (gsize) (colon + 1 - payload),
+                           payload[0] == 'G', out_contents, out_version, NULL);
+}
+
+/* Ends the turn of @ticket, or takes it out of the line: writes @contents
+ * first unless it is NULL, releases the lease and hands it to the next in
+ * line. */
+static gboolean
+end_turn (PacerRedisStore  *self,
+          const char       *ticket,
+          guint64           version,
+          GBytes           *contents,
+          GError          **error)
+{
+  g_autoptr(redisReply) reply = NULL;
+  char version_text[24];
+  gsize size = 0;
+  const char *data = contents != NULL ? g_bytes_get_data (contents, &size) : "";
+  const char *args[] = { self->key, self->lock_key, self->queue_key, self->wake_prefix, self->ttl_msec,
+                         ticket, contents != NULL ? "w" : "n", data, version_text };
+  size_t args_len[G_N_ELEMENTS (args)];
+
+  g_snprintf (version_text, sizeof version_text, "%" G_GUINT64_FORMAT, version);
+  for (guint i = 0; i < G_N_ELEMENTS (args); i++)
+    args_len[i] = (size_t) -1;
+  args_len[7] = size;
+
+  g_mutex_lock (&self->mutex);
+  reply = script_locked (self, SCRIPT_END_TURN, 3, args, args_len, G_N_ELEMENTS (args), error);
+  g_mutex_unlock (&self->mutex);
+
+  if (reply == NULL)
+    return FALSE;
+  if (reply->type == REDIS_REPLY_ERROR)
+    {
+      set_reply_error (self, reply, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Takes a turn: at once when the lock is free and nobody is in line, else in
+ * line, blocking on the ticket's wake key until the turn is handed over, the
+ * holder turns out to be gone, or @timeout (seconds: <0 for ever, 0 once)
+ * runs out. A hand-off brings the value along, so taking a turn is one round
+ * trip when free and none when handed over. */
+static char *
+begin_turn (PacerRedisStore  *self,
+            guint             lease_msec,
+            double            timeout,
+            GCancellable     *cancellable,
+            GBytes          **out_contents,
+            guint64          *out_version,
+            GError          **error)
+{
+  gint64 deadline = timeout < 0 ? G_MAXINT64 : g_get_monotonic_time () + (gint64) (timeout * G_USEC_PER_SEC);
+  g_autofree char *ticket = NULL;
+  g_autofree char *dead = NULL;
+  gint64 slice = WAIT_SLICE_FIRST_MSEC;
+  gboolean check_holder = timeout == 0;
+  guint64 version = 0;
+
+  g_mutex_lock (&self->mutex);
+  ticket = new_ticket_locked (self, lease_msec, error);
+  g_mutex_unlock (&self->mutex);
+  if (ticket == NULL)
+    return NULL;
+
+  if (out_contents != NULL)
+    *out_contents = NULL;
+
+  for (;;)
+    {
+      g_autofree char *holder = NULL;
+      gint64 holder_msec = 0, now, wait;
+
+      g_autoptr(GError) local_error = NULL;
+
+      switch (try_turn (self, ticket, timeout != 0, dead, out_contents, &version, &holder, &holder_msec,
+                        &local_error))
+        {
+        case TURN_TAKEN:
+          *out_version = version;
+          return g_steal_pointer (&ticket);
+        case TURN_FAILED:
+          /* A server that cannot be reached was retried long enough already;
+           * a ticket left in line there is passed over when its lease ends. */
+          if (!g_error_matches (local_error, PACER_ERROR, PACER_ERROR_IO))
+            end_turn (self, ticket, 0, NULL, NULL);
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        case TURN_BUSY:
+        default:
+          break;
+        }
+      g_clear_pointer (&dead, g_free);
+
+      /* A holder that waited this long without handing over may be dead: if
+       * its connection is gone, break its turn and look again at once. */
+      if (check_holder && holder_is_gone (self, holder))
+        {
+          dead = g_steal_pointer (&holder);
+          check_holder = timeout == 0;
+          continue;
+        }
+
+      now = g_get_monotonic_time ();
+      if (timeout == 0 || now >= deadline || g_cancellable_is_cancelled (cancellable))
+        break;
+
+      /* Never block past the holder's lease, which ends its turn by itself. */
+      wait = MIN (slice, MAX (holder_msec, 0) + 1);
+      if (deadline != G_MAXINT64)
+        wait = MIN (wait, (deadline - now + 999) / 1000);
+      if (wait_for_hand_off (self, ticket, wait, out_contents, &version))
+        {
+          *out_version = version;
+          return g_steal_pointer (&ticket);
+        }
+      check_holder = TRUE;
+      slice = MIN (slice * 2, WAIT_SLICE_MAX_MSEC);
+    }
+
+  /* Leave the line; a hand-off that came meanwhile is passed on. */
+  if (out_contents != NULL)
+    g_clear_pointer (out_contents, g_bytes_unref);
+  end_turn (self, ticket, 0, NULL, NULL);
+  if (!g_cancellable_set_error_if_cancelled (cancellable, error))
+    g_set_error (error, PACER_ERROR, PACER_ERROR_TIMEOUT,
+                 _("Timed out waiting for the lock on key “%s” on Redis at “%s”"),
+                 self->key, self->display_uri);
+  return NULL;
+}
+
 static gboolean
 pacer_redis_store_lock (PacerStore    *store,
                         double         timeout,
@@ -622,53 +1178,18 @@ pacer_redis_store_lock (PacerStore    *store,
                         GError       **error)
 {
   PacerRedisStore *self = PACER_REDIS_STORE (store);
-  g_autofree char *token = g_strdup_printf ("%s:lease:%u", self->client_id, g_random_int ());
-  gint64 deadline = timeout < 0 ? G_MAXINT64 : g_get_monotonic_time () + (gint64) (timeout * G_USEC_PER_SEC);
-  gulong poll = LOCK_POLL_FIRST_USEC;
-  char lease_text[16];
-  const char *argv[] = { "SET", self->lock_key, token, "NX", "PX", lease_text };
+  guint64 version;
+  char *ticket;
 
-  g_snprintf (lease_text, sizeof lease_text, "%d", LEASE_MSEC);
+  ticket = begin_turn (self, self->lease_msec, timeout, cancellable, NULL, &version, error);
+  if (ticket == NULL)
+    return FALSE;
 
-  for (;;)
-    {
-      g_autoptr(redisReply) reply = NULL;
-      gint64 now;
-
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        return FALSE;
-
-      g_mutex_lock (&self->mutex);
-      reply = command_locked (self, G_N_ELEMENTS (argv), argv, NULL, error);
-      if (reply != NULL && reply->type == REDIS_REPLY_STATUS)
-        {
-          g_free (self->lease_token);
-          self->lease_token = g_steal_pointer (&token);
-          g_mutex_unlock (&self->mutex);
-          return TRUE;
-        }
-      g_mutex_unlock (&self->mutex);
-
-      if (reply == NULL)
-        return FALSE;
-      if (reply->type == REDIS_REPLY_ERROR)
-        {
-          set_reply_error (self, reply, error);
-          return FALSE;
-        }
-
-      now = g_get_monotonic_time ();
-      if (timeout == 0 || now >= deadline)
-        {
-          g_set_error (error, PACER_ERROR, PACER_ERROR_TIMEOUT,
-                       _("Timed out waiting for the lock on key “%s” on Redis at “%s”"),
-                       self->key, self->display_uri);
-          return FALSE;
-        }
-
-      g_usleep (MIN ((gint64) poll, deadline - now));
-      poll = MIN (poll * 2, LOCK_POLL_MAX_USEC);
-    }
+  g_mutex_lock (&self->mutex);
+  g_free (self->lease_token);
+  self->lease_token = ticket;
+  g_mutex_unlock (&self->mutex);
+  return TRUE;
 }
 
 static void
@@ -676,27 +1197,20 @@ pacer_redis_store_unlock (PacerStore *store)
 {
   PacerRedisStore *self = PACER_REDIS_STORE (store);
   g_autoptr(GError) error = NULL;
-  g_autoptr(redisReply) reply = NULL;
   g_autofree char *token = NULL;
-  const char *args[2];
 
   g_mutex_lock (&self->mutex);
   token = g_steal_pointer (&self->lease_token);
+  g_mutex_unlock (&self->mutex);
   if (token == NULL)
     {
-      g_mutex_unlock (&self->mutex);
       g_critical ("Unlocking key “%s”, which this store does not hold", self->key);
       return;
     }
-  args[0] = self->lock_key;
-  args[1] = token;
-  reply = script_locked (self, SCRIPT_UNLOCK, 1, args, NULL, G_N_ELEMENTS (args), &error);
-  g_mutex_unlock (&self->mutex);
 
   /* The lease runs out by itself: a lost unlock only delays the next holder. */
-  if (reply == NULL || reply->type == REDIS_REPLY_ERROR)
-    g_debug ("Could not release the lock on “%s”: %s", self->key,
-             reply != NULL ? reply->str : error->message);
+  if (!end_turn (self, token, 0, NULL, &error))
+    g_debug ("Could not release the lock on “%s”: %s", self->key, error->message);
 }
 
 static gboolean
@@ -863,6 +1377,7 @@ pacer_redis_store_finalize (GObject *object)
   if (self->context != NULL && self->context_pid != getpid ())
     redisFreeKeepFd (g_steal_pointer (&self->context));
   close_context (self);
+  g_ptr_array_unref (self->idle_waits);
   g_mutex_clear (&self->mutex);
   g_free (self->display_uri);
   g_free (self->host);
@@ -873,6 +1388,8 @@ pacer_redis_store_finalize (GObject *object)
   g_free (self->key);
   g_free (self->lock_key);
   g_free (self->parts_key);
+  g_free (self->queue_key);
+  g_free (self->wake_prefix);
   g_free (self->location);
   g_free (self->ttl_msec);
   g_free (self->client_id);
@@ -896,6 +1413,9 @@ static void
 pacer_redis_store_init (PacerRedisStore *self)
 {
   g_mutex_init (&self->mutex);
+  self->idle_waits = g_ptr_array_new_with_free_func (wait_connection_free);
+  self->lease_msec = LEASE_MSEC;
+  self->edit_lease_msec = EDIT_LEASE_MSEC;
 }
 
 gboolean
@@ -947,6 +1467,39 @@ const char *
 _pacer_redis_store_get_ttl_msec (PacerStore *store)
 {
   return PACER_REDIS_STORE (store)->ttl_msec;
+}
+
+char *
+_pacer_redis_store_begin_edit (PacerStore  *store,
+                               double       timeout,
+                               GBytes     **out_contents,
+                               guint64     *out_version,
+                               GError     **error)
+{
+  PacerRedisStore *self = PACER_REDIS_STORE (store);
+
+  return begin_turn (self, self->edit_lease_msec, timeout, NULL, out_contents, out_version, error);
+}
+
+gboolean
+_pacer_redis_store_end_edit (PacerStore  *store,
+                             const char  *turn,
+                             guint64      version,
+                             GBytes      *contents,
+                             GError     **error)
+{
+  return end_turn (PACER_REDIS_STORE (store), turn, version, contents, error);
+}
+
+void
+_pacer_redis_store_set_leases (PacerStore *store,
+                               guint       lock_msec,
+                               guint       edit_msec)
+{
+  PacerRedisStore *self = PACER_REDIS_STORE (store);
+
+  self->lease_msec = lock_msec;
+  self->edit_lease_msec = edit_msec;
 }
 
 static gboolean
@@ -1100,6 +1653,8 @@ _pacer_redis_store_new (const char  *uri,
   self->key = g_strconcat ("pacer:", prefix, ":", name, NULL);
   self->lock_key = g_strconcat (self->key, ":lock", NULL);
   self->parts_key = g_strconcat (self->key, ":parts", NULL);
+  self->queue_key = g_strconcat (self->key, ":queue", NULL);
+  self->wake_prefix = g_strconcat (self->key, ":wake:", NULL);
   self->location = g_strdup_printf ("%s (%s)", self->key, self->display_uri);
   self->client_id = g_strdup_printf ("%s:%08x", g_get_host_name (), g_random_int ());
 

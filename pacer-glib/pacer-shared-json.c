@@ -60,6 +60,7 @@
 #include "pacer-glib-private.h"
 #include "pacer-shared-json.h"
 #include "pacer-json-utils-private.h"
+#include "pacer-store-private.h"
 
 #define NAME_PREFIX "pacer_shared_"
 
@@ -638,6 +639,68 @@ edit_optimistically (PacerSharedJson          *self,
     }
 }
 
+#ifdef HAVE_HIREDIS
+/* The edit on Redis: a turn in the server's fair queue, which brings the
+ * object along, then one script that writes, releases and hands the turn to
+ * the next writer. A turn whose lease ran out before the write (the process
+ * stalled that long) is refused by the server if another took over; the edit
+ * then runs again on the newer object, as long as the timeout allows. */
+static gboolean
+edit_in_turn (PacerSharedJson          *self,
+              PacerSharedJsonEditFunc   func,
+              gpointer                  user_data,
+              GError                  **error)
+{
+  gint64 deadline = self->timeout < 0 ? G_MAXINT64
+                    : g_get_monotonic_time () + (gint64) (self->timeout * G_USEC_PER_SEC);
+  double timeout = self->timeout;
+
+  for (;;)
+    {
+      g_autoptr(GError) local_error = NULL;
+      g_autoptr(GBytes) bytes = NULL;
+      g_autoptr(GBytes) new_bytes = NULL;
+      g_autoptr(JsonObject) data = NULL;
+      g_autofree char *turn = NULL;
+      guint64 version = 0;
+      gboolean write;
+      gint64 now;
+
+      turn = _pacer_redis_store_begin_edit (self->store, timeout, &bytes, &version, error);
+      if (turn == NULL)
+        return FALSE;
+
+      data = bytes != NULL ? parse_object (bytes, pacer_store_get_location (self->store), error)
+                           : json_object_new ();
+      write = data != NULL && func (data, user_data);
+      if (write)
+        new_bytes = object_to_bytes (self, data, error);
+      if (new_bytes == NULL)
+        {
+          /* Nothing to write, or nothing that can be: a lost release only
+           * delays the next writer by the lease. */
+          if (!_pacer_redis_store_end_edit (self->store, turn, version, NULL, &local_error))
+            g_debug ("Could not end an edit of “%s”: %s", pacer_store_get_location (self->store),
+                     local_error->message);
+          return data != NULL && !write;
+        }
+
+      if (_pacer_redis_store_end_edit (self->store, turn, version, new_bytes, &local_error))
+        return TRUE;
+
+      now = g_get_monotonic_time ();
+      if (!g_error_matches (local_error, PACER_ERROR, PACER_ERROR_TIMEOUT) ||
+          self->timeout == 0 || now >= deadline)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      if (deadline != G_MAXINT64)
+        timeout = (deadline - now) / (double) G_USEC_PER_SEC;
+    }
+}
+#endif
+
 static gboolean
 merge_updates (JsonObject *data,
                gpointer    user_data)
@@ -714,6 +777,11 @@ pacer_shared_json_edit (PacerSharedJson          *self,
   g_return_val_if_fail (PACER_IS_SHARED_JSON (self), FALSE);
   g_return_val_if_fail (func != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+#ifdef HAVE_HIREDIS
+  if (_pacer_store_is_redis (self->store))
+    return edit_in_turn (self, func, user_data, error);
+#endif
 
   if (pacer_store_is_lock_free (self->store))
     return edit_optimistically (self, func, user_data, error);

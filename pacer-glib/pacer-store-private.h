@@ -17,6 +17,28 @@ PacerStore *_pacer_redis_store_new (const char  *uri,
                                     gboolean     connect_now,
                                     GError     **error);
 gboolean    _pacer_store_is_redis  (PacerStore  *store);
+
+/* An edit's turn in the fair queue of the lock of a Redis store: waits as
+ * @timeout says (<0 for ever, 0 not at all) and returns the turn, with the
+ * value (NULL when nothing is stored) and its version as the turn found them.
+ * Returns: (transfer full): the turn, or NULL with an error */
+char       *_pacer_redis_store_begin_edit (PacerStore  *store,
+                                           double       timeout,
+                                           GBytes     **out_contents,
+                                           guint64     *out_version,
+                                           GError     **error);
+/* Ends @turn, writing @contents first unless it is NULL, and hands the lock
+ * to the next in line, all in one round trip. A write whose turn was taken
+ * over after its lease ran out is refused with PACER_ERROR_TIMEOUT. */
+gboolean    _pacer_redis_store_end_edit   (PacerStore  *store,
+                                           const char  *turn,
+                                           guint64      version,
+                                           GBytes      *contents,
+                                           GError     **error);
+/* For tests: shorter leases than the defaults (30 s, 2 s). */
+void        _pacer_redis_store_set_leases (PacerStore  *store,
+                                           guint        lock_msec,
+                                           guint        edit_msec);
 #endif
 
 G_END_DECLS
