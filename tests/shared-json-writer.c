@@ -8,6 +8,13 @@
  *   shared-json-writer ready-increment DATA-FILE N
  *                                              says 'r' on stdout once its store is open,
  *                                              then makes N locked increments
+ *   shared-json-writer share DATA-FILE TOTAL   says 'r', waits for a byte on stdin, then
+ *                                              increments until the count reaches TOTAL and
+ *                                              prints how many increments were its own
+ *   shared-json-writer edit-hold DATA-FILE SECONDS
+ *                                              one increment whose edit function says 'h' on
+ *                                              stdout each time it runs and, the first time,
+ *                                              sleeps SECONDS first
  * DATA-FILE may also be a store URI (redis://…, unix://…): the value is then
  * pacer_shared_count in that store.
  */
@@ -34,6 +41,34 @@ say (char c)
     ;
 }
 
+typedef struct
+{
+  gint64 total;
+  gboolean reached;
+} Share;
+
+static gboolean
+increment_below (JsonObject *data,
+                 gpointer    user_data)
+{
+  Share *share = user_data;
+
+  share->reached = json_object_get_int_member_with_default (data, "count", 0) >= share->total;
+  return !share->reached && increment (data, NULL);
+}
+
+static gboolean
+increment_slowly (JsonObject *data,
+                  gpointer    user_data)
+{
+  gulong *sleep_usec = user_data;
+
+  say ('h');
+  g_usleep (*sleep_usec);
+  *sleep_usec = 0;
+  return increment (data, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -43,7 +78,7 @@ main (int   argc,
 
   if (argc != 3 && argc != 4)
     {
-      g_printerr ("usage: %s increment|forever|hold DATA-FILE [N|SECONDS]\n", argv[0]);
+      g_printerr ("usage: %s increment|forever|hold|share|edit-hold DATA-FILE [N|SECONDS]\n", argv[0]);
       return 2;
     }
 
@@ -74,6 +109,42 @@ main (int   argc,
             g_printerr ("%s\n", error->message);
             return 1;
           }
+      return 0;
+    }
+
+  if (g_str_equal (argv[1], "share") && argc == 4)
+    {
+      Share share = { g_ascii_strtoll (argv[3], NULL, 10), FALSE };
+      guint64 mine = 0;
+      char go;
+
+      say ('r');
+      if (read (STDIN_FILENO, &go, 1) != 1)
+        return 1;
+      for (;;)
+        {
+          if (!pacer_shared_json_edit (shared, increment_below, &share, &error))
+            {
+              g_printerr ("%s\n", error->message);
+              return 1;
+            }
+          if (share.reached)
+            break;
+          mine++;
+        }
+      g_print ("%" G_GUINT64_FORMAT "\n", mine);
+      return 0;
+    }
+
+  if (g_str_equal (argv[1], "edit-hold") && argc == 4)
+    {
+      gulong sleep_usec = (gulong) (g_ascii_strtod (argv[3], NULL) * G_USEC_PER_SEC);
+
+      if (!pacer_shared_json_edit (shared, increment_slowly, &sleep_usec, &error))
+        {
+          g_printerr ("%s\n", error->message);
+          return 1;
+        }
       return 0;
     }
 

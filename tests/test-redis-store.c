@@ -9,11 +9,13 @@
 
 #include <pacer-glib/pacer-glib.h>
 
+#include "pacer-glib/pacer-store-private.h"
 #include "pacer-glib/pacer-token-bucket-private.h"
 #include "pacer-test-redis.h"
 
 #define NAME "pacer_shared_count"
 #define KEY "pacer:t:" NAME
+#define QUEUE KEY ":queue"
 
 typedef struct
 {
@@ -346,11 +348,13 @@ test_timeouts (Fixture       *f,
   g_autoptr(PacerStore) holder_store = NULL;
   g_autoptr(PacerSharedJson) shared = NULL;
   g_autoptr(GThread) thread = NULL;
+  g_autofree char *reply = NULL;
   Holder holder;
   gint64 start, elapsed;
 
   g_test_summary ("While another holds the store's lease an edit with timeout 0 fails at once, "
-                  "a positive timeout waits that long, and -1 waits until it is free");
+                  "a positive timeout waits that long, and -1 waits until it is free; neither "
+                  "leaves a ticket in line");
 
   if (f->redis == NULL)
     return;
@@ -369,6 +373,10 @@ test_timeouts (Fixture       *f,
   g_assert_false (pacer_shared_json_edit (shared, increment, NULL, &error));
   g_assert_error (error, PACER_ERROR, PACER_ERROR_TIMEOUT);
   g_clear_error (&error);
+  /* Not waiting means not standing in line either. */
+  reply = pacer_test_redis_command (f->redis, "LLEN %s", QUEUE);
+  g_assert_cmpstr (reply, ==, "0");
+  g_clear_pointer (&reply, g_free);
 
   pacer_shared_json_set_timeout (shared, 0.3);
   start = g_get_monotonic_time ();
@@ -378,6 +386,10 @@ test_timeouts (Fixture       *f,
   g_clear_error (&error);
   g_assert_cmpint (elapsed, >=, 300 * 1000);
   g_assert_cmpint (read_count (f), ==, 0);
+  /* A waiter that gives up leaves the line, so nobody hands it the lock later. */
+  reply = pacer_test_redis_command (f->redis, "LLEN %s", QUEUE);
+  g_assert_cmpstr (reply, ==, "0");
+  g_clear_pointer (&reply, g_free);
 
   /* Writes under the lease go through, and are fenced by it. */
   {
@@ -515,6 +527,202 @@ test_killed_writers (Fixture       *f,
 
   g_test_message ("%u writers killed; %" G_GUINT64_FORMAT " edits made", rounds, returned);
   g_assert_cmpuint (returned, >, 0);
+}
+
+static void
+test_fair_shares (Fixture       *f,
+                  gconstpointer  data)
+{
+  const guint n_writers = 4, fair = 150;
+  g_autofree char *helper = helper_path ();
+  g_autofree char *total = g_strdup_printf ("%u", n_writers * fair);
+  g_autoptr(GPtrArray) writers = g_ptr_array_new_with_free_func (g_object_unref);
+  guint64 sum = 0;
+
+  g_test_summary ("Writers that contend for the lock all the time get about equal shares of it: "
+                  "each within half and twice its fair share");
+
+  if (f->redis == NULL)
+    return;
+
+  for (guint i = 0; i < n_writers; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      GSubprocess *writer = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                                              &error, helper, "share", f->uri, total, NULL);
+      char ready = 0;
+      gsize size = 0;
+
+      g_assert_no_error (error);
+      g_ptr_array_add (writers, writer);
+      g_assert_true (g_input_stream_read_all (g_subprocess_get_stdout_pipe (writer), &ready, 1, &size,
+                                              NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (ready, ==, 'r');
+    }
+
+  /* All start together, so that the shares measure the lock and not the start. */
+  for (guint i = 0; i < writers->len; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      GOutputStream *in = g_subprocess_get_stdin_pipe (writers->pdata[i]);
+
+      g_assert_true (g_output_stream_write_all (in, "g", 1, NULL, NULL, &error));
+      g_assert_true (g_output_stream_flush (in, NULL, &error));
+      g_assert_no_error (error);
+    }
+
+  for (guint i = 0; i < writers->len; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *out = NULL;
+      guint64 mine;
+
+      g_assert_true (g_subprocess_communicate_utf8 (writers->pdata[i], NULL, NULL, &out, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_true (g_subprocess_get_successful (writers->pdata[i]));
+      mine = g_ascii_strtoull (out, NULL, 10);
+      g_test_message ("writer %u: %" G_GUINT64_FORMAT " of %s", i, mine, total);
+      g_assert_cmpuint (mine, >=, fair / 2);
+      g_assert_cmpuint (mine, <=, fair * 2);
+      sum += mine;
+    }
+
+  g_assert_cmpuint (sum, ==, n_writers * fair);
+  g_assert_cmpint (read_count (f), ==, n_writers * fair);
+}
+
+static void
+test_killed_holder (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *helper = helper_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) holder = NULL;
+  g_autoptr(PacerSharedJson) shared = NULL;
+  g_autoptr(GBytes) said = NULL;
+  char text[8] = { 0 };
+  gsize size = 0;
+  guint runs = 0;
+
+  g_test_summary ("A holder killed with the lock is taken over long before its lease would end; "
+                  "one that overruns its edit's lease is taken over after it, its late write is "
+                  "refused, and its edit runs again");
+
+  if (f->redis == NULL)
+    return;
+
+  /* The lock's lease is 30 s, longer than this edit waits: only finding the
+   * holder's connection gone can let the edit through. */
+  holder = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, helper, "hold", f->uri, "60", NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_input_stream_read_all (g_subprocess_get_stdout_pipe (holder), text, 7, &size, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (text, ==, "locked\n");
+  g_subprocess_send_signal (holder, SIGKILL);
+  g_assert_true (g_subprocess_wait (holder, NULL, &error));
+  g_assert_no_error (error);
+  g_clear_object (&holder);
+
+  shared = shared_json_new (f, 10);
+  g_assert_true (pacer_shared_json_edit (shared, increment, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (read_count (f), ==, 1);
+
+  /* An edit function that sleeps 5 s outlives its 2 s lease while its
+   * process and connection live on: the next edit waits out the lease and
+   * takes over, and the sleeper's write must not land on top of it. */
+  holder = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, helper, "edit-hold", f->uri, "5", NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_input_stream_read_all (g_subprocess_get_stdout_pipe (holder), text, 1, &size, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (text[0], ==, 'h');
+
+  pacer_shared_json_set_timeout (shared, 20);
+  g_assert_true (pacer_shared_json_edit (shared, increment, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (read_count (f), ==, 2);
+
+  g_assert_true (g_subprocess_communicate (holder, NULL, NULL, &said, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_successful (holder));
+  for (gsize i = 0; i < g_bytes_get_size (said); i++)
+    runs += ((const char *) g_bytes_get_data (said, NULL))[i] == 'h';
+  /* One more run after the one read above: the first's result was refused,
+   * the second's, on the newer count, landed. */
+  g_assert_cmpuint (runs, ==, 1);
+  g_assert_cmpint (read_count (f), ==, 3);
+}
+
+static void
+test_stale_write (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PacerStore) slow = NULL;
+  g_autoptr(PacerStore) other = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GBytes) one = g_bytes_new_static ("{\"count\":1}", 11);
+  g_autoptr(GBytes) two = g_bytes_new_static ("{\"count\":2}", 11);
+  g_autoptr(GBytes) many = g_bytes_new_static ("{\"count\":99}", 12);
+  g_autofree char *slow_turn = NULL;
+  g_autofree char *other_turn = NULL;
+  guint64 slow_version = 0, other_version = 0;
+
+  g_test_summary ("A write after its lease ran out is refused once another took the lock over, "
+                  "and goes through when nobody did");
+
+  if (f->redis == NULL)
+    return;
+
+  slow = pacer_store_new_for_uri (f->uri, NAME, &error);
+  g_assert_no_error (error);
+  other = pacer_store_new_for_uri (f->uri, NAME, &error);
+  g_assert_no_error (error);
+  _pacer_redis_store_set_leases (slow, 300, 300);
+
+  slow_turn = _pacer_redis_store_begin_edit (slow, 0, &bytes, &slow_version, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (slow_turn);
+  g_assert_null (bytes);
+  g_usleep (600 * 1000);
+
+  other_turn = _pacer_redis_store_begin_edit (other, 5, &bytes, &other_version, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (other_turn);
+  g_assert_true (_pacer_redis_store_end_edit (other, other_turn, other_version, one, &error));
+  g_assert_no_error (error);
+
+  g_assert_false (_pacer_redis_store_end_edit (slow, slow_turn, slow_version, many, &error));
+  g_assert_error (error, PACER_ERROR, PACER_ERROR_TIMEOUT);
+  g_clear_error (&error);
+  g_assert_cmpint (read_count (f), ==, 1);
+
+  /* Nobody came while the lease ran out, and nobody wrote: as if it had lasted. */
+  g_clear_pointer (&slow_turn, g_free);
+  g_clear_pointer (&bytes, g_bytes_unref);
+  slow_turn = _pacer_redis_store_begin_edit (slow, 0, &bytes, &slow_version, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (bytes, one));
+  g_usleep (600 * 1000);
+  g_assert_true (_pacer_redis_store_end_edit (slow, slow_turn, slow_version, two, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (read_count (f), ==, 2);
+
+  /* The lock of pacer_store_lock() fences pacer_store_write() the same way. */
+  g_assert_true (pacer_store_lock (slow, 0, NULL, &error));
+  g_assert_no_error (error);
+  g_usleep (600 * 1000);
+  g_assert_true (pacer_store_lock (other, 5, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (pacer_store_write (slow, many, &error));
+  g_assert_error (error, PACER_ERROR, PACER_ERROR_TIMEOUT);
+  g_clear_error (&error);
+  pacer_store_unlock (slow);
+  g_assert_true (pacer_store_write (other, one, &error));
+  g_assert_no_error (error);
+  pacer_store_unlock (other);
+  g_assert_cmpint (read_count (f), ==, 1);
 }
 
 static void
@@ -1024,6 +1232,9 @@ main (int   argc,
   ADD ("timeouts", FALSE, test_timeouts);
   ADD ("processes", TRUE, test_processes);
   ADD ("killed-writers", FALSE, test_killed_writers);
+  ADD ("fair-shares", TRUE, test_fair_shares);
+  ADD ("killed-holder", TRUE, test_killed_holder);
+  ADD ("stale-write", FALSE, test_stale_write);
   ADD ("restart", TRUE, test_restart);
   ADD ("server-lost", FALSE, test_server_lost);
   ADD ("bad-state", FALSE, test_bad_state);
