@@ -139,7 +139,9 @@ typedef enum {
   "end\n"
 
 static const char *const scripts[N_SCRIPTS] = {
-  /* KEYS: value key, lock key. ARGV: version, value, ttl (ms), writer, remove ('1'). */
+  /* KEYS: value key, lock key, queue key. ARGV: version, value, ttl (ms),
+   * writer, '0' to write, '1' to remove or '2' only to check the version,
+   * '1' to give way to anyone in line as to a holder. */
   [SCRIPT_COMPARE_AND_SET] =
     "local t = redis.call('TYPE', KEYS[1]).ok\n"
     "if t ~= 'hash' and t ~= 'none' then return redis.error_reply('" WRONG_TYPE_TAG " ' .. t) end\n"
@@ -147,6 +149,8 @@ static const char *const scripts[N_SCRIPTS] = {
     "if t == 'hash' and not v then return redis.error_reply('" WRONG_TYPE_TAG " hash') end\n"
     "if v and redis.call('HGET', KEYS[1], 'writer') == ARGV[4] then return {1, v} end\n"
     "if (v or '0') ~= ARGV[1] or redis.call('EXISTS', KEYS[2]) == 1 then return {0, v or '0'} end\n"
+    "if ARGV[6] == '1' and redis.call('LLEN', KEYS[3]) > 0 then return {0, v or '0'} end\n"
+    "if ARGV[5] == '2' then return {1, v or '0'} end\n"
     "local n = redis.call('HINCRBY', KEYS[1], 'version', 1)\n"
     "if ARGV[5] == '1' then redis.call('HDEL', KEYS[1], 'value')\n"
     "else redis.call('HSET', KEYS[1], 'value', ARGV[2]) end\n"
@@ -717,18 +721,19 @@ pacer_redis_store_read (PacerStore  *store,
 }
 
 static gboolean
-pacer_redis_store_compare_and_set (PacerStore  *store,
-                                   guint64      version,
-                                   GBytes      *contents,
-                                   guint64     *out_version,
-                                   GError     **error)
+compare_and_set (PacerRedisStore  *self,
+                 guint64           version,
+                 const char       *mode,
+                 gboolean          yield_to_waiters,
+                 GBytes           *contents,
+                 guint64          *out_version,
+                 GError          **error)
 {
-  PacerRedisStore *self = PACER_REDIS_STORE (store);
   g_autoptr(redisReply) reply = NULL;
   g_autofree char *writer = NULL;
   char version_text[24];
-  const char *args[7];
-  size_t args_len[7];
+  const char *args[9];
+  size_t args_len[9];
   gsize size = 0;
   const char *data = contents != NULL ? g_bytes_get_data (contents, &size) : "";
 
@@ -739,15 +744,17 @@ pacer_redis_store_compare_and_set (PacerStore  *store,
   writer = g_strdup_printf ("%s:%d:%" G_GUINT64_FORMAT, self->client_id, (int) getpid (), ++self->writes);
   args[0] = self->key;
   args[1] = self->lock_key;
-  args[2] = version_text;
-  args[3] = data;
-  args[4] = self->ttl_msec;
-  args[5] = writer;
-  args[6] = contents != NULL ? "0" : "1";
+  args[2] = self->queue_key;
+  args[3] = version_text;
+  args[4] = data;
+  args[5] = self->ttl_msec;
+  args[6] = writer;
+  args[7] = mode;
+  args[8] = yield_to_waiters ? "1" : "0";
   for (guint i = 0; i < G_N_ELEMENTS (args); i++)
     args_len[i] = (size_t) -1;
-  args_len[3] = size;
-  reply = script_locked (self, SCRIPT_COMPARE_AND_SET, 2, args, args_len, G_N_ELEMENTS (args), error);
+  args_len[4] = size;
+  reply = script_locked (self, SCRIPT_COMPARE_AND_SET, 3, args, args_len, G_N_ELEMENTS (args), error);
   g_mutex_unlock (&self->mutex);
 
   if (reply == NULL)
@@ -775,6 +782,17 @@ pacer_redis_store_compare_and_set (PacerStore  *store,
     }
 
   return TRUE;
+}
+
+static gboolean
+pacer_redis_store_compare_and_set (PacerStore  *store,
+                                   guint64      version,
+                                   GBytes      *contents,
+                                   guint64     *out_version,
+                                   GError     **error)
+{
+  return compare_and_set (PACER_REDIS_STORE (store), version, contents != NULL ? "0" : "1", FALSE,
+                          contents, out_version, error);
 }
 
 /* A ticket names the holder's connection, so that waiters can ask whether it
@@ -1049,6 +1067,7 @@ end_turn (PacerRedisStore  *self,
           const char       *ticket,
           guint64           version,
           GBytes           *contents,
+          guint64          *out_version,
           GError          **error)
 {
   g_autoptr(redisReply) reply = NULL;
@@ -1073,6 +1092,13 @@ end_turn (PacerRedisStore  *self,
   if (reply->type == REDIS_REPLY_ERROR)
     {
       set_reply_error (self, reply, error);
+      return FALSE;
+    }
+  if (out_version != NULL && !reply_to_version (reply, out_version))
+    {
+      g_set_error (error, PACER_ERROR, PACER_ERROR_FAILED,
+                   _("Redis at “%s” gave an unexpected reply for key “%s”"),
+                   self->display_uri, self->key);
       return FALSE;
     }
   return TRUE;
@@ -1125,7 +1151,7 @@ begin_turn (PacerRedisStore  *self,
           /* A server that cannot be reached was retried long enough already;
            * a ticket left in line there is passed over when its lease ends. */
           if (!g_error_matches (local_error, PACER_ERROR, PACER_ERROR_IO))
-            end_turn (self, ticket, 0, NULL, NULL);
+            end_turn (self, ticket, 0, NULL, NULL, NULL);
           g_propagate_error (error, g_steal_pointer (&local_error));
           return NULL;
         case TURN_BUSY:
@@ -1163,7 +1189,7 @@ begin_turn (PacerRedisStore  *self,
   /* Leave the line; a hand-off that came meanwhile is passed on. */
   if (out_contents != NULL)
     g_clear_pointer (out_contents, g_bytes_unref);
-  end_turn (self, ticket, 0, NULL, NULL);
+  end_turn (self, ticket, 0, NULL, NULL, NULL);
   if (!g_cancellable_set_error_if_cancelled (cancellable, error))
     g_set_error (error, PACER_ERROR, PACER_ERROR_TIMEOUT,
                  _("Timed out waiting for the lock on key “%s” on Redis at “%s”"),
@@ -1209,7 +1235,7 @@ pacer_redis_store_unlock (PacerStore *store)
     }
 
   /* The lease runs out by itself: a lost unlock only delays the next holder. */
-  if (!end_turn (self, token, 0, NULL, &error))
+  if (!end_turn (self, token, 0, NULL, NULL, &error))
     g_debug ("Could not release the lock on “%s”: %s", self->key, error->message);
 }
 
@@ -1486,9 +1512,23 @@ _pacer_redis_store_end_edit (PacerStore  *store,
                              const char  *turn,
                              guint64      version,
                              GBytes      *contents,
+                             guint64     *out_version,
                              GError     **error)
 {
-  return end_turn (PACER_REDIS_STORE (store), turn, version, contents, error);
+  return end_turn (PACER_REDIS_STORE (store), turn, version, contents, out_version, error);
+}
+
+gboolean
+_pacer_redis_store_edit_at (PacerStore  *store,
+                            guint64      version,
+                            GBytes      *contents,
+                            guint64     *out_version,
+                            GError     **error)
+{
+  guint64 dummy;
+
+  return compare_and_set (PACER_REDIS_STORE (store), version, contents != NULL ? "0" : "2", TRUE,
+                          contents, out_version != NULL ? out_version : &dummy, error);
 }
 
 void

@@ -73,6 +73,14 @@ struct _PacerSharedJson
   char *lock_file;
   char *name;
   double timeout;
+
+  /* On Redis: the value as this object last wrote or found it, and whether
+   * nobody else wrote between its last two edits, in which case the next
+   * edit first tries to go through on it without taking a turn. */
+  GMutex last_mutex;
+  GBytes *last_bytes;
+  guint64 last_version;
+  gboolean last_alone;
 };
 
 enum {
@@ -203,6 +211,8 @@ pacer_shared_json_finalize (GObject *object)
   PacerSharedJson *self = PACER_SHARED_JSON (object);
 
   g_clear_object (&self->store);
+  g_clear_pointer (&self->last_bytes, g_bytes_unref);
+  g_mutex_clear (&self->last_mutex);
   g_free (self->data_file);
   g_free (self->lock_file);
   g_free (self->name);
@@ -351,6 +361,7 @@ static void
 pacer_shared_json_init (PacerSharedJson *self)
 {
   self->timeout = -1;
+  g_mutex_init (&self->last_mutex);
 }
 
 /**
@@ -640,6 +651,73 @@ edit_optimistically (PacerSharedJson          *self,
 }
 
 #ifdef HAVE_HIREDIS
+static void
+remember_value (PacerSharedJson *self,
+                GBytes          *bytes,
+                guint64          version,
+                gboolean         alone)
+{
+  g_mutex_lock (&self->last_mutex);
+  g_clear_pointer (&self->last_bytes, g_bytes_unref);
+  self->last_bytes = bytes != NULL ? g_bytes_ref (bytes) : NULL;
+  self->last_version = version;
+  self->last_alone = alone && bytes != NULL;
+  g_mutex_unlock (&self->last_mutex);
+}
+
+/* A writer that met nobody last time edits the value it last wrote, and
+ * stores the result only if that is still the value and nobody holds or
+ * waits for the lock: one round trip instead of two. Returns TRUE when that
+ * settled the edit, FALSE to take a turn after all (the edit function then
+ * runs again, on the value as it now is). */
+static gboolean
+edit_alone (PacerSharedJson          *self,
+            PacerSharedJsonEditFunc   func,
+            gpointer                  user_data,
+            gboolean                 *out_ok,
+            GError                  **error)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GBytes) new_bytes = NULL;
+  g_autoptr(JsonObject) data = NULL;
+  g_autoptr(GError) local_error = NULL;
+  guint64 version, new_version = 0;
+
+  g_mutex_lock (&self->last_mutex);
+  if (self->last_alone)
+    bytes = g_bytes_ref (self->last_bytes);
+  version = self->last_version;
+  g_mutex_unlock (&self->last_mutex);
+
+  if (bytes == NULL || (data = parse_object (bytes, pacer_store_get_location (self->store), NULL)) == NULL)
+    return FALSE;
+
+  /* A result of FALSE counts only if the value it was decided on is current. */
+  if (func (data, user_data))
+    {
+      new_bytes = object_to_bytes (self, data, error);
+      if (new_bytes == NULL)
+        {
+          *out_ok = FALSE;
+          return TRUE;
+        }
+    }
+  if (_pacer_redis_store_edit_at (self->store, version, new_bytes, &new_version, &local_error))
+    {
+      if (new_bytes != NULL)
+        remember_value (self, new_bytes, new_version, TRUE);
+      *out_ok = TRUE;
+      return TRUE;
+    }
+
+  remember_value (self, NULL, 0, FALSE);
+  if (g_error_matches (local_error, PACER_ERROR, PACER_ERROR_CONFLICT))
+    return FALSE;
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  *out_ok = FALSE;
+  return TRUE;
+}
+
 /* The edit on Redis: a turn in the server's fair queue, which brings the
  * object along, then one script that writes, releases and hands the turn to
  * the next writer. A turn whose lease ran out before the write (the process
@@ -654,6 +732,10 @@ edit_in_turn (PacerSharedJson          *self,
   gint64 deadline = self->timeout < 0 ? G_MAXINT64
                     : g_get_monotonic_time () + (gint64) (self->timeout * G_USEC_PER_SEC);
   double timeout = self->timeout;
+  gboolean ok = FALSE;
+
+  if (edit_alone (self, func, user_data, &ok, error))
+    return ok;
 
   for (;;)
     {
@@ -662,13 +744,17 @@ edit_in_turn (PacerSharedJson          *self,
       g_autoptr(GBytes) new_bytes = NULL;
       g_autoptr(JsonObject) data = NULL;
       g_autofree char *turn = NULL;
-      guint64 version = 0;
+      guint64 version = 0, new_version = 0, last_version;
       gboolean write;
       gint64 now;
 
       turn = _pacer_redis_store_begin_edit (self->store, timeout, &bytes, &version, error);
       if (turn == NULL)
         return FALSE;
+
+      g_mutex_lock (&self->last_mutex);
+      last_version = self->last_version;
+      g_mutex_unlock (&self->last_mutex);
 
       data = bytes != NULL ? parse_object (bytes, pacer_store_get_location (self->store), error)
                            : json_object_new ();
@@ -679,14 +765,19 @@ edit_in_turn (PacerSharedJson          *self,
         {
           /* Nothing to write, or nothing that can be: a lost release only
            * delays the next writer by the lease. */
-          if (!_pacer_redis_store_end_edit (self->store, turn, version, NULL, &local_error))
+          if (!_pacer_redis_store_end_edit (self->store, turn, version, NULL, NULL, &local_error))
             g_debug ("Could not end an edit of “%s”: %s", pacer_store_get_location (self->store),
                      local_error->message);
+          remember_value (self, data != NULL && !write ? bytes : NULL, version, FALSE);
           return data != NULL && !write;
         }
 
-      if (_pacer_redis_store_end_edit (self->store, turn, version, new_bytes, &local_error))
-        return TRUE;
+      if (_pacer_redis_store_end_edit (self->store, turn, version, new_bytes, &new_version, &local_error))
+        {
+          /* Nobody wrote since this object's last edit: the next may go alone. */
+          remember_value (self, new_bytes, new_version, version != 0 && version == last_version);
+          return TRUE;
+        }
 
       now = g_get_monotonic_time ();
       if (!g_error_matches (local_error, PACER_ERROR, PACER_ERROR_TIMEOUT) ||

@@ -28,12 +28,23 @@ char       *_pacer_redis_store_begin_edit (PacerStore  *store,
                                            guint64     *out_version,
                                            GError     **error);
 /* Ends @turn, writing @contents first unless it is NULL, and hands the lock
- * to the next in line, all in one round trip. A write whose turn was taken
- * over after its lease ran out is refused with PACER_ERROR_TIMEOUT. */
+ * to the next in line, all in one round trip; @out_version is the version
+ * written (0 when nothing was). A write whose turn was taken over after its
+ * lease ran out is refused with PACER_ERROR_TIMEOUT. */
 gboolean    _pacer_redis_store_end_edit   (PacerStore  *store,
                                            const char  *turn,
                                            guint64      version,
                                            GBytes      *contents,
+                                           guint64     *out_version,
+                                           GError     **error);
+/* Writes @contents (or, when NULL, only checks) if the value is still at
+ * @version, nobody holds the lock and nobody is in line for it: an edit
+ * without a turn, in one round trip, for a writer that met nobody last time.
+ * Fails with PACER_ERROR_CONFLICT otherwise. */
+gboolean    _pacer_redis_store_edit_at    (PacerStore  *store,
+                                           guint64      version,
+                                           GBytes      *contents,
+                                           guint64     *out_version,
                                            GError     **error);
 /* For tests: shorter leases than the defaults (30 s, 2 s). */
 void        _pacer_redis_store_set_leases (PacerStore  *store,

@@ -74,6 +74,17 @@ discard (JsonObject *data,
   return FALSE;
 }
 
+/* Records the count it was run on, and writes nothing. */
+static gboolean
+discard_below_eleven (JsonObject *data,
+                      gpointer    user_data)
+{
+  gint64 *seen = user_data;
+
+  *seen = json_object_get_int_member_with_default (data, "count", 0);
+  return *seen >= 11 && increment (data, NULL);
+}
+
 static gint64
 read_count (Fixture *f)
 {
@@ -285,11 +296,13 @@ test_shared_json (Fixture       *f,
   g_autoptr(PacerSharedJson) shared = NULL;
   g_autoptr(JsonObject) updates = json_object_new ();
   g_autoptr(JsonObject) object = NULL;
+  g_autoptr(PacerSharedJson) other = NULL;
   g_autofree char *version_before = NULL;
   g_autofree char *version_after = NULL;
+  gint64 seen = 0;
 
   g_test_summary ("PacerSharedJson on Redis reads, updates and edits, and an edit that returns "
-                  "FALSE writes nothing");
+                  "FALSE writes nothing; an edit never lands on a value another changed meanwhile");
 
   if (f->redis == NULL)
     return;
@@ -322,6 +335,27 @@ test_shared_json (Fixture       *f,
   g_assert_no_error (error);
   g_assert_cmpint (json_object_get_int_member (object, "count"), ==, 5);
   g_assert_cmpstr (json_object_get_string_member (object, "name"), ==, "x");
+
+  /* A writer that met nobody edits the value it last wrote; once another
+   * wrote meanwhile, that value is stale and must not be what lands. */
+  other = shared_json_new (f, -1);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_assert_true (pacer_shared_json_edit (shared, increment, NULL, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_true (pacer_shared_json_edit (other, increment, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (pacer_shared_json_edit (shared, increment, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (read_count (f), ==, 10);
+  /* Nor may a FALSE decided on a stale value count as current. */
+  g_assert_true (pacer_shared_json_edit (other, increment, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (pacer_shared_json_edit (shared, discard_below_eleven, &seen, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (seen, ==, 11);
+  g_assert_cmpint (read_count (f), ==, 12);
 }
 
 typedef struct
@@ -667,7 +701,7 @@ test_stale_write (Fixture       *f,
   g_autoptr(GBytes) many = g_bytes_new_static ("{\"count\":99}", 12);
   g_autofree char *slow_turn = NULL;
   g_autofree char *other_turn = NULL;
-  guint64 slow_version = 0, other_version = 0;
+  guint64 slow_version = 0, other_version = 0, written = 0;
 
   g_test_summary ("A write after its lease ran out is refused once another took the lock over, "
                   "and goes through when nobody did");
@@ -690,10 +724,11 @@ test_stale_write (Fixture       *f,
   other_turn = _pacer_redis_store_begin_edit (other, 5, &bytes, &other_version, &error);
   g_assert_no_error (error);
   g_assert_nonnull (other_turn);
-  g_assert_true (_pacer_redis_store_end_edit (other, other_turn, other_version, one, &error));
+  g_assert_true (_pacer_redis_store_end_edit (other, other_turn, other_version, one, &written, &error));
   g_assert_no_error (error);
+  g_assert_cmpuint (written, >, other_version);
 
-  g_assert_false (_pacer_redis_store_end_edit (slow, slow_turn, slow_version, many, &error));
+  g_assert_false (_pacer_redis_store_end_edit (slow, slow_turn, slow_version, many, NULL, &error));
   g_assert_error (error, PACER_ERROR, PACER_ERROR_TIMEOUT);
   g_clear_error (&error);
   g_assert_cmpint (read_count (f), ==, 1);
@@ -705,7 +740,7 @@ test_stale_write (Fixture       *f,
   g_assert_no_error (error);
   g_assert_true (g_bytes_equal (bytes, one));
   g_usleep (600 * 1000);
-  g_assert_true (_pacer_redis_store_end_edit (slow, slow_turn, slow_version, two, &error));
+  g_assert_true (_pacer_redis_store_end_edit (slow, slow_turn, slow_version, two, &written, &error));
   g_assert_no_error (error);
   g_assert_cmpint (read_count (f), ==, 2);
 
