@@ -170,7 +170,9 @@ static const char *const scripts[N_SCRIPTS] = {
     "redis.call('HSET', KEYS[1], 'writer', ARGV[1])\n"
     "redis.call('PEXPIRE', KEYS[1], ARGV[3])\n"
     "return n\n",
-  /* ARGV[4]: '1' to try once without queueing, ARGV[5]: a ticket found dead
+  /* ARGV[4]: '1' to try once without queueing, '0' to stand in line, '2' to
+   * stand in line with a BLPOP on the wake key sent along, which "T" then
+   * ends at once if the turn was taken here. ARGV[5]: a ticket found dead
    * (its holder's connection is gone) or ''. Returns {1, version, value} when
    * the turn is the caller's, else {0, holder, the holder's lease left (ms)},
    * with the caller's ticket in line unless it only tried. */
@@ -189,8 +191,13 @@ static const char *const scripts[N_SCRIPTS] = {
     "end\n"
     "if holder == ticket then\n"
     "  local bad = check_type()\n"
-    "  if bad then leave(ticket, holder); return redis.error_reply(bad) end\n"
+    "  if bad then leave(ticket, holder) end\n"
     "  redis.call('DEL', ARGV[1] .. ticket)\n"
+    "  if ARGV[4] == '2' then\n"
+    "    redis.call('RPUSH', ARGV[1] .. ticket, 'T')\n"
+    "    redis.call('PEXPIRE', ARGV[1] .. ticket, lease_of(ticket))\n"
+    "  end\n"
+    "  if bad then return redis.error_reply(bad) end\n"
     "  redis.call('PEXPIRE', KEYS[2], lease_of(ticket))\n"
     "  local f = redis.call('HMGET', KEYS[1], 'version', 'value')\n"
     "  return {1, f[1] or '0', f[2]}\n"
@@ -273,6 +280,7 @@ struct _PacerRedisStore
   guint64 connection_id;  /* the server's CLIENT ID of context, 0 if unknown */
   guint64 writes;
   char *lease_token;   /* while this object holds the lease */
+  gboolean last_turn_waited;
   /* Connections for blocking on wake keys, so that a waiting thread never
    * holds the one its store's other threads talk on; each with its pid. */
   GPtrArray *idle_waits;
@@ -331,15 +339,17 @@ set_reply_error (PacerRedisStore  *self,
  * process with SIGPIPE. A library must not change the process's signal
  * dispositions: block SIGPIPE in this thread around the call instead, and
  * swallow the one it raised, if it was not pending already. */
-static redisReply *
-command_argv_no_sigpipe (redisContext  *context,
-                         int            argc,
-                         const char   **argv,
-                         const size_t  *argv_len)
+static gboolean
+pipeline_no_sigpipe (redisContext  *context,
+                     guint          n_commands,
+                     const int     *argc,
+                     const char  **argv[],
+                     const size_t *argv_len[],
+                     redisReply   **replies)
 {
   sigset_t pipe_set, old_set, pending;
-  gboolean was_pending;
-  redisReply *reply;
+  gboolean was_pending, ok = TRUE;
+  guint got = 0;
 
   sigemptyset (&pipe_set);
   sigaddset (&pipe_set, SIGPIPE);
@@ -347,18 +357,39 @@ command_argv_no_sigpipe (redisContext  *context,
   sigpending (&pending);
   was_pending = sigismember (&pending, SIGPIPE);
 
-  reply = redisCommandArgv (context, argc, argv, argv_len);
+  for (guint i = 0; i < n_commands && ok; i++)
+    ok = redisAppendCommandArgv (context, argc[i], argv[i], argv_len[i]) == REDIS_OK;
+  for (; got < n_commands && ok; got++)
+    ok = redisGetReply (context, (void **) &replies[got]) == REDIS_OK && replies[got] != NULL;
 
-  if (reply == NULL && !was_pending)
+  if (!ok)
     {
-      const struct timespec no_wait = { 0, 0 };
+      for (guint i = 0; i < got; i++)
+        g_clear_pointer (&replies[i], freeReplyObject);
+      if (!was_pending)
+        {
+          const struct timespec no_wait = { 0, 0 };
 
-      sigpending (&pending);
-      if (sigismember (&pending, SIGPIPE))
-        sigtimedwait (&pipe_set, NULL, &no_wait);
+          sigpending (&pending);
+          if (sigismember (&pending, SIGPIPE))
+            sigtimedwait (&pipe_set, NULL, &no_wait);
+        }
     }
   pthread_sigmask (SIG_SETMASK, &old_set, NULL);
 
+  return ok;
+}
+
+static redisReply *
+command_argv_no_sigpipe (redisContext  *context,
+                         int            argc,
+                         const char   **argv,
+                         const size_t  *argv_len)
+{
+  redisReply *reply = NULL;
+
+  if (!pipeline_no_sigpipe (context, 1, &argc, &argv, &argv_len, &reply))
+    return NULL;
   return reply;
 }
 
@@ -943,30 +974,18 @@ typedef enum {
   TURN_TAKEN,
   TURN_BUSY,
   TURN_FAILED,
+  TURN_UNKNOWN,
 } TurnOutcome;
 
 static TurnOutcome
-try_turn (PacerRedisStore  *self,
-          const char       *ticket,
-          gboolean          queue,
-          const char       *dead,
-          GBytes          **out_contents,
-          guint64          *out_version,
-          char            **out_holder,
-          gint64           *out_holder_msec,
-          GError          **error)
+parse_begin_reply (PacerRedisStore  *self,
+                   const redisReply *reply,
+                   GBytes          **out_contents,
+                   guint64          *out_version,
+                   char            **out_holder,
+                   gint64           *out_holder_msec,
+                   GError          **error)
 {
-  g_autoptr(redisReply) reply = NULL;
-  const char *args[] = { self->key, self->lock_key, self->queue_key, self->wake_prefix, self->ttl_msec,
-                         ticket, queue ? "0" : "1", dead != NULL ? dead : "" };
-  const redisReply *first;
-
-  g_mutex_lock (&self->mutex);
-  reply = script_locked (self, SCRIPT_BEGIN_TURN, 3, args, NULL, G_N_ELEMENTS (args), error);
-  g_mutex_unlock (&self->mutex);
-
-  if (reply == NULL)
-    return TURN_FAILED;
   if (reply->type == REDIS_REPLY_ERROR)
     {
       set_reply_error (self, reply, error);
@@ -976,8 +995,7 @@ try_turn (PacerRedisStore  *self,
       reply->element[0]->type != REDIS_REPLY_INTEGER || reply->element[1]->type != REDIS_REPLY_STRING)
     goto unexpected;
 
-  first = reply->element[0];
-  if (first->integer == 1)
+  if (reply->element[0]->integer == 1)
     {
       const redisReply *value = reply->elements > 2 ? reply->element[2] : NULL;
       gboolean has_value = value != NULL && value->type == REDIS_REPLY_STRING;
@@ -1002,61 +1020,118 @@ unexpected:
   return TURN_FAILED;
 }
 
-/* Blocks on the wake key of @ticket for at most @msec. Returns TRUE with the
- * value handed over when the turn was handed to @ticket, FALSE when nothing
- * came (or only a request to read for itself), without an error: the caller
- * looks again in any case. */
-static gboolean
-wait_for_hand_off (PacerRedisStore  *self,
-                   const char       *ticket,
-                   gint64            msec,
-                   GBytes          **out_contents,
-                   guint64          *out_version)
+static TurnOutcome
+try_turn (PacerRedisStore  *self,
+          const char       *ticket,
+          gboolean          queue,
+          const char       *dead,
+          GBytes          **out_contents,
+          guint64          *out_version,
+          char            **out_holder,
+          gint64           *out_holder_msec,
+          GError          **error)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(redisReply) reply = NULL;
-  g_autofree char *wake_key = g_strconcat (self->wake_prefix, ticket, NULL);
-  char seconds[32];
-  const char *argv[] = { "BLPOP", wake_key, seconds };
-  struct timeval tv = { (time_t) (msec / 1000 + COMMAND_TIMEOUT_MSEC / 1000), (suseconds_t) (msec % 1000) * 1000 };
-  WaitConnection *wait;
+  const char *args[] = { self->key, self->lock_key, self->queue_key, self->wake_prefix, self->ttl_msec,
+                         ticket, queue ? "0" : "1", dead != NULL ? dead : "" };
+
+  g_mutex_lock (&self->mutex);
+  reply = script_locked (self, SCRIPT_BEGIN_TURN, 3, args, NULL, G_N_ELEMENTS (args), error);
+  g_mutex_unlock (&self->mutex);
+
+  if (reply == NULL)
+    return TURN_FAILED;
+  return parse_begin_reply (self, reply, out_contents, out_version, out_holder, out_holder_msec, error);
+}
+
+/* The value a hand-off pushed onto a wake key: "G" (or "N" when nothing is
+ * stored), the version, ":" and the value. */
+static gboolean
+parse_hand_off (PacerRedisStore  *self,
+                const redisReply *reply,
+                GBytes          **out_contents,
+                guint64          *out_version)
+{
   const char *payload, *colon;
-
-  /* BLPOP takes 0 as for ever. */
-  g_ascii_formatd (seconds, sizeof seconds, "%.3f", MAX (msec, 1) / 1000.0);
-
-  wait = take_wait_connection (self, &error);
-  if (wait == NULL)
-    {
-      g_usleep ((gulong) msec * 1000);
-      return FALSE;
-    }
-
-  redisSetTimeout (wait->context, tv);
-  reply = command_argv_no_sigpipe (wait->context, G_N_ELEMENTS (argv), argv, NULL);
-  if (reply == NULL || reply->type == REDIS_REPLY_ERROR)
-    {
-      /* A lost or refused connection: the next look, on the store's own
-       * connection, retries it as every command does. */
-      wait_connection_free (wait);
-      if (reply == NULL)
-        g_usleep (FIRST_BACKOFF_USEC);
-      return FALSE;
-    }
-  give_back_wait_connection (self, wait);
+  gsize len;
 
   if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2 ||
       reply->element[1]->type != REDIS_REPLY_STRING)
     return FALSE;
 
   payload = reply->element[1]->str;
-  colon = memchr (payload, ':', reply->element[1]->len);
-  if ((payload[0] != 'G' && payload[0] != 'N') || colon == NULL)
+  len = reply->element[1]->len;
+  colon = memchr (payload, ':', len);
+  if (len == 0 || (payload[0] != 'G' && payload[0] != 'N') || colon == NULL)
     return FALSE;
 
   return parse_turn_value (self, payload + 1, (gsize) (colon - payload - 1),
-                           colon + 1, reply->element[1]->len - (gsize) (colon + 1 - payload),
+                           colon + 1, len - (gsize) (colon + 1 - payload),
                            payload[0] == 'G', out_contents, out_version, NULL);
+}
+
+/* Takes the turn, or stands in line and blocks on the ticket's wake key for
+ * at most @msec, in one round trip: the script and the BLPOP go out together
+ * on a connection of their own, so that a waiting thread never holds the one
+ * its store's other threads talk on. TURN_BUSY when nothing came in time;
+ * TURN_UNKNOWN, after a short pause, when the connection failed or the
+ * server did not know the script, for the caller to look again the plain way. */
+static TurnOutcome
+wait_in_line (PacerRedisStore  *self,
+              const char       *ticket,
+              const char       *dead,
+              gint64            msec,
+              GBytes          **out_contents,
+              guint64          *out_version,
+              char            **out_holder,
+              gint64           *out_holder_msec,
+              gboolean         *out_met_holder,
+              GError          **error)
+{
+  g_autofree char *wake_key = g_strconcat (self->wake_prefix, ticket, NULL);
+  char seconds[32];
+  const char *begin_argv[] = { "EVALSHA", script_shas[SCRIPT_BEGIN_TURN], "3", self->key, self->lock_key,
+                               self->queue_key, self->wake_prefix, self->ttl_msec, ticket, "2",
+                               dead != NULL ? dead : "" };
+  const char *wait_argv[] = { "BLPOP", wake_key, seconds };
+  const char **argv[] = { begin_argv, wait_argv };
+  const size_t *argv_len[] = { NULL, NULL };
+  const int argc[] = { G_N_ELEMENTS (begin_argv), G_N_ELEMENTS (wait_argv) };
+  redisReply *replies[2] = { NULL, NULL };
+  g_autoptr(redisReply) begin = NULL;
+  g_autoptr(redisReply) woken = NULL;
+  struct timeval tv = { (time_t) (msec / 1000 + COMMAND_TIMEOUT_MSEC / 1000), (suseconds_t) (msec % 1000) * 1000 };
+  WaitConnection *wait;
+  TurnOutcome outcome;
+
+  /* BLPOP takes 0 as for ever. */
+  g_ascii_formatd (seconds, sizeof seconds, "%.3f", MAX (msec, 1) / 1000.0);
+
+  wait = take_wait_connection (self, NULL);
+  if (wait == NULL)
+    {
+      g_usleep (FIRST_BACKOFF_USEC);
+      return TURN_UNKNOWN;
+    }
+
+  redisSetTimeout (wait->context, tv);
+  if (!pipeline_no_sigpipe (wait->context, 2, argc, argv, argv_len, replies))
+    {
+      wait_connection_free (wait);
+      g_usleep (FIRST_BACKOFF_USEC);
+      return TURN_UNKNOWN;
+    }
+  give_back_wait_connection (self, wait);
+  begin = replies[0];
+  woken = replies[1];
+
+  if (begin->type == REDIS_REPLY_ERROR && g_str_has_prefix (begin->str, "NOSCRIPT"))
+    return TURN_UNKNOWN;
+  outcome = parse_begin_reply (self, begin, out_contents, out_version, out_holder, out_holder_msec, error);
+  if (outcome != TURN_BUSY)
+    return outcome;
+  *out_met_holder = TRUE;
+  return parse_hand_off (self, woken, out_contents, out_version) ? TURN_TAKEN : TURN_BUSY;
 }
 
 /* Ends the turn of @ticket, or takes it out of the line: writes @contents
@@ -1108,7 +1183,7 @@ end_turn (PacerRedisStore  *self,
  * line, blocking on the ticket's wake key until the turn is handed over, the
  * holder turns out to be gone, or @timeout (seconds: <0 for ever, 0 once)
  * runs out. A hand-off brings the value along, so taking a turn is one round
- * trip when free and none when handed over. */
+ * trip whether the lock is free or handed over. */
 static char *
 begin_turn (PacerRedisStore  *self,
             guint             lease_msec,
@@ -1121,12 +1196,16 @@ begin_turn (PacerRedisStore  *self,
   gint64 deadline = timeout < 0 ? G_MAXINT64 : g_get_monotonic_time () + (gint64) (timeout * G_USEC_PER_SEC);
   g_autofree char *ticket = NULL;
   g_autofree char *dead = NULL;
-  gint64 slice = WAIT_SLICE_FIRST_MSEC;
-  gboolean check_holder = timeout == 0;
+  gint64 slice = WAIT_SLICE_FIRST_MSEC, holder_msec = -1;
+  gboolean in_line, met_holder = FALSE;
   guint64 version = 0;
 
   g_mutex_lock (&self->mutex);
   ticket = new_ticket_locked (self, lease_msec, error);
+  /* A store whose last turn had to wait starts with the wait, so that it
+   * stands in line and blocks in one round trip; one that met nobody looks
+   * first on its own connection and opens no other. */
+  in_line = timeout != 0 && self->last_turn_waited;
   g_mutex_unlock (&self->mutex);
   if (ticket == NULL)
     return NULL;
@@ -1136,54 +1215,62 @@ begin_turn (PacerRedisStore  *self,
 
   for (;;)
     {
-      g_autofree char *holder = NULL;
-      gint64 holder_msec = 0, now, wait;
-
       g_autoptr(GError) local_error = NULL;
+      g_autofree char *holder = NULL;
+      TurnOutcome outcome = TURN_UNKNOWN;
+      gboolean waited = FALSE;
+      gint64 now = g_get_monotonic_time ();
 
-      switch (try_turn (self, ticket, timeout != 0, dead, out_contents, &version, &holder, &holder_msec,
-                        &local_error))
+      if (in_line)
         {
-        case TURN_TAKEN:
+          /* Never block past the holder's lease, which ends its turn by itself. */
+          gint64 wait = holder_msec >= 0 ? MIN (slice, holder_msec + 1) : slice;
+
+          if (deadline != G_MAXINT64)
+            wait = MIN (wait, (deadline - now + 999) / 1000);
+          outcome = wait_in_line (self, ticket, dead, wait, out_contents, &version, &holder, &holder_msec,
+                                  &met_holder, &local_error);
+          waited = outcome == TURN_BUSY;
+        }
+      if (outcome == TURN_UNKNOWN)
+        {
+          outcome = try_turn (self, ticket, timeout != 0, dead, out_contents, &version, &holder,
+                              &holder_msec, &local_error);
+          met_holder |= outcome == TURN_BUSY;
+        }
+      g_clear_pointer (&dead, g_free);
+
+      if (outcome == TURN_TAKEN)
+        {
+          g_mutex_lock (&self->mutex);
+          self->last_turn_waited = met_holder;
+          g_mutex_unlock (&self->mutex);
           *out_version = version;
           return g_steal_pointer (&ticket);
-        case TURN_FAILED:
+        }
+      if (outcome == TURN_FAILED)
+        {
           /* A server that cannot be reached was retried long enough already;
            * a ticket left in line there is passed over when its lease ends. */
           if (!g_error_matches (local_error, PACER_ERROR, PACER_ERROR_IO))
             end_turn (self, ticket, 0, NULL, NULL, NULL);
           g_propagate_error (error, g_steal_pointer (&local_error));
           return NULL;
-        case TURN_BUSY:
-        default:
-          break;
         }
-      g_clear_pointer (&dead, g_free);
 
-      /* A holder that waited this long without handing over may be dead: if
-       * its connection is gone, break its turn and look again at once. */
-      if (check_holder && holder_is_gone (self, holder))
+      /* A holder that kept the turn through a whole wait may be dead: if its
+       * connection is gone, break its turn and look again at once. */
+      if ((timeout == 0 || waited) && holder_is_gone (self, holder))
         {
           dead = g_steal_pointer (&holder);
-          check_holder = timeout == 0;
           continue;
         }
 
-      now = g_get_monotonic_time ();
-      if (timeout == 0 || now >= deadline || g_cancellable_is_cancelled (cancellable))
+      if (timeout == 0 || g_get_monotonic_time () >= deadline || g_cancellable_is_cancelled (cancellable))
         break;
-
-      /* Never block past the holder's lease, which ends its turn by itself. */
-      wait = MIN (slice, MAX (holder_msec, 0) + 1);
-      if (deadline != G_MAXINT64)
-        wait = MIN (wait, (deadline - now + 999) / 1000);
-      if (wait_for_hand_off (self, ticket, wait, out_contents, &version))
-        {
-          *out_version = version;
-          return g_steal_pointer (&ticket);
-        }
-      check_holder = TRUE;
-      slice = MIN (slice * 2, WAIT_SLICE_MAX_MSEC);
+      if (waited)
+        slice = MIN (slice * 2, WAIT_SLICE_MAX_MSEC);
+      in_line = TRUE;
     }
 
   /* Leave the line; a hand-off that came meanwhile is passed on. */
