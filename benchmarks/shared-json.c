@@ -10,7 +10,7 @@
  * With --redis the same rounds run on the Redis store at URI too, with 1, 4
  * and 12 clients (each a process with its own connection), beside the file
  * store. A wait is then from calling edit to the run of the edit function
- * whose result was stored, optimistic retries included.
+ * whose result was stored, any earlier runs included.
  *
  * Each process reports its count and its lock waits (from calling edit to
  * running under the lock); the controller prints totals, p50/p99/worst wait and
@@ -44,7 +44,7 @@ increment (JsonObject *data,
            gpointer    user_data)
 {
   EditState *state = user_data;
-  /* An optimistic edit may run again; only the last run's wait counts. */
+  /* An edit on Redis may run again; only the last run's wait counts. */
   state->last_wait = g_get_monotonic_time () - state->entered;
   json_object_set_int_member (data, "count", json_object_get_int_member_with_default (data, "count", 0) + 1);
   if (state->filler != NULL)

@@ -18,15 +18,23 @@
  * that does not parse as a JSON object is reported as
  * `PACER_ERROR_CORRUPT_STATE` naming the file, and is never overwritten.
  *
- * On a store that changes values by its own atomicity rather than a lock,
- * such as one on Redis ([method@Pacer.Store.is_lock_free]), an edit holds no
- * lock at all: it reads the object with its version, runs the edit function
- * and stores the result only if nobody changed the object meanwhile, else runs
- * the function again on the newer object. The guarantees are the same: every
- * edit that returns `TRUE` is applied exactly once on the object as it then
- * was, no edit is lost, and a process killed at any instant leaves the old
- * object or the new one, never a lock that nobody will release. The timeout
- * then bounds how long an edit keeps trying: zero tries once and fails with
+ * On Redis, edits take turns in a fair queue on the server: an edit waits in
+ * the order it arrived, the lock is handed straight to the next waiter with
+ * the object, and taking and ending a turn are one round trip each (one in
+ * all for a writer that met nobody since its last edit). Each turn is a
+ * lease: the turn of a process that was killed is broken as soon as a waiter
+ * finds its connection gone, and any turn ends when its lease (2 s) runs out,
+ * after which a late write from its holder is refused. The guarantees are
+ * the same as on files: every edit that returns `TRUE` is applied exactly
+ * once on the object as it then was, no edit is lost, and a process killed
+ * at any instant leaves the old object or the new one, never a lock that
+ * nobody will release.
+ *
+ * On another store that changes values by its own atomicity rather than a
+ * lock ([method@Pacer.Store.is_lock_free]), an edit holds no lock at all: it
+ * reads the object with its version, runs the edit function and stores the
+ * result only if nobody changed the object meanwhile, else runs the function
+ * again on the newer object; zero then tries once and fails with
  * `PACER_ERROR_TIMEOUT` if another writer came first.
  *
  * ```c
@@ -845,9 +853,11 @@ pacer_shared_json_update (PacerSharedJson  *self,
  * between. When @func returns `FALSE` nothing is written.
  *
  * @func runs with the lock held: keep it short, and do not use @self from it.
- * On a lock-free store @func may run more than once, each time on a fresh copy
- * of the newest object, when other writers change it meanwhile; only the run
- * whose result is stored counts, so @func must not have other effects.
+ * On Redis or another lock-free store @func may run more than once, each time
+ * on a fresh copy of the newest object: when another writer changed it
+ * meanwhile, or, on Redis, when @func outlived its turn's lease and another
+ * took over. Only the run whose result is stored counts, so @func must not
+ * have other effects.
  *
  * Returns: `TRUE` if @func ran (whatever it returned) and any result is
  *   stored; `FALSE` with `PACER_ERROR_TIMEOUT` if the lock was not had in time,

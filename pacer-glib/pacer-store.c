@@ -19,9 +19,12 @@
  * Besides the lock, a store offers an optimistic path: read the value with
  * its version ([method@Pacer.Store.read_versioned]), then replace it only if
  * nobody changed it since ([method@Pacer.Store.compare_and_set]). A store on
- * Redis does this with the server's own atomicity and no lock, so a client
- * killed at any instant leaves the old value or the new one and never a lock
- * that nobody will release ([method@Pacer.Store.is_lock_free]).
+ * Redis does this with the server's own atomicity and no lock
+ * ([method@Pacer.Store.is_lock_free]). Its lock is a fair queue of leases on
+ * the server: holders are served in the order they asked, and a client killed
+ * at any instant leaves the old value or the new one and never a lock that
+ * nobody will release, since its turn ends as soon as another waiter finds
+ * its connection gone, or when its lease runs out.
  *
  * ```c
  * g_autoptr(PacerStore) store = PACER_STORE (pacer_file_store_new ("/run/x/state.json", NULL));
@@ -352,7 +355,9 @@ pacer_store_compare_and_set (PacerStore  *self,
  * lock. [class@Pacer.SharedJson] then edits optimistically: it reads the value,
  * runs the edit and stores the result by
  * [method@Pacer.Store.compare_and_set], running the edit again on the newer
- * value when another writer came first.
+ * value when another writer came first. A store on Redis is lock-free, but
+ * its edits take turns in its fair queue instead, which stays fast and fair
+ * under contention where optimistic edits starve the slowest writer.
  *
  * Returns: `TRUE` if [method@Pacer.Store.compare_and_set] needs no lock
  *

@@ -249,7 +249,7 @@ reserve_slot (JsonObject *data,
   gint64 count = json_object_get_int_member_with_default (data, "call_count", 0);
   PacerGcraStep step;
 
-  /* On a lock-free store an edit may run again on a newer object: start clean. */
+  /* An edit may run again on a newer object (on Redis, or another lock-free store): start clean. */
   g_clear_pointer (&r->snapshot, json_object_unref);
   r->reached_max_calls = FALSE;
   r->now = clock_now (self);
