@@ -335,6 +335,15 @@ set_reply_error (PacerRedisStore  *self,
                  self->display_uri, self->key, text);
 }
 
+static void
+set_unexpected_reply_error (PacerRedisStore  *self,
+                            const char       *key,
+                            GError          **error)
+{
+  g_set_error (error, PACER_ERROR, PACER_ERROR_FAILED,
+               _("Redis at “%s” gave an unexpected reply for key “%s”"), self->display_uri, key);
+}
+
 /* hiredis writes with write(), so a server that went away would kill the
  * process with SIGPIPE. A library must not change the process's signal
  * dispositions: block SIGPIPE in this thread around the call instead, and
@@ -659,8 +668,16 @@ script_locked (PacerRedisStore  *self,
                guint             n_args,
                GError          **error)
 {
-  return eval_until_locked (self, scripts[script], script_shas[script], n_keys,
-                            args, args_len, n_args, G_MAXINT64, error);
+  redisReply *reply = eval_until_locked (self, scripts[script], script_shas[script], n_keys,
+                                         args, args_len, n_args, G_MAXINT64, error);
+
+  /* A script's error reply means the same to every caller. */
+  if (reply != NULL && reply->type == REDIS_REPLY_ERROR)
+    {
+      set_reply_error (self, reply, error);
+      g_clear_pointer (&reply, freeReplyObject);
+    }
+  return reply;
 }
 
 static gboolean
@@ -702,9 +719,7 @@ pacer_redis_store_read_versioned (PacerStore  *store,
     }
   if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2)
     {
-      g_set_error (error, PACER_ERROR, PACER_ERROR_FAILED,
-                   _("Redis at “%s” gave an unexpected reply for key “%s”"),
-                   self->display_uri, self->key);
+      set_unexpected_reply_error (self, self->key, error);
       return NULL;
     }
 
@@ -790,17 +805,10 @@ compare_and_set (PacerRedisStore  *self,
 
   if (reply == NULL)
     return FALSE;
-  if (reply->type == REDIS_REPLY_ERROR)
-    {
-      set_reply_error (self, reply, error);
-      return FALSE;
-    }
   if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2 ||
       reply->element[0]->type != REDIS_REPLY_INTEGER || !reply_to_version (reply->element[1], out_version))
     {
-      g_set_error (error, PACER_ERROR, PACER_ERROR_FAILED,
-                   _("Redis at “%s” gave an unexpected reply for key “%s”"),
-                   self->display_uri, self->key);
+      set_unexpected_reply_error (self, self->key, error);
       return FALSE;
     }
 
@@ -1014,9 +1022,7 @@ parse_begin_reply (PacerRedisStore  *self,
   return TURN_BUSY;
 
 unexpected:
-  g_set_error (error, PACER_ERROR, PACER_ERROR_FAILED,
-               _("Redis at “%s” gave an unexpected reply for key “%s”"),
-               self->display_uri, self->key);
+  set_unexpected_reply_error (self, self->key, error);
   return TURN_FAILED;
 }
 
@@ -1164,16 +1170,9 @@ end_turn (PacerRedisStore  *self,
 
   if (reply == NULL)
     return FALSE;
-  if (reply->type == REDIS_REPLY_ERROR)
-    {
-      set_reply_error (self, reply, error);
-      return FALSE;
-    }
   if (out_version != NULL && !reply_to_version (reply, out_version))
     {
-      g_set_error (error, PACER_ERROR, PACER_ERROR_FAILED,
-                   _("Redis at “%s” gave an unexpected reply for key “%s”"),
-                   self->display_uri, self->key);
+      set_unexpected_reply_error (self, self->key, error);
       return FALSE;
     }
   return TRUE;
@@ -1359,11 +1358,6 @@ fenced_write (PacerRedisStore  *self,
 
   if (reply == NULL)
     return FALSE;
-  if (reply->type == REDIS_REPLY_ERROR)
-    {
-      set_reply_error (self, reply, error);
-      return FALSE;
-    }
 
   return TRUE;
 }
@@ -1403,11 +1397,6 @@ pacer_redis_store_write_part (PacerStore  *store,
 
   if (reply == NULL)
     return FALSE;
-  if (reply->type == REDIS_REPLY_ERROR)
-    {
-      set_reply_error (self, reply, error);
-      return FALSE;
-    }
 
   return TRUE;
 }
@@ -1434,9 +1423,7 @@ pacer_redis_store_read_parts (PacerStore  *store,
     }
   if (reply->type != REDIS_REPLY_ARRAY || reply->elements % 2 != 0)
     {
-      g_set_error (error, PACER_ERROR, PACER_ERROR_FAILED,
-                   _("Redis at “%s” gave an unexpected reply for key “%s”"),
-                   self->display_uri, self->parts_key);
+      set_unexpected_reply_error (self, self->parts_key, error);
       return NULL;
     }
 

@@ -564,6 +564,13 @@ pacer_shared_json_read (PacerSharedJson  *self,
   return load_object (self, error);
 }
 
+/* The monotonic time a timeout ends at: never for a negative one. */
+static gint64
+deadline_after (double timeout)
+{
+  return timeout < 0 ? G_MAXINT64 : g_get_monotonic_time () + (gint64) (timeout * G_USEC_PER_SEC);
+}
+
 /* An edit that set infinity or NaN would leave every other process a state
  * it cannot read: it is refused, and the stored state stays as it was. */
 static GBytes *
@@ -602,8 +609,7 @@ edit_optimistically (PacerSharedJson          *self,
                      gpointer                  user_data,
                      GError                  **error)
 {
-  gint64 deadline = self->timeout < 0 ? G_MAXINT64
-                    : g_get_monotonic_time () + (gint64) (self->timeout * G_USEC_PER_SEC);
+  gint64 deadline = deadline_after (self->timeout);
   gint32 backoff = 20;
 
   for (guint attempt = 0;; attempt++)
@@ -737,8 +743,7 @@ edit_in_turn (PacerSharedJson          *self,
               gpointer                  user_data,
               GError                  **error)
 {
-  gint64 deadline = self->timeout < 0 ? G_MAXINT64
-                    : g_get_monotonic_time () + (gint64) (self->timeout * G_USEC_PER_SEC);
+  gint64 deadline = deadline_after (self->timeout);
   double timeout = self->timeout;
   gboolean ok = FALSE;
 

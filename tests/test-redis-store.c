@@ -102,6 +102,28 @@ helper_path (void)
   return g_test_build_filename (G_TEST_BUILT, "shared-json-writer", NULL);
 }
 
+/* Starts the writer helper in @mode and returns once it says its store is open. */
+static GSubprocess *
+start_ready_writer (Fixture          *f,
+                    GSubprocessFlags  flags,
+                    const char       *mode,
+                    const char       *arg)
+{
+  g_autofree char *helper = helper_path ();
+  g_autoptr(GError) error = NULL;
+  GSubprocess *writer = g_subprocess_new (flags | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                                          helper, mode, f->uri, arg, NULL);
+  char ready = 0;
+  gsize size = 0;
+
+  g_assert_no_error (error);
+  g_assert_true (g_input_stream_read_all (g_subprocess_get_stdout_pipe (writer), &ready, 1, &size,
+                                          NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (ready, ==, 'r');
+  return writer;
+}
+
 static void
 test_bad_uris (void)
 {
@@ -568,7 +590,6 @@ test_fair_shares (Fixture       *f,
                   gconstpointer  data)
 {
   const guint n_writers = 4, fair = 150;
-  g_autofree char *helper = helper_path ();
   g_autofree char *total = g_strdup_printf ("%u", n_writers * fair);
   g_autoptr(GPtrArray) writers = g_ptr_array_new_with_free_func (g_object_unref);
   guint64 sum = 0;
@@ -580,20 +601,7 @@ test_fair_shares (Fixture       *f,
     return;
 
   for (guint i = 0; i < n_writers; i++)
-    {
-      g_autoptr(GError) error = NULL;
-      GSubprocess *writer = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
-                                              &error, helper, "share", f->uri, total, NULL);
-      char ready = 0;
-      gsize size = 0;
-
-      g_assert_no_error (error);
-      g_ptr_array_add (writers, writer);
-      g_assert_true (g_input_stream_read_all (g_subprocess_get_stdout_pipe (writer), &ready, 1, &size,
-                                              NULL, &error));
-      g_assert_no_error (error);
-      g_assert_cmpint (ready, ==, 'r');
-    }
+    g_ptr_array_add (writers, start_ready_writer (f, G_SUBPROCESS_FLAGS_STDIN_PIPE, "share", total));
 
   /* All start together, so that the shares measure the lock and not the start. */
   for (guint i = 0; i < writers->len; i++)
@@ -765,7 +773,6 @@ test_restart (Fixture       *f,
               gconstpointer  data)
 {
   const guint n_writers = 3, increments = 300;
-  g_autofree char *helper = helper_path ();
   g_autofree char *count_text = g_strdup_printf ("%u", increments);
   g_autoptr(GPtrArray) writers = g_ptr_array_new_with_free_func (g_object_unref);
   gint64 count;
@@ -775,23 +782,10 @@ test_restart (Fixture       *f,
   if (f->redis == NULL)
     return;
 
+  /* A writer still opening its store when the server goes down would fail
+   * at once, as opening a store that cannot be reached should. */
   for (guint i = 0; i < n_writers; i++)
-    {
-      g_autoptr(GError) error = NULL;
-      GSubprocess *writer = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                                              helper, "ready-increment", f->uri, count_text, NULL);
-      char ready = 0;
-      gsize size = 0;
-
-      g_assert_no_error (error);
-      g_ptr_array_add (writers, writer);
-      /* A writer still opening its store when the server goes down would
-       * fail at once, as opening a store that cannot be reached should. */
-      g_assert_true (g_input_stream_read_all (g_subprocess_get_stdout_pipe (writer), &ready, 1, &size,
-                                              NULL, &error));
-      g_assert_no_error (error);
-      g_assert_cmpint (ready, ==, 'r');
-    }
+    g_ptr_array_add (writers, start_ready_writer (f, G_SUBPROCESS_FLAGS_NONE, "ready-increment", count_text));
 
   /* Restart once the writers are under way. */
   while (read_count (f) < 20)
