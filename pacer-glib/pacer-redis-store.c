@@ -16,9 +16,11 @@
  * `…:queue`. Taking a turn is one script that also returns the value, and
  * ending it is one script that writes, releases and hands the lease straight
  * to the next ticket in line, pushing the value onto that waiter's own wake
- * key `…:wake:TICKET`, on which it blocks (BLPOP). So an uncontended edit is
- * two round trips, a contended one waits in arrival order without polling,
- * and a hand-off costs the waiter no round trip of its own.
+ * key `…:wake:TICKET`, on which it blocks (BLPOP, sent with its ticket in
+ * one round trip). So an uncontended edit is two round trips (PacerSharedJson
+ * makes it one through compare_and_set() for a writer that met nobody), a
+ * contended one waits in arrival order without polling, and a hand-off costs
+ * the waiter no round trip of its own.
  *
  * A holder that dies cannot release: each ticket names the Redis connection
  * of its holder, and a waiter whose wait runs long asks the server whether
