@@ -308,6 +308,9 @@ static void
 close_context (PacerRedisStore *self)
 {
   g_clear_pointer (&self->context, redisFree);
+  /* A ticket made before the next connection names none: its holder is
+   * then known dead only by its lease, never by another's old number. */
+  self->connection_id = 0;
 }
 
 /* A reply that is an error raised by the server, as a PacerError naming the
