@@ -91,6 +91,7 @@ typedef enum {
   SCRIPT_BEGIN_TURN,
   SCRIPT_END_TURN,
   SCRIPT_WRITE_PART,
+  SCRIPT_RENEW,
   N_SCRIPTS
 } Script;
 
@@ -245,6 +246,12 @@ static const char *const scripts[N_SCRIPTS] = {
     "redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])\n"
     "redis.call('PEXPIRE', KEYS[1], ARGV[3])\n"
     "return 1\n",
+  /* KEYS: lock key. ARGV: the holder's ticket, its lease (ms). 1 while the
+   * turn is still the holder's, 0 once it was taken over. */
+  [SCRIPT_RENEW] =
+    "if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end\n"
+    "redis.call('PEXPIRE', KEYS[1], ARGV[2])\n"
+    "return 1\n",
 };
 
 static char *script_shas[N_SCRIPTS];
@@ -282,6 +289,7 @@ struct _PacerRedisStore
   guint64 connection_id;  /* the server's CLIENT ID of context, 0 if unknown */
   guint64 writes;
   char *lease_token;   /* while this object holds the lease */
+  struct _LeaseRenewer *renewer;  /* keeps that lease while it is held */
   gboolean last_turn_waited;
   /* Connections for blocking on wake keys, so that a waiting thread never
    * holds the one its store's other threads talk on; each with its pid. */
@@ -1288,6 +1296,99 @@ begin_turn (PacerRedisStore  *self,
   return NULL;
 }
 
+/* The lock of the interface is held for as long as its holder needs: a
+ * shared fixture's setup may take minutes. A thread renews its lease every
+ * third of it while it is held, so only a holder that died, or was cut off
+ * from the server, loses it (after one lease); a live one never does. */
+typedef struct _LeaseRenewer
+{
+  PacerRedisStore *store;  /* not a reference: stopped before the store goes */
+  char *ticket;
+  GThread *thread;
+  GMutex lock;
+  GCond cond;
+  gboolean stop;
+} LeaseRenewer;
+
+/* FALSE once the turn is no longer the holder's: nothing left to renew. */
+static gboolean
+renew_lease (PacerRedisStore *self,
+             const char      *ticket)
+{
+  g_autoptr(GError) error = NULL;
+  char lease_text[16];
+  const char *args[] = { self->lock_key, ticket, lease_text };
+  redisReply *reply;
+  gboolean held = TRUE;
+
+  g_snprintf (lease_text, sizeof lease_text, "%u", self->lease_msec);
+  g_mutex_lock (&self->mutex);
+  reply = script_locked (self, SCRIPT_RENEW, 1, args, NULL, G_N_ELEMENTS (args), &error);
+  g_mutex_unlock (&self->mutex);
+
+  /* A server out of reach is tried again at the next renewal. */
+  if (reply == NULL)
+    g_debug ("Could not renew the lock on “%s”: %s", self->key, error->message);
+  else
+    held = reply->type != REDIS_REPLY_INTEGER || reply->integer != 0;
+  g_clear_pointer (&reply, freeReplyObject);
+  return held;
+}
+
+static gpointer
+lease_renewer_thread (gpointer data)
+{
+  LeaseRenewer *renewer = data;
+  gint64 interval = MAX (renewer->store->lease_msec / 3, 1) * (gint64) 1000;
+
+  g_mutex_lock (&renewer->lock);
+  while (!renewer->stop)
+    {
+      if (g_cond_wait_until (&renewer->cond, &renewer->lock, g_get_monotonic_time () + interval) ||
+          renewer->stop)
+        continue;
+      g_mutex_unlock (&renewer->lock);
+      if (!renew_lease (renewer->store, renewer->ticket))
+        {
+          g_mutex_lock (&renewer->lock);
+          break;
+        }
+      g_mutex_lock (&renewer->lock);
+    }
+  g_mutex_unlock (&renewer->lock);
+  return NULL;
+}
+
+static LeaseRenewer *
+lease_renewer_start (PacerRedisStore *self,
+                     const char      *ticket)
+{
+  LeaseRenewer *renewer = g_new0 (LeaseRenewer, 1);
+
+  renewer->store = self;
+  renewer->ticket = g_strdup (ticket);
+  g_mutex_init (&renewer->lock);
+  g_cond_init (&renewer->cond);
+  renewer->thread = g_thread_new ("pacer-lease", lease_renewer_thread, renewer);
+  return renewer;
+}
+
+static void
+lease_renewer_stop (LeaseRenewer *renewer)
+{
+  if (renewer == NULL)
+    return;
+  g_mutex_lock (&renewer->lock);
+  renewer->stop = TRUE;
+  g_cond_signal (&renewer->cond);
+  g_mutex_unlock (&renewer->lock);
+  g_thread_join (renewer->thread);
+  g_mutex_clear (&renewer->lock);
+  g_cond_clear (&renewer->cond);
+  g_free (renewer->ticket);
+  g_free (renewer);
+}
+
 static gboolean
 pacer_redis_store_lock (PacerStore    *store,
                         double         timeout,
@@ -1306,6 +1407,8 @@ pacer_redis_store_lock (PacerStore    *store,
   g_free (self->lease_token);
   self->lease_token = ticket;
   g_mutex_unlock (&self->mutex);
+  lease_renewer_stop (g_steal_pointer (&self->renewer));
+  self->renewer = lease_renewer_start (self, ticket);
   return TRUE;
 }
 
@@ -1316,6 +1419,8 @@ pacer_redis_store_unlock (PacerStore *store)
   g_autoptr(GError) error = NULL;
   g_autofree char *token = NULL;
 
+  /* Stopped before the turn ends, so that no renewal follows the release. */
+  lease_renewer_stop (g_steal_pointer (&self->renewer));
   g_mutex_lock (&self->mutex);
   token = g_steal_pointer (&self->lease_token);
   g_mutex_unlock (&self->mutex);
@@ -1479,6 +1584,7 @@ pacer_redis_store_finalize (GObject *object)
 {
   PacerRedisStore *self = PACER_REDIS_STORE (object);
 
+  lease_renewer_stop (g_steal_pointer (&self->renewer));
   if (self->context != NULL && self->context_pid != getpid ())
     redisFreeKeepFd (g_steal_pointer (&self->context));
   close_context (self);
@@ -1619,6 +1725,14 @@ _pacer_redis_store_set_leases (PacerStore *store,
 
   self->lease_msec = lock_msec;
   self->edit_lease_msec = edit_msec;
+}
+
+void
+_pacer_redis_store_stop_renewing (PacerStore *store)
+{
+  PacerRedisStore *self = PACER_REDIS_STORE (store);
+
+  lease_renewer_stop (g_steal_pointer (&self->renewer));
 }
 
 static gboolean

@@ -50,6 +50,9 @@ gboolean    _pacer_redis_store_edit_at    (PacerStore  *store,
 void        _pacer_redis_store_set_leases (PacerStore  *store,
                                            guint        lock_msec,
                                            guint        edit_msec);
+/* For tests: stops renewing the lease of the lock @store holds, as a holder
+ * cut off from the server would. */
+void        _pacer_redis_store_stop_renewing (PacerStore *store);
 #endif
 
 G_END_DECLS
