@@ -40,7 +40,6 @@ void
 _pacer_engine_join_build (PacerEngine *run)
 {
   g_autoptr(GError) error = NULL;
-  GSource *source;
 
   run->machines = _pacer_build_machines_join (run->testrun_uid, &error);
   if (run->machines == NULL)
@@ -56,11 +55,8 @@ _pacer_engine_join_build (PacerEngine *run)
       return;
     }
 
-  source = g_timeout_source_new_seconds (PACER_BUILD_MACHINE_BEAT_SECONDS);
-  g_source_set_callback (source, on_beat, run, NULL);
-  g_source_set_static_name (source, "[pacer] build beat");
-  run->beat_source = g_source_attach (source, run->context);
-  g_source_unref (source);
+  run->beat_source = _pacer_engine_attach (run, g_timeout_source_new_seconds (PACER_BUILD_MACHINE_BEAT_SECONDS),
+                                           on_beat, "[pacer] build beat");
 }
 
 /* Cleanups this machine must run: fixtures its tests set up. */
@@ -147,7 +143,6 @@ _pacer_engine_end_on_build (PacerEngine  *run,
                             void        (*ended) (PacerEngine *run))
 {
   g_autoptr(GError) error = NULL;
-  GSource *source;
 
   if (run->machines == NULL)
     {
@@ -169,11 +164,8 @@ _pacer_engine_end_on_build (PacerEngine  *run,
    * there. Once the wait ends the run may be gone. */
   if (on_wait_poll (run) == G_SOURCE_REMOVE)
     return;
-  source = g_timeout_source_new_seconds (WAIT_POLL_SECONDS);
-  g_source_set_callback (source, on_wait_poll, run, NULL);
-  g_source_set_static_name (source, "[pacer] waiting for the build");
-  run->build_wait_source = g_source_attach (source, run->context);
-  g_source_unref (source);
+  run->build_wait_source = _pacer_engine_attach (run, g_timeout_source_new_seconds (WAIT_POLL_SECONDS),
+                                                 on_wait_poll, "[pacer] waiting for the build");
 }
 
 void

@@ -29,14 +29,10 @@ arm_list_timeout (PacerEngine *run)
 {
   gint64 deadline = run->list_began + (gint64) (run->list_limit * G_USEC_PER_SEC);
   gint64 left = MAX (deadline - g_get_monotonic_time (), 0);
-  GSource *source;
 
   _pacer_engine_clear_source (run, &run->list_timeout_source);
-  source = g_timeout_source_new ((guint) MIN (left / 1000, G_MAXUINT));
-  g_source_set_callback (source, on_list_timeout, run, NULL);
-  g_source_set_static_name (source, "[pacer] listing timeout");
-  run->list_timeout_source = g_source_attach (source, run->context);
-  g_source_unref (source);
+  run->list_timeout_source = _pacer_engine_attach (run, g_timeout_source_new ((guint) MIN (left / 1000, G_MAXUINT)),
+                                                   on_list_timeout, "[pacer] listing timeout");
 }
 
 void

@@ -158,6 +158,12 @@ void _pacer_engine_note         (PacerEngine        *run,
                                  ...) G_GNUC_PRINTF (3, 4);
 void _pacer_engine_clear_source (PacerEngine        *run,
                                  guint              *id);
+/* Attaches @source (transfer full) to the run's context, calling @func with
+ * the run; returns its id. */
+guint _pacer_engine_attach      (PacerEngine        *run,
+                                 GSource            *source,
+                                 GSourceFunc         func,
+                                 const char         *static_name);
 
 /* pacer-engine-build.c: the run as one machine of a build sharing a store. */
 void _pacer_engine_join_build   (PacerEngine        *run);

@@ -102,6 +102,21 @@ run_free (PacerEngine *run)
   g_free (run);
 }
 
+guint
+_pacer_engine_attach (PacerEngine *run,
+                      GSource     *source,
+                      GSourceFunc  func,
+                      const char  *static_name)
+{
+  guint id;
+
+  g_source_set_callback (source, func, run, NULL);
+  g_source_set_static_name (source, static_name);
+  id = g_source_attach (source, run->context);
+  g_source_unref (source);
+  return id;
+}
+
 /* A note on how a program runs, for the person reading the run. */
 void
 _pacer_engine_note (PacerEngine        *run,
@@ -1671,26 +1686,13 @@ start_workers (PacerEngine *run)
 
   for (guint p = 0; p < run->programs->len && !with_timeout; p++)
     with_timeout = program_timeout (run, g_ptr_array_index (run->programs, p)) > 0;
-  /* Ticks also serve the split limit (see check_split_limit()). */
+  /* Ticks also serve the split and exit limits (check_split_limit(),
+   * check_exit_limit()). */
   if (with_timeout || run->settings->order_check)
-    {
-      GSource *source = g_timeout_source_new (TICK_MSEC);
-
-      g_source_set_callback (source, on_tick, run, NULL);
-      g_source_set_static_name (source, "[pacer] timeout check");
-      run->tick_source = g_source_attach (source, run->context);
-      g_source_unref (source);
-    }
+    run->tick_source = _pacer_engine_attach (run, g_timeout_source_new (TICK_MSEC), on_tick, "[pacer] timeout check");
 
   if (run->n_slots > run->n_active)
-    {
-      GSource *source = g_timeout_source_new (SCALE_MSEC);
-
-      g_source_set_callback (source, on_scale_tick, run, NULL);
-      g_source_set_static_name (source, "[pacer] CPU room");
-      run->scale_source = g_source_attach (source, run->context);
-      g_source_unref (source);
-    }
+    run->scale_source = _pacer_engine_attach (run, g_timeout_source_new (SCALE_MSEC), on_scale_tick, "[pacer] CPU room");
 
   dispatch_idle_slots (run);
   maybe_finish (run);
