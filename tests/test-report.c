@@ -587,9 +587,10 @@ assert_sane_times (PacerRunner *runner,
 
           /* A result never ends after the runner read it, so one read late
            * can overlap the next by the delay: a few milliseconds on a
-           * loaded machine, never a test. */
+           * loaded machine, 66 ms seen under valgrind, never half of the
+           * 300 ms of a slow test. */
           if (i > 0)
-            g_assert_cmpfloat (MIN (end, busy_until) - start, <=, 0.05);
+            g_assert_cmpfloat (MIN (end, busy_until) - start, <=, 0.15);
           busy_until = MAX (busy_until, end);
         }
     }
