@@ -454,6 +454,24 @@ open_shared_json (const char *store_name)
   return pacer_shared_json_new_for_store (store, -1);
 }
 
+/* The shared JSON that @data, as stored, names; it is not taken on trust:
+ * it only ever names this fixture's store. */
+static PacerSharedJson *
+open_stored_shared_json (PacerSharedFixture  *self,
+                         JsonNode            *data,
+                         GError             **error)
+{
+  g_autofree char *expected = shared_json_store_name (self);
+
+  if (!JSON_NODE_HOLDS_VALUE (data) || g_strcmp0 (json_node_get_string (data), expected) != 0)
+    {
+      g_set_error (error, PACER_ERROR, PACER_ERROR_CORRUPT_STATE,
+                   _("Shared fixture “%s” does not name its state"), self->name);
+      return NULL;
+    }
+  return open_shared_json (expected);
+}
+
 static JsonNode *
 shared_json_setup (PacerSharedFixture  *self,
                    gpointer             user_data,
@@ -485,22 +503,14 @@ shared_json_cleanup (PacerSharedFixture  *self,
                      gpointer             user_data,
                      GError             **error)
 {
-  g_autofree char *expected = shared_json_store_name (self);
-  const char *store_name = JSON_NODE_HOLDS_VALUE (data) ? json_node_get_string (data) : NULL;
   g_autoptr(PacerSharedJson) shared = NULL;
   g_autoptr(JsonObject) final = NULL;
   PacerStore *store;
   gboolean ok = TRUE;
 
-  /* The stored data is not taken on trust: it only ever names this store. */
-  if (g_strcmp0 (store_name, expected) != 0)
-    {
-      g_set_error (error, PACER_ERROR, PACER_ERROR_CORRUPT_STATE,
-                   _("Shared fixture “%s” does not name its state"), self->name);
-      return FALSE;
-    }
-
-  shared = open_shared_json (store_name);
+  shared = open_stored_shared_json (self, data, error);
+  if (shared == NULL)
+    return FALSE;
   final = pacer_shared_json_read (shared, error);
   if (final == NULL)
     return FALSE;
@@ -1048,18 +1058,7 @@ pacer_shared_fixture_get_shared_json (PacerSharedFixture  *self,
 
   g_mutex_lock (&self->lock);
   if (self->shared_json == NULL)
-    {
-      g_autofree char *expected = shared_json_store_name (self);
-
-      if (!JSON_NODE_HOLDS_VALUE (data) || g_strcmp0 (json_node_get_string (data), expected) != 0)
-        {
-          g_mutex_unlock (&self->lock);
-          g_set_error (error, PACER_ERROR, PACER_ERROR_CORRUPT_STATE,
-                       _("Shared fixture “%s” does not name its state"), self->name);
-          return NULL;
-        }
-      self->shared_json = open_shared_json (expected);
-    }
+    self->shared_json = open_stored_shared_json (self, data, error);
   result = self->shared_json;
   g_mutex_unlock (&self->lock);
 

@@ -161,18 +161,26 @@ set_other_machine (JsonObject *data,
   return TRUE;
 }
 
+/* The build's record of its machines, as every pacer-run of it sees it. */
+static PacerSharedJson *
+open_machines (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PacerStore) store = pacer_store_new_for_uri (f->uri, PACER_BUILD_MACHINES_STORE, &error);
+
+  g_assert_no_error (error);
+  return pacer_shared_json_new_for_store (store, 5);
+}
+
 static void
 put_other_machine (Fixture    *f,
                    const char *state,
                    gint64      seen)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(PacerStore) store = pacer_store_new_for_uri (f->uri, PACER_BUILD_MACHINES_STORE, &error);
-  g_autoptr(PacerSharedJson) shared = NULL;
+  g_autoptr(PacerSharedJson) shared = open_machines (f);
   OtherMachine other = { state, seen };
 
-  g_assert_no_error (error);
-  shared = pacer_shared_json_new_for_store (store, 5);
   g_assert_true (pacer_shared_json_edit (shared, set_other_machine, &other, &error));
   g_assert_no_error (error);
 }
@@ -182,15 +190,12 @@ static guint
 count_done (Fixture *f)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(PacerStore) store = pacer_store_new_for_uri (f->uri, PACER_BUILD_MACHINES_STORE, &error);
-  g_autoptr(PacerSharedJson) shared = NULL;
+  g_autoptr(PacerSharedJson) shared = open_machines (f);
   g_autoptr(JsonObject) data = NULL;
   g_autoptr(GList) names = NULL;
   JsonObject *machines;
   guint done = 0;
 
-  g_assert_no_error (error);
-  shared = pacer_shared_json_new_for_store (store, 5);
   data = pacer_shared_json_read (shared, &error);
   g_assert_no_error (error);
   if (!json_object_has_member (data, "machines"))
